@@ -1,0 +1,5 @@
+"""`python -m sprintsync` runs the CLI."""
+
+from sprintsync.cli import app
+
+app()

@@ -1,0 +1,193 @@
+"""The application factory: settings, database, middleware, routers, error handlers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sprintsync import __version__
+from sprintsync.auth.api import router as auth_router
+from sprintsync.auth.service import LoginThrottle
+from sprintsync.config import Settings, get_settings
+from sprintsync.db import make_engine, make_sessionmaker
+from sprintsync.errors import AppError, error_body
+from sprintsync.http import BodyLimitMiddleware, SecurityHeadersMiddleware
+from sprintsync.migrations import is_at_head
+from sprintsync.observability import (
+    DB_POOL_CHECKED_OUT,
+    METRICS_CONTENT_TYPE,
+    RequestContextMiddleware,
+    configure_logging,
+    log,
+    metrics_payload,
+)
+from sprintsync.ratelimit import Limiter, make_storage
+from sprintsync.tasks.api import router as tasks_router
+from sprintsync.timesheet.api import router as time_router
+from sprintsync.users.api import router as users_router
+
+STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    429: "rate_limited",
+}
+
+
+def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    engine = engine or make_engine(settings)
+    _count_pool_usage(engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title="SprintSync",
+        version=__version__,
+        summary="Tasks, time tracking and honest AI planning help for engineering teams.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url="/redoc",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    storage = make_storage(settings.redis_url)
+    app.state.rate_limit_storage = storage
+    app.state.login_throttle = LoginThrottle(
+        by_email=Limiter(storage, "login-email", settings.login_rate_limit),
+        by_client=Limiter(storage, "login-client", settings.login_ip_rate_limit),
+    )
+
+    api = APIRouter(prefix="/api/v1")
+    for router in (auth_router, users_router, tasks_router, time_router):
+        api.include_router(router)
+    app.include_router(api)
+    app.include_router(_ops_router())
+    if STATIC_DIR.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    _install_error_handlers(app)
+    # Added innermost first: the request-id middleware wraps everything else.
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+def _count_pool_usage(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checkout(*_args: Any) -> None:
+        DB_POOL_CHECKED_OUT.inc()
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checkin(*_args: Any) -> None:
+        DB_POOL_CHECKED_OUT.dec()
+
+
+def _ops_router() -> APIRouter:
+    router = APIRouter(tags=["ops"])
+
+    @router.get("/healthz", summary="Liveness: the process is up")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get(
+        "/readyz",
+        summary="Readiness: database reachable and migrations at head",
+        responses={503: {"description": "Not ready"}},
+    )
+    async def readyz(request: Request) -> JSONResponse:
+        engine: AsyncEngine = request.app.state.engine
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+                at_head = await conn.run_sync(is_at_head)
+        except Exception as exc:  # any failure to reach the database means "not ready"
+            log.warning("readiness_failed", error=str(exc))
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+        if not at_head:
+            return JSONResponse({"status": "unavailable", "database": "migrations_pending"}, 503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(metrics_payload(), media_type=METRICS_CONTENT_TYPE)
+
+    return router
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api") or "application/json" in request.headers.get(
+        "accept", ""
+    )
+
+
+def _render(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    details: Any,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    request_id = getattr(request.state, "request_id", None)
+    if _wants_json(request):
+        return JSONResponse(
+            error_body(code, message, details, request_id), status_code=status, headers=headers
+        )
+    renderer = getattr(request.app.state, "render_error_page", None)
+    if renderer is not None:
+        return renderer(request, status, code, message, headers)
+    return PlainTextResponse(f"{status} {message}", status_code=status, headers=headers)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, exc: AppError) -> Response:
+        return _render(request, exc.status_code, exc.code, exc.message, exc.details, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        details = [
+            {
+                "field": ".".join(str(p) for p in err["loc"] if p != "body"),
+                "message": err["msg"],
+                "type": err["type"],
+            }
+            for err in exc.errors()
+        ]
+        return _render(request, 422, "validation_error", "The request is not valid.", details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        message = exc.detail if isinstance(exc.detail, str) else "Request failed."
+        return _render(request, exc.status_code, code, message, None, getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def unhandled(request: Request, exc: Exception) -> Response:
+        log.error("unhandled_error", exc_info=exc, path=request.url.path)
+        return _render(request, 500, "internal_error", "Something went wrong on our side.", None)
+
+
+__all__ = ["HTMLResponse", "create_app"]

@@ -1,0 +1,1 @@
+"""Authentication: passwords, tokens, cookies, CSRF and login throttling."""

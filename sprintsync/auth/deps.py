@@ -1,0 +1,74 @@
+"""The one dependency that authenticates every protected route: cookie or bearer header."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from sprintsync.auth.tokens import csrf_matches, decode_access_token
+from sprintsync.config import Settings
+from sprintsync.db import SessionDep
+from sprintsync.errors import Forbidden, Unauthorized
+from sprintsync.users.models import User
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "x-csrf-token"
+
+# Declared for OpenAPI only (the Authorize button); the token is read by `authenticate`.
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_settings_from(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def read_token(request: Request) -> tuple[str | None, bool]:
+    """The request's token and whether it came from the session cookie."""
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() == "bearer" and value:
+            return value.strip(), False
+        return None, False
+    cookie = request.cookies.get(request.app.state.settings.cookie_name)
+    return (cookie, True) if cookie else (None, False)
+
+
+async def authenticate(
+    request: Request, session: SessionDep, _doc: Annotated[str | None, Depends(oauth2_scheme)]
+) -> User:
+    settings: Settings = request.app.state.settings
+    token, via_cookie = read_token(request)
+    if token is None:
+        raise Unauthorized()
+    secret = settings.secret_key.get_secret_value()
+    claims = decode_access_token(token, secret=secret)
+    if claims is None:
+        raise Unauthorized(
+            "Your session is invalid or has expired; log in again.", code="invalid_token"
+        )
+    if via_cookie and request.method not in SAFE_METHODS:
+        # HTML forms without JavaScript put the token in a field that pages read first.
+        candidate = request.headers.get(CSRF_HEADER) or getattr(
+            request.state, "csrf_form_token", None
+        )
+        if not csrf_matches(token, candidate, secret=secret):
+            raise Forbidden("Missing or invalid CSRF token.", code="csrf_failed")
+    user = await session.get(User, claims.user_id)
+    if user is None or not user.is_active or user.token_version != claims.version:
+        raise Unauthorized("Your session is no longer valid; log in again.", code="invalid_token")
+    request.state.user_id = user.id
+    request.state.token = token
+    return user
+
+
+async def require_admin(user: Annotated[User, Depends(authenticate)]) -> User:
+    if not user.is_admin:
+        raise Forbidden("Administrators only.", code="admin_required")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(authenticate)]
+AdminUser = Annotated[User, Depends(require_admin)]

@@ -1,0 +1,129 @@
+"""Sign-up, log-in with throttling, sessions and one's own profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sprintsync.auth.passwords import hash_password, verify_password
+from sprintsync.auth.schemas import ProfileUpdate
+from sprintsync.auth.tokens import create_access_token, csrf_token_for
+from sprintsync.config import Settings
+from sprintsync.errors import Invalid, TooManyRequests, Unauthorized
+from sprintsync.ratelimit import Limiter
+from sprintsync.users import service as users
+from sprintsync.users.models import User
+
+# Verified against when the email is unknown, so timing does not reveal which emails exist.
+_DUMMY_HASH: dict[bool, str] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class LoginThrottle:
+    by_email: Limiter
+    by_client: Limiter
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    user: User
+    token: str
+    csrf_token: str
+    expires_in: int
+
+
+def start_session(user: User, settings: Settings) -> Session:
+    secret = settings.secret_key.get_secret_value()
+    token = create_access_token(
+        user_id=user.id,
+        version=user.token_version,
+        secret=secret,
+        expires_minutes=settings.access_token_expire_minutes,
+    )
+    return Session(
+        user=user,
+        token=token,
+        csrf_token=csrf_token_for(token, secret=secret),
+        expires_in=settings.access_token_expire_minutes * 60,
+    )
+
+
+async def signup(
+    session: AsyncSession, settings: Settings, *, email: str, display_name: str, password: str
+) -> Session:
+    user = await users.create_user(
+        session,
+        email=email,
+        display_name=display_name,
+        password=password,
+        fast_hash=fast_hashing(settings),
+    )
+    return start_session(user, settings)
+
+
+async def login(
+    session: AsyncSession,
+    settings: Settings,
+    throttle: LoginThrottle,
+    *,
+    email: str,
+    password: str,
+    client: str,
+) -> Session:
+    email = email.strip().lower()
+    wait = max(
+        await throttle.by_email.retry_after(email), await throttle.by_client.retry_after(client)
+    )
+    if wait:
+        raise TooManyRequests("Too many failed log-in attempts; try again later.", retry_after=wait)
+    user = await users.get_by_email(session, email)
+    fast = fast_hashing(settings)
+    if user is None:
+        await verify_password(password, await _dummy_hash(fast), fast=fast)
+        ok = False
+    else:
+        ok = await verify_password(password, user.password_hash, fast=fast)
+    if not ok or user is None or not user.is_active:
+        await throttle.by_email.hit(email)
+        await throttle.by_client.hit(client)
+        raise Unauthorized("Incorrect email or password.", code="invalid_credentials")
+    await throttle.by_email.clear(email)
+    return start_session(user, settings)
+
+
+async def logout_everywhere(session: AsyncSession, *, user: User) -> None:
+    user.token_version += 1
+    await session.flush()
+
+
+async def update_profile(
+    session: AsyncSession, settings: Settings, *, user: User, changes: ProfileUpdate
+) -> Session | None:
+    """Apply profile changes; a password change returns a fresh session (older ones die)."""
+    if changes.display_name is not None:
+        user.display_name = changes.display_name
+    new_session = None
+    if changes.new_password is not None:
+        fast = fast_hashing(settings)
+        if not await verify_password(changes.current_password or "", user.password_hash, fast=fast):
+            raise Invalid(
+                "The current password is not correct.",
+                code="wrong_password",
+                details=[{"field": "current_password", "message": "Incorrect password."}],
+            )
+        user.password_hash = await hash_password(changes.new_password, fast=fast)
+        user.token_version += 1
+        new_session = start_session(user, settings)
+    await session.flush()
+    return new_session
+
+
+def fast_hashing(settings: Settings) -> bool:
+    return settings.password_hash_fast and settings.env != "production"
+
+
+async def _dummy_hash(fast: bool) -> str:
+    if fast not in _DUMMY_HASH:
+        _DUMMY_HASH[fast] = await hash_password("not-a-real-password", fast=fast)
+    return _DUMMY_HASH[fast]

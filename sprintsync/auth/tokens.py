@@ -1,0 +1,54 @@
+"""JWT access tokens (HS256) and the CSRF token derived from each one."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import jwt
+
+ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    user_id: int
+    version: int
+
+
+def create_access_token(*, user_id: int, version: int, secret: str, expires_minutes: int) -> str:
+    now = datetime.now(UTC)
+    payload = {
+        "sub": str(user_id),
+        "ver": version,
+        "iat": now,
+        "exp": now + timedelta(minutes=expires_minutes),
+    }
+    return jwt.encode(payload, secret, algorithm=ALGORITHM)
+
+
+def decode_access_token(token: str, *, secret: str) -> TokenClaims | None:
+    """The claims of a valid, unexpired token we signed; None for anything else."""
+    try:
+        payload = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            options={"require": ["sub", "exp", "iat", "ver"]},
+        )
+        return TokenClaims(user_id=int(payload["sub"]), version=int(payload["ver"]))
+    except (jwt.PyJWTError, ValueError, TypeError):
+        return None
+
+
+def csrf_token_for(token: str, *, secret: str) -> str:
+    """Per-session CSRF token: an HMAC of the session's JWT, so no server state is needed."""
+    return hmac.new(secret.encode(), b"csrf:" + token.encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_matches(token: str, candidate: str | None, *, secret: str) -> bool:
+    if not candidate:
+        return False
+    return hmac.compare_digest(csrf_token_for(token, secret=secret), candidate)

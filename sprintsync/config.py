@@ -1,0 +1,83 @@
+"""Settings from the environment (prefix SPRINTSYNC_) and `.env`, in one cached object."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_URL = f"sqlite+aiosqlite:///{REPO_ROOT / 'var' / 'sprintsync.db'}"
+
+
+class AISettings(BaseModel):
+    """Which AI provider answers `/api/v1/ai/suggest`, and how it is bounded."""
+
+    provider: Literal["offline", "gemini", "openai"] = "offline"
+    model: str = ""
+    api_key: SecretStr = SecretStr("")
+    base_url: str = ""
+    timeout_seconds: float = Field(default=15.0, gt=0, le=300)
+    max_retries: int = Field(default=1, ge=0, le=5)
+    rate_limit: str = "30/minute"
+    cache_ttl_seconds: int = Field(default=600, ge=0)
+
+
+class Settings(BaseSettings):
+    """Every setting is documented in README.md (a test checks this)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SPRINTSYNC_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = DEFAULT_SQLITE_URL
+    db_pool_size: int = Field(default=10, ge=1)
+    db_echo: bool = False
+    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
+    access_token_expire_minutes: int = Field(default=24 * 60, ge=1)
+    cookie_name: str = "sprintsync_session"
+    cookie_secure: bool | None = None
+    redis_url: str = ""
+    login_rate_limit: str = "5/minute"
+    login_ip_rate_limit: str = "20/minute"
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    log_level: str = "INFO"
+    log_json: bool = True
+    password_hash_fast: bool = False
+    ai: AISettings = AISettings()
+
+    @model_validator(mode="after")
+    def _refuse_weak_secret_in_production(self) -> Settings:
+        if self.env == "production":
+            key = self.secret_key.get_secret_value()
+            if key == DEV_SECRET_KEY or len(key) < 32:
+                raise ValueError(
+                    "SPRINTSYNC_SECRET_KEY must be set to a random value of at least 32 "
+                    "characters in production (e.g. `python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(48))'`)"
+                )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.env != "development"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Tasks: the unit of work, its status workflow and history."""

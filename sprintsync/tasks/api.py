@@ -1,0 +1,122 @@
+"""JSON routes for tasks: thin wrappers over `tasks.service`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response, status
+
+from sprintsync.auth.deps import CurrentUser
+from sprintsync.db import SessionDep
+from sprintsync.openapi import AUTHED, errors
+from sprintsync.tasks import service
+from sprintsync.tasks.models import TaskStatus
+from sprintsync.tasks.schemas import (
+    PriorityName,
+    SortKey,
+    StatusChange,
+    StatusChangeRead,
+    TaskCreate,
+    TaskPage,
+    TaskRead,
+    TaskUpdate,
+)
+
+router = APIRouter(prefix="/tasks", tags=["tasks"])
+
+
+@router.get(
+    "",
+    response_model=TaskPage,
+    summary="List tasks you own or are assigned (admins: all)",
+    responses=errors(*AUTHED),
+)
+async def list_tasks(
+    session: SessionDep,
+    user: CurrentUser,
+    status_: Annotated[TaskStatus | None, Query(alias="status")] = None,
+    assignee_id: int | None = None,
+    priority: PriorityName | None = None,
+    q: Annotated[str | None, Query(max_length=200, description="Search title/description")] = None,
+    due_before: date | None = None,
+    due_after: date | None = None,
+    sort: SortKey = "-created_at",
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> dict[str, Any]:
+    filters = service.TaskFilter(
+        status=status_,
+        assignee_id=assignee_id,
+        priority=priority,
+        q=q,
+        due_before=due_before,
+        due_after=due_after,
+    )
+    items, next_cursor = await service.list_tasks(
+        session, user=user, filters=filters, sort=sort, limit=limit, cursor=cursor
+    )
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.post(
+    "",
+    response_model=TaskRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a task",
+    responses=errors(*AUTHED),
+)
+async def create_task(body: TaskCreate, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    return service.task_dict(await service.create_task(session, user=user, data=body))
+
+
+@router.get("/{task_id}", response_model=TaskRead, summary="Get a task", responses=errors(401, 404))
+async def get_task(task_id: int, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    return service.task_dict(await service.get_task(session, user=user, task_id=task_id))
+
+
+@router.patch(
+    "/{task_id}",
+    response_model=TaskRead,
+    summary="Edit a task's fields (not its status)",
+    responses=errors(*AUTHED, 404),
+)
+async def update_task(
+    task_id: int, body: TaskUpdate, session: SessionDep, user: CurrentUser
+) -> dict[str, Any]:
+    task = await service.update_task(session, user=user, task_id=task_id, changes=body)
+    return service.task_dict(task)
+
+
+@router.delete(
+    "/{task_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a task (its creator or an admin)",
+    responses=errors(*AUTHED, 404),
+)
+async def delete_task(task_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    await service.delete_task(session, user=user, task_id=task_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/{task_id}/status",
+    response_model=TaskRead,
+    summary="Move a task to another status; 409 invalid_transition if not allowed",
+    responses=errors(*AUTHED, 404, 409),
+)
+async def change_status(
+    task_id: int, body: StatusChange, session: SessionDep, user: CurrentUser
+) -> dict[str, Any]:
+    task = await service.change_status(session, user=user, task_id=task_id, to=body.status)
+    return service.task_dict(task)
+
+
+@router.get(
+    "/{task_id}/history",
+    response_model=list[StatusChangeRead],
+    summary="The task's status changes, oldest first",
+    responses=errors(401, 404),
+)
+async def status_history(task_id: int, session: SessionDep, user: CurrentUser) -> list[Any]:
+    return await service.status_history(session, user=user, task_id=task_id)

@@ -1,0 +1,268 @@
+"""Task rules: visibility, creation, edits, the status workflow and its history."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement, Select, delete, func, literal, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sprintsync.db import utcnow
+from sprintsync.errors import Conflict, Forbidden, Invalid, NotFound
+from sprintsync.tasks.models import Priority, Task, TaskStatus, TaskStatusChange
+from sprintsync.tasks.schemas import PriorityName, TaskCreate, TaskUpdate
+from sprintsync.tasks.transitions import allowed_targets, can_move
+from sprintsync.users.models import User
+
+MAX_LIMIT = 100
+_FAR_FUTURE = date(9999, 12, 31)
+_PRIORITY_NAMES = {p.value: p.name for p in Priority}
+_COLUMNS = [c for c in Task.__table__.c]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFilter:
+    status: TaskStatus | None = None
+    assignee_id: int | None = None
+    priority: PriorityName | None = None
+    q: str | None = None
+    due_before: date | None = None
+    due_after: date | None = None
+
+
+def visible_to(user: User) -> ColumnElement[bool]:
+    """The rows `user` may see: their own and those assigned to them; admins see all."""
+    if user.is_admin:
+        return literal(True)
+    return or_(Task.owner_id == user.id, Task.assignee_id == user.id)
+
+
+def task_dict(row: Any) -> dict[str, Any]:
+    """A task row (ORM object or Core mapping) as the API's plain dict."""
+    data = {c.key: getattr(row, c.key) for c in _COLUMNS} if isinstance(row, Task) else dict(row)
+    data["priority"] = _PRIORITY_NAMES[data["priority"]]
+    return data
+
+
+# --- reading -----------------------------------------------------------------------------
+
+_SORT_COLUMNS: dict[str, Any] = {
+    "created_at": Task.created_at,
+    "updated_at": Task.updated_at,
+    "due_date": func.coalesce(Task.due_date, _FAR_FUTURE),
+    "priority": Task.priority,
+    "title": Task.title,
+}
+
+
+def _encode_cursor(value: Any, row_id: int) -> str:
+    if isinstance(value, datetime | date):
+        value = value.isoformat()
+    return base64.urlsafe_b64encode(orjson.dumps([value, row_id])).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, field: str) -> tuple[Any, int]:
+    try:
+        raw = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        value, row_id = raw
+        if field in ("created_at", "updated_at"):
+            value = datetime.fromisoformat(value)
+        elif field == "due_date":
+            value = date.fromisoformat(value)
+        elif field == "priority":
+            value = int(value)
+        elif not isinstance(value, str):
+            raise TypeError
+        return value, int(row_id)
+    except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
+        raise Invalid("The cursor is not valid.", code="invalid_cursor") from exc
+
+
+def _apply_filter(stmt: Select[Any], f: TaskFilter) -> Select[Any]:
+    if f.status is not None:
+        stmt = stmt.where(Task.status == f.status.value)
+    if f.assignee_id is not None:
+        stmt = stmt.where(Task.assignee_id == f.assignee_id)
+    if f.priority is not None:
+        stmt = stmt.where(Task.priority == f.priority.rank)
+    if f.q:
+        pattern = (
+            "%"
+            + f.q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            + "%"
+        )
+        stmt = stmt.where(
+            or_(
+                func.lower(Task.title).like(pattern, escape="\\"),
+                func.lower(Task.description).like(pattern, escape="\\"),
+            )
+        )
+    if f.due_before is not None:
+        stmt = stmt.where(Task.due_date <= f.due_before)
+    if f.due_after is not None:
+        stmt = stmt.where(Task.due_date >= f.due_after)
+    return stmt
+
+
+async def list_tasks(
+    session: AsyncSession,
+    *,
+    user: User,
+    filters: TaskFilter = TaskFilter(),
+    sort: str = "-created_at",
+    limit: int = 50,
+    cursor: str | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of visible tasks, keyset-paginated on (sort key, id): no counting, no offset."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    descending = sort.startswith("-")
+    field = sort.lstrip("-")
+    key = _SORT_COLUMNS[field]
+    stmt = _apply_filter(select(*_COLUMNS).where(visible_to(user)), filters)
+    if cursor:
+        value, last_id = _decode_cursor(cursor, field)
+        after = (
+            tuple_(key, Task.id) < tuple_(value, last_id)
+            if descending
+            else (tuple_(key, Task.id) > tuple_(value, last_id))
+        )
+        stmt = stmt.where(after)
+    order = (key.desc(), Task.id.desc()) if descending else (key.asc(), Task.id.asc())
+    rows = (await session.execute(stmt.order_by(*order).limit(limit + 1))).mappings().all()
+    items = [task_dict(r) for r in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        raw = last["due_date"] or _FAR_FUTURE if field == "due_date" else last[field]
+        next_cursor = _encode_cursor(raw, last["id"])
+    return items, next_cursor
+
+
+async def get_task(session: AsyncSession, *, user: User, task_id: int, lock: bool = False) -> Task:
+    """A task the user may see; 404 otherwise, so ids reveal nothing about others' tasks."""
+    stmt = select(Task).where(Task.id == task_id, visible_to(user))
+    if lock:
+        stmt = stmt.with_for_update()
+    task = (await session.execute(stmt)).scalar_one_or_none()
+    if task is None:
+        raise NotFound("Task not found.", code="task_not_found")
+    return task
+
+
+async def status_history(
+    session: AsyncSession, *, user: User, task_id: int
+) -> list[TaskStatusChange]:
+    await get_task(session, user=user, task_id=task_id)
+    stmt = (
+        select(TaskStatusChange)
+        .where(TaskStatusChange.task_id == task_id)
+        .order_by(TaskStatusChange.changed_at, TaskStatusChange.id)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+async def _check_assignee(session: AsyncSession, *, user: User, assignee_id: int) -> None:
+    if assignee_id == user.id:
+        return
+    if not user.is_admin:
+        raise Forbidden("Only administrators can assign tasks to others.", code="assign_forbidden")
+    assignee = await session.get(User, assignee_id)
+    if assignee is None or not assignee.is_active:
+        raise Invalid(
+            "The assignee does not exist or is deactivated.",
+            code="invalid_assignee",
+            details=[{"field": "assignee_id", "message": "Unknown or inactive user."}],
+        )
+
+
+async def create_task(session: AsyncSession, *, user: User, data: TaskCreate) -> Task:
+    assignee_id = data.assignee_id if data.assignee_id is not None else user.id
+    await _check_assignee(session, user=user, assignee_id=assignee_id)
+    now = utcnow()
+    task = Task(
+        title=data.title,
+        description=data.description,
+        status=TaskStatus.todo.value,
+        priority=data.priority.rank,
+        estimate_minutes=data.estimate_minutes,
+        due_date=data.due_date,
+        owner_id=user.id,
+        assignee_id=assignee_id,
+        total_minutes=0,
+        created_at=now,
+        updated_at=now,
+        status_changed_at=now,
+    )
+    session.add(task)
+    await session.flush()
+    session.add(
+        TaskStatusChange(
+            task_id=task.id,
+            from_status=None,
+            to_status=task.status,
+            changed_by_id=user.id,
+            changed_at=now,
+        )
+    )
+    await session.flush()
+    return task
+
+
+async def update_task(
+    session: AsyncSession, *, user: User, task_id: int, changes: TaskUpdate
+) -> Task:
+    task = await get_task(session, user=user, task_id=task_id)
+    data = changes.model_dump(exclude_unset=True)
+    if "assignee_id" in data and data["assignee_id"] != task.assignee_id:
+        await _check_assignee(session, user=user, assignee_id=data["assignee_id"])
+    if "priority" in data:
+        data["priority"] = PriorityName(data["priority"]).rank
+    for name, value in data.items():
+        setattr(task, name, value)
+    if data:
+        task.updated_at = utcnow()
+    await session.flush()
+    return task
+
+
+async def delete_task(session: AsyncSession, *, user: User, task_id: int) -> None:
+    task = await get_task(session, user=user, task_id=task_id)
+    if not user.is_admin and task.owner_id != user.id:
+        raise Forbidden(
+            "Only the task's creator or an admin can delete it.", code="delete_forbidden"
+        )
+    await session.execute(delete(Task).where(Task.id == task.id))
+
+
+async def change_status(session: AsyncSession, *, user: User, task_id: int, to: TaskStatus) -> Task:
+    """Move a task along the workflow and record the move; 409 for a move the map forbids."""
+    task = await get_task(session, user=user, task_id=task_id, lock=True)
+    current = TaskStatus(task.status)
+    if current == to or not can_move(current, to):
+        raise Conflict(
+            f"A task cannot move from {current.value} to {to.value}.",
+            code="invalid_transition",
+            details={"from": current.value, "to": to.value, "allowed": allowed_targets(current)},
+        )
+    now = utcnow()
+    task.status = to.value
+    task.status_changed_at = now
+    task.updated_at = now
+    session.add(
+        TaskStatusChange(
+            task_id=task.id,
+            from_status=current.value,
+            to_status=to.value,
+            changed_by_id=user.id,
+            changed_at=now,
+        )
+    )
+    await session.flush()
+    return task

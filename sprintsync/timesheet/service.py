@@ -1,0 +1,221 @@
+"""Timer and time-entry rules; every change keeps the task's total equal to its entries."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sprintsync.db import utcnow
+from sprintsync.errors import Conflict, Invalid, NotFound
+from sprintsync.tasks import service as tasks
+from sprintsync.tasks.models import Task
+from sprintsync.timesheet.models import EntrySource, TimeEntry
+from sprintsync.timesheet.schemas import EntryUpdate, ManualEntryCreate
+from sprintsync.users.models import User
+
+MAX_ENTRY_PAGE = 200
+
+
+async def _lock_task(session: AsyncSession, task_id: int) -> None:
+    """Take the task's row lock so concurrent entries on it serialise (PostgreSQL)."""
+    await session.execute(select(Task.id).where(Task.id == task_id).with_for_update())
+
+
+async def _recompute_total(session: AsyncSession, task_id: int) -> int:
+    """Set the task's total to the sum of its finished entries. Call with the row locked."""
+    total = (
+        select(func.coalesce(func.sum(TimeEntry.minutes), 0))
+        .where(TimeEntry.task_id == task_id, TimeEntry.ended_at.is_not(None))
+        .scalar_subquery()
+    )
+    result = await session.execute(
+        update(Task)
+        .where(Task.id == task_id)
+        .values(total_minutes=total)
+        .returning(Task.total_minutes)
+        .execution_options(synchronize_session=False)
+    )
+    value = result.scalar_one()
+    task = await session.get(Task, task_id)
+    if task is not None:
+        task.total_minutes = value
+    return value
+
+
+def _elapsed_minutes(started: datetime, ended: datetime) -> int:
+    return max(0, round((ended - started).total_seconds() / 60))
+
+
+async def running_timer(session: AsyncSession, *, user: User) -> TimeEntry | None:
+    stmt = select(TimeEntry).where(TimeEntry.user_id == user.id, TimeEntry.ended_at.is_(None))
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def _finish(session: AsyncSession, entry: TimeEntry) -> TimeEntry:
+    await _lock_task(session, entry.task_id)
+    entry.ended_at = utcnow()
+    entry.minutes = _elapsed_minutes(entry.started_at, entry.ended_at)
+    await session.flush()
+    await _recompute_total(session, entry.task_id)
+    return entry
+
+
+async def start_timer(session: AsyncSession, *, user: User, task_id: int) -> TimeEntry:
+    """Start a timer on a task, stopping the user's other running timer first."""
+    await tasks.get_task(session, user=user, task_id=task_id)
+    current = await running_timer(session, user=user)
+    if current is not None:
+        if current.task_id == task_id:
+            return current
+        await _finish(session, current)
+    entry = TimeEntry(
+        task_id=task_id,
+        user_id=user.id,
+        started_at=utcnow(),
+        ended_at=None,
+        minutes=0,
+        note="",
+        source=EntrySource.timer.value,
+    )
+    session.add(entry)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:  # a concurrent start won; the database kept one timer
+        raise Conflict("A timer is already running.", code="timer_running") from exc
+    return entry
+
+
+async def stop_timer(session: AsyncSession, *, user: User) -> TimeEntry:
+    current = await running_timer(session, user=user)
+    if current is None:
+        raise Conflict("No timer is running.", code="no_running_timer")
+    return await _finish(session, current)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=UTC)
+
+
+def _check_day(day: date) -> None:
+    if day > utcnow().date() + timedelta(days=1):
+        raise Invalid(
+            "Time cannot be logged for a future day.",
+            code="future_date",
+            details=[{"field": "date", "message": "Must not be in the future."}],
+        )
+
+
+async def add_manual_entry(
+    session: AsyncSession, *, user: User, task_id: int, data: ManualEntryCreate
+) -> TimeEntry:
+    await tasks.get_task(session, user=user, task_id=task_id)
+    day = data.date or utcnow().date()
+    _check_day(day)
+    await _lock_task(session, task_id)
+    started = _day_start(day)
+    entry = TimeEntry(
+        task_id=task_id,
+        user_id=user.id,
+        started_at=started,
+        ended_at=started + timedelta(minutes=data.minutes),
+        minutes=data.minutes,
+        note=data.note,
+        source=EntrySource.manual.value,
+    )
+    session.add(entry)
+    await session.flush()
+    await _recompute_total(session, task_id)
+    return entry
+
+
+async def get_entry(session: AsyncSession, *, user: User, entry_id: int) -> TimeEntry:
+    """One of the user's own entries; 404 for anyone else's."""
+    entry = await session.get(TimeEntry, entry_id)
+    if entry is None or entry.user_id != user.id:
+        raise NotFound("Time entry not found.", code="time_entry_not_found")
+    return entry
+
+
+async def list_entries(
+    session: AsyncSession,
+    *,
+    user: User,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    task_id: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[TimeEntry], int, int | None]:
+    """The user's entries in a date range (inclusive), newest first, with their minutes."""
+    conditions = [TimeEntry.user_id == user.id]
+    if date_from is not None:
+        conditions.append(TimeEntry.started_at >= _day_start(date_from))
+    if date_to is not None:
+        conditions.append(TimeEntry.started_at < _day_start(date_to + timedelta(days=1)))
+    if task_id is not None:
+        conditions.append(TimeEntry.task_id == task_id)
+    limit = max(1, min(limit, MAX_ENTRY_PAGE))
+    stmt = (
+        select(TimeEntry)
+        .where(*conditions)
+        .order_by(TimeEntry.started_at.desc(), TimeEntry.id.desc())
+        .limit(limit + 1)
+        .offset(offset)
+    )
+    rows = list((await session.execute(stmt)).scalars())
+    total = (
+        await session.execute(
+            select(func.coalesce(func.sum(TimeEntry.minutes), 0)).where(*conditions)
+        )
+    ).scalar_one()
+    next_offset = offset + limit if len(rows) > limit else None
+    return rows[:limit], int(total), next_offset
+
+
+async def update_entry(
+    session: AsyncSession, *, user: User, entry_id: int, changes: EntryUpdate
+) -> TimeEntry:
+    entry = await get_entry(session, user=user, entry_id=entry_id)
+    data = changes.model_dump(exclude_unset=True)
+    if entry.ended_at is None and ("minutes" in data or "date" in data):
+        raise Conflict("Stop the timer before changing its time.", code="timer_running")
+    await _lock_task(session, entry.task_id)
+    if "date" in data:
+        _check_day(data["date"])
+        length = entry.ended_at - entry.started_at if entry.ended_at else timedelta(0)
+        entry.started_at = _day_start(data["date"])
+        entry.ended_at = entry.started_at + length
+    if "minutes" in data:
+        entry.minutes = data["minutes"]
+        entry.ended_at = entry.started_at + timedelta(minutes=data["minutes"])
+    if "note" in data:
+        entry.note = data["note"]
+    await session.flush()
+    await _recompute_total(session, entry.task_id)
+    return entry
+
+
+async def delete_entry(session: AsyncSession, *, user: User, entry_id: int) -> None:
+    entry = await get_entry(session, user=user, entry_id=entry_id)
+    await _lock_task(session, entry.task_id)
+    await session.delete(entry)
+    await session.flush()
+    await _recompute_total(session, entry.task_id)
+
+
+async def task_entries(
+    session: AsyncSession, *, user: User, task_id: int, limit: int = 100
+) -> list[TimeEntry]:
+    """Every entry on a task the user may see (all users' entries, newest first)."""
+    await tasks.get_task(session, user=user, task_id=task_id)
+    stmt = (
+        select(TimeEntry)
+        .where(TimeEntry.task_id == task_id)
+        .order_by(TimeEntry.started_at.desc(), TimeEntry.id.desc())
+        .limit(max(1, min(limit, MAX_ENTRY_PAGE)))
+    )
+    return list((await session.execute(stmt)).scalars())

@@ -1,0 +1,1 @@
+"""Accounts: the people who use SprintSync and what they may do."""

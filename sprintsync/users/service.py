@@ -1,0 +1,108 @@
+"""Account rules: creation, lookup, admin changes, the last-admin guard."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sprintsync.auth.passwords import hash_password
+from sprintsync.errors import Conflict, Forbidden, NotFound
+from sprintsync.users.models import User
+from sprintsync.users.schemas import UserUpdate
+
+
+async def get_by_email(session: AsyncSession, email: str) -> User | None:
+    stmt = select(User).where(func.lower(User.email) == email.strip().lower())
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def create_user(
+    session: AsyncSession,
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    is_admin: bool = False,
+    fast_hash: bool = False,
+) -> User:
+    email = email.strip().lower()
+    if await get_by_email(session, email) is not None:
+        raise Conflict("An account with this email already exists.", code="email_taken")
+    user = User(
+        email=email,
+        display_name=display_name,
+        password_hash=await hash_password(password, fast=fast_hash),
+        is_admin=is_admin,
+        is_active=True,
+        token_version=0,
+    )
+    session.add(user)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:  # a concurrent sign-up with the same email won the race
+        raise Conflict("An account with this email already exists.", code="email_taken") from exc
+    return user
+
+
+async def get_user(session: AsyncSession, *, actor: User, user_id: int) -> User:
+    if not actor.is_admin and actor.id != user_id:
+        raise NotFound("User not found.", code="user_not_found")
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound("User not found.", code="user_not_found")
+    return user
+
+
+async def list_users(
+    session: AsyncSession, *, q: str | None, limit: int, offset: int
+) -> tuple[list[User], int]:
+    stmt = select(User)
+    if q:
+        pattern = f"%{q.strip().lower()}%"
+        stmt = stmt.where(
+            or_(func.lower(User.email).like(pattern), func.lower(User.display_name).like(pattern))
+        )
+    total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
+    rows = await session.execute(stmt.order_by(User.id).limit(limit).offset(offset))
+    return list(rows.scalars()), total
+
+
+async def _active_admin_count(session: AsyncSession) -> int:
+    stmt = select(func.count()).where(User.is_admin.is_(True), User.is_active.is_(True))
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def update_user(
+    session: AsyncSession, *, actor: User, user_id: int, changes: UserUpdate
+) -> User:
+    """Admin changes to an account; the last active admin cannot lock everyone out."""
+    user = await get_user(session, actor=actor, user_id=user_id)
+    data = changes.model_dump(exclude_unset=True)
+    removes_admin = (data.get("is_admin") is False or data.get("is_active") is False) and (
+        user.is_admin and user.is_active
+    )
+    if removes_admin and await _active_admin_count(session) <= 1:
+        raise Conflict(
+            "This is the last active administrator; promote someone else first.",
+            code="last_admin",
+        )
+    if "display_name" in data and data["display_name"] is not None:
+        user.display_name = data["display_name"]
+    if data.get("is_admin") is not None:
+        user.is_admin = data["is_admin"]
+    if data.get("is_active") is not None:
+        if data["is_active"] is False and user.is_active:
+            user.token_version += 1  # sign the user out everywhere at once
+        user.is_active = data["is_active"]
+    await session.flush()
+    return user
+
+
+async def deactivate_user(session: AsyncSession, *, actor: User, user_id: int) -> User:
+    if not actor.is_admin:
+        raise Forbidden("Administrators only.", code="admin_required")
+    return await update_user(
+        session, actor=actor, user_id=user_id, changes=UserUpdate(is_active=False)
+    )

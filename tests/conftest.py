@@ -1,0 +1,159 @@
+"""Shared fixtures: every test runs on SQLite and, when reachable, on PostgreSQL.
+
+The schema is built by the Alembic migrations once per backend; after each test every table
+is emptied, so no test sees another's rows. The app is exercised through real HTTP (httpx
+over ASGI), never by calling route functions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy import delete, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from sprintsync.app import create_app
+from sprintsync.config import Settings
+from sprintsync.db import Base, make_engine, make_sessionmaker
+from sprintsync.migrations import upgrade
+from sprintsync.models import Task, TaskStatusChange, TimeEntry, User  # noqa: F401
+
+PG_URL = os.environ.get(
+    "SPRINTSYNC_TEST_DATABASE_URL",
+    "postgresql+asyncpg://postgres@127.0.0.1:5432/sprintsync_test",
+)
+REQUIRE_PG = os.environ.get("SPRINTSYNC_REQUIRE_POSTGRES", "") not in ("", "0", "false")
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("backend") if callspec else None
+        if item.get_closest_marker("postgres_only") and backend == "sqlite":
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL"))
+
+
+async def _ensure_pg_database(url: str) -> None:
+    """Create the test database if it is missing; raise if the server is unreachable."""
+    u = make_url(url)
+    conn = await asyncpg.connect(
+        host=u.host,
+        port=u.port or 5432,
+        user=u.username,
+        password=u.password,
+        database="postgres",
+        timeout=5,
+    )
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", u.database)
+        if not exists:
+            await conn.execute(f'CREATE DATABASE "{u.database}"')
+    finally:
+        await conn.close()
+
+
+async def _reset_pg_schema(url: str) -> None:
+    u = make_url(url)
+    conn = await asyncpg.connect(
+        host=u.host,
+        port=u.port or 5432,
+        user=u.username,
+        password=u.password,
+        database=u.database,
+    )
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+async def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if backend == "sqlite":
+        path: Path = tmp_path_factory.mktemp("db") / "test.db"
+        url = f"sqlite+aiosqlite:///{path}"
+    else:
+        url = PG_URL
+        try:
+            await _ensure_pg_database(url)
+        except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+            if REQUIRE_PG:
+                pytest.fail(f"PostgreSQL is required (SPRINTSYNC_REQUIRE_POSTGRES) but: {exc}")
+            pytest.skip(f"PostgreSQL not reachable: {exc}")
+        await _reset_pg_schema(url)
+    # Alembic runs its own event loop, so it goes to a thread.
+    await asyncio.to_thread(upgrade, url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def base_settings(database_url: str) -> Settings:
+    return Settings(
+        _env_file=None,
+        env="test",
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        password_hash_fast=True,
+        cookie_secure=False,
+        log_level="WARNING",
+    )
+
+
+@pytest.fixture
+def settings(base_settings: Settings) -> Settings:
+    """Per-test copy; tests may change it before the `app` fixture builds the app."""
+    return base_settings.model_copy(deep=True)
+
+
+@pytest.fixture(scope="session")
+async def engine(base_settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(base_settings)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    yield
+    if "engine" not in request.fixturenames:
+        return
+    engine: AsyncEngine = request.getfixturevalue("engine")
+    async with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            await conn.execute(delete(table))
+
+
+@pytest.fixture
+async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session for arranging and checking rows directly; commit to make them visible."""
+    async with make_sessionmaker(engine)() as s:
+        yield s
+
+
+@pytest.fixture
+def app(settings: Settings, engine: AsyncEngine):
+    return create_app(settings, engine=engine)
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield c
+
+
+async def count_rows(session: AsyncSession, table: str) -> int:
+    return (await session.execute(text(f"SELECT COUNT(*) FROM {table}"))).scalar_one()
