@@ -18,8 +18,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sprintsync import __version__
 from sprintsync.auth.api import router as auth_router
 from sprintsync.auth.service import LoginThrottle
+from sprintsync.auth.user_cache import UserCache
 from sprintsync.config import Settings, get_settings
-from sprintsync.db import make_engine, make_sessionmaker
+from sprintsync.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from sprintsync.errors import AppError, error_body
 from sprintsync.http import BodyLimitMiddleware, SecurityHeadersMiddleware
 from sprintsync.migrations import is_at_head
@@ -71,6 +72,8 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.read_sessionmaker = make_read_sessionmaker(engine)
+    app.state.user_cache = UserCache(ttl=settings.auth_cache_seconds)
     storage = make_storage(settings.redis_url)
     app.state.rate_limit_storage = storage
     app.state.login_throttle = LoginThrottle(

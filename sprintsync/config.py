@@ -23,6 +23,7 @@ class AISettings(BaseModel):
     base_url: str = ""
     timeout_seconds: float = Field(default=15.0, gt=0, le=300)
     max_retries: int = Field(default=1, ge=0, le=5)
+    retry_backoff_seconds: float = Field(default=0.5, ge=0, le=30)
     rate_limit: str = "30/minute"
     cache_ttl_seconds: int = Field(default=600, ge=0)
 
@@ -44,6 +45,7 @@ class Settings(BaseSettings):
     db_echo: bool = False
     secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
     access_token_expire_minutes: int = Field(default=24 * 60, ge=1)
+    auth_cache_seconds: float = Field(default=2.0, ge=0, le=60)
     cookie_name: str = "sprintsync_session"
     cookie_secure: bool | None = None
     redis_url: str = ""

@@ -56,7 +56,13 @@ async def authenticate(
         )
         if not csrf_matches(token, candidate, secret=secret):
             raise Forbidden("Missing or invalid CSRF token.", code="csrf_failed")
-    user = await session.get(User, claims.user_id)
+    cache = request.app.state.user_cache
+    safe = request.method in SAFE_METHODS
+    user = cache.get(claims.user_id) if safe else None
+    if user is None:
+        user = await session.get(User, claims.user_id)
+        if safe and user is not None:
+            cache.put(user)
     if user is None or not user.is_active or user.token_version != claims.version:
         raise Unauthorized("Your session is no longer valid; log in again.", code="invalid_token")
     request.state.user_id = user.id

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from sprintsync.tasks.models import Priority, TaskStatus
+from sprintsync.users.schemas import RowId
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, Field(max_length=10_000)]
@@ -37,7 +38,7 @@ class TaskCreate(BaseModel):
     priority: PriorityName = PriorityName.medium
     estimate_minutes: Minutes | None = None
     due_date: date | None = None
-    assignee_id: int | None = Field(default=None, description="Admins only; defaults to you")
+    assignee_id: RowId | None = Field(default=None, description="Admins only; defaults to you")
 
 
 class TaskUpdate(BaseModel):
@@ -48,7 +49,7 @@ class TaskUpdate(BaseModel):
     priority: PriorityName | None = None
     estimate_minutes: Minutes | None = None
     due_date: date | None = None
-    assignee_id: int | None = None
+    assignee_id: RowId | None = None
 
     @field_validator("title", "priority", "assignee_id", "description")
     @classmethod
@@ -106,3 +107,17 @@ SortKey = Literal[
     "title",
     "-title",
 ]
+
+
+class TaskListParams(BaseModel):
+    """Query parameters of the task list, validated as one model."""
+
+    status: TaskStatus | None = None
+    assignee_id: RowId | None = None
+    priority: PriorityName | None = None
+    q: str | None = Field(default=None, max_length=200, description="Search title/description")
+    due_before: date | None = None
+    due_after: date | None = None
+    sort: SortKey = "-created_at"
+    limit: int = Field(default=50, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=500)

@@ -8,18 +8,19 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Select, delete, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, delete, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprintsync.db import utcnow
+from sprintsync.db import fetch_dicts, utcnow
 from sprintsync.errors import Conflict, Forbidden, Invalid, NotFound
+from sprintsync.tasks import queries
 from sprintsync.tasks.models import Priority, Task, TaskStatus, TaskStatusChange
 from sprintsync.tasks.schemas import PriorityName, TaskCreate, TaskUpdate
 from sprintsync.tasks.transitions import allowed_targets, can_move
 from sprintsync.users.models import User
+from sprintsync.users.schemas import MAX_ROW_ID
 
 MAX_LIMIT = 100
-_FAR_FUTURE = date(9999, 12, 31)
 _PRIORITY_NAMES = {p.value: p.name for p in Priority}
 _COLUMNS = [c for c in Task.__table__.c]
 
@@ -50,14 +51,6 @@ def task_dict(row: Any) -> dict[str, Any]:
 
 # --- reading -----------------------------------------------------------------------------
 
-_SORT_COLUMNS: dict[str, Any] = {
-    "created_at": Task.created_at,
-    "updated_at": Task.updated_at,
-    "due_date": func.coalesce(Task.due_date, _FAR_FUTURE),
-    "priority": Task.priority,
-    "title": Task.title,
-}
-
 
 def _encode_cursor(value: Any, row_id: int) -> str:
     if isinstance(value, datetime | date):
@@ -82,32 +75,6 @@ def _decode_cursor(cursor: str, field: str) -> tuple[Any, int]:
         raise Invalid("The cursor is not valid.", code="invalid_cursor") from exc
 
 
-def _apply_filter(stmt: Select[Any], f: TaskFilter) -> Select[Any]:
-    if f.status is not None:
-        stmt = stmt.where(Task.status == f.status.value)
-    if f.assignee_id is not None:
-        stmt = stmt.where(Task.assignee_id == f.assignee_id)
-    if f.priority is not None:
-        stmt = stmt.where(Task.priority == f.priority.rank)
-    if f.q:
-        pattern = (
-            "%"
-            + f.q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            + "%"
-        )
-        stmt = stmt.where(
-            or_(
-                func.lower(Task.title).like(pattern, escape="\\"),
-                func.lower(Task.description).like(pattern, escape="\\"),
-            )
-        )
-    if f.due_before is not None:
-        stmt = stmt.where(Task.due_date <= f.due_before)
-    if f.due_after is not None:
-        stmt = stmt.where(Task.due_date >= f.due_after)
-    return stmt
-
-
 async def list_tasks(
     session: AsyncSession,
     *,
@@ -121,33 +88,55 @@ async def list_tasks(
     limit = max(1, min(limit, MAX_LIMIT))
     descending = sort.startswith("-")
     field = sort.lstrip("-")
-    key = _SORT_COLUMNS[field]
-    stmt = _apply_filter(select(*_COLUMNS).where(visible_to(user)), filters)
-    if cursor:
-        value, last_id = _decode_cursor(cursor, field)
-        after = (
-            tuple_(key, Task.id) < tuple_(value, last_id)
-            if descending
-            else (tuple_(key, Task.id) > tuple_(value, last_id))
+    if field not in queries.SORT_SQL:
+        raise Invalid(f"Unknown sort key {sort!r}.", code="invalid_sort")
+    query = queries.ListQuery()
+    if not user.is_admin:
+        query.add("(owner_id = :user_id OR assignee_id = :user_id)", user_id=user.id)
+    if filters.status is not None:
+        query.add("status = :status", status=filters.status.value)
+    if filters.assignee_id is not None:
+        query.add("assignee_id = :assignee_id", assignee_id=filters.assignee_id)
+    if filters.priority is not None:
+        query.add("priority = :priority", priority=filters.priority.rank)
+    if filters.q and filters.q.strip():
+        query.add(
+            "(lower(title) LIKE :pattern ESCAPE '\\' OR lower(description) LIKE :pattern"
+            " ESCAPE '\\')",
+            pattern=queries.like_pattern(filters.q),
         )
-        stmt = stmt.where(after)
-    order = (key.desc(), Task.id.desc()) if descending else (key.asc(), Task.id.asc())
-    rows = (await session.execute(stmt.order_by(*order).limit(limit + 1))).mappings().all()
-    items = [task_dict(r) for r in rows[:limit]]
+    if filters.due_before is not None:
+        query.add("due_date <= :due_before", due_before=filters.due_before)
+    if filters.due_after is not None:
+        query.add("due_date >= :due_after", due_after=filters.due_after)
+    after = _decode_cursor(cursor, field) if cursor else None
+    sql, params, types = queries.build_list_sql(
+        query, sort_field=field, descending=descending, after=after, limit=limit
+    )
+    rows = await fetch_dicts(session, sql, params, columns=queries.COLUMNS, param_types=types)
+    for row in rows:
+        row["priority"] = _PRIORITY_NAMES[row["priority"]]
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
-        raw = last["due_date"] or _FAR_FUTURE if field == "due_date" else last[field]
-        next_cursor = _encode_cursor(raw, last["id"])
-    return items, next_cursor
+        if field == "due_date":
+            key_value = last["due_date"] or queries.FAR_FUTURE
+        elif field == "priority":
+            key_value = PriorityName(last["priority"]).rank
+        else:
+            key_value = last[field]
+        next_cursor = _encode_cursor(key_value, last["id"])
+    return rows[:limit], next_cursor
 
 
 async def get_task(session: AsyncSession, *, user: User, task_id: int, lock: bool = False) -> Task:
     """A task the user may see; 404 otherwise, so ids reveal nothing about others' tasks."""
-    stmt = select(Task).where(Task.id == task_id, visible_to(user))
-    if lock:
-        stmt = stmt.with_for_update()
-    task = (await session.execute(stmt)).scalar_one_or_none()
+    task = None
+    if 0 < task_id <= MAX_ROW_ID:
+        stmt = select(Task).where(Task.id == task_id, visible_to(user))
+        if lock:
+            stmt = stmt.with_for_update()
+        task = (await session.execute(stmt)).scalar_one_or_none()
     if task is None:
         raise NotFound("Task not found.", code="task_not_found")
     return task

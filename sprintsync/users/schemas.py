@@ -11,6 +11,12 @@ Email = Annotated[EmailStr, AfterValidator(lambda v: v.lower()), Field(max_lengt
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Password = Annotated[str, Field(min_length=8, max_length=128)]
 
+# Row ids are 32-bit INTEGER columns: a bigger number names no row, and the database
+# drivers raise on it (a 500) instead of finding nothing. Services answer 404 for such
+# ids; request fields that hold an id are bounded by `RowId`.
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+
 
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
