@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprintsync.auth.tokens import csrf_matches, decode_access_token
 from sprintsync.config import Settings
@@ -15,9 +16,6 @@ from sprintsync.users.models import User
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "x-csrf-token"
-
-# Declared for OpenAPI only (the Authorize button); the token is read by `authenticate`.
-oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
 def get_settings_from(request: Request) -> Settings:
@@ -36,9 +34,7 @@ def read_token(request: Request) -> tuple[str | None, bool]:
     return (cookie, True) if cookie else (None, False)
 
 
-async def authenticate(
-    request: Request, session: SessionDep, _doc: Annotated[str | None, Depends(oauth2_scheme)]
-) -> User:
+async def _authenticate(request: Request, session: AsyncSession) -> User:
     settings: Settings = request.app.state.settings
     token, via_cookie = read_token(request)
     if token is None:
@@ -68,6 +64,20 @@ async def authenticate(
     request.state.user_id = user.id
     request.state.token = token
     return user
+
+
+class SessionAuth(OAuth2PasswordBearer):
+    """The cookie or the bearer header, verified; shown in OpenAPI as OAuth2 password flow.
+
+    Being the security scheme itself (rather than depending on one) keeps the per-request
+    dependency graph one level shallower.
+    """
+
+    async def __call__(self, request: Request, session: SessionDep) -> User:  # type: ignore[override]
+        return await _authenticate(request, session)
+
+
+authenticate = SessionAuth(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
 async def require_admin(user: Annotated[User, Depends(authenticate)]) -> User:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Response, status
 
 from sprintsync.auth.deps import CurrentUser
 from sprintsync.db import SessionDep
-from sprintsync.openapi import AUTHED, errors
+from sprintsync.openapi import AUTHED, errors, query_model, query_parameters
 from sprintsync.tasks import service
 from sprintsync.tasks.schemas import (
     StatusChange,
@@ -29,11 +29,12 @@ router = APIRouter(prefix="/tasks", tags=["tasks"])
     response_model=TaskPage,
     summary="List tasks you own or are assigned (admins: all)",
     responses=errors(*AUTHED),
+    openapi_extra=query_parameters(TaskListParams),
 )
 async def list_tasks(
     session: SessionDep,
     user: CurrentUser,
-    params: Annotated[TaskListParams, Query()],
+    params: Annotated[TaskListParams, Depends(query_model(TaskListParams))],
 ) -> Response:
     filters = service.TaskFilter(
         status=params.status,

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, delete, literal, or_, select
+from sqlalchemy import ColumnElement, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprintsync.db import fetch_dicts, utcnow
@@ -64,13 +64,18 @@ def _decode_cursor(cursor: str, field: str) -> tuple[Any, int]:
         value, row_id = raw
         if field in ("created_at", "updated_at"):
             value = datetime.fromisoformat(value)
+            if value.tzinfo is None:  # cursors we issue always carry the UTC offset
+                raise ValueError("naive timestamp")
         elif field == "due_date":
             value = date.fromisoformat(value)
         elif field == "priority":
             value = int(value)
         elif not isinstance(value, str):
             raise TypeError
-        return value, int(row_id)
+        row_id = int(row_id)
+        if not 0 < row_id <= MAX_ROW_ID or (field == "priority" and value not in _PRIORITY_NAMES):
+            raise ValueError("out of range")
+        return value, row_id
     except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
         raise Invalid("The cursor is not valid.", code="invalid_cursor") from exc
 
@@ -227,7 +232,8 @@ async def delete_task(session: AsyncSession, *, user: User, task_id: int) -> Non
         raise Forbidden(
             "Only the task's creator or an admin can delete it.", code="delete_forbidden"
         )
-    await session.execute(delete(Task).where(Task.id == task.id))
+    await session.delete(task)
+    await session.flush()
 
 
 async def change_status(session: AsyncSession, *, user: User, task_id: int, to: TaskStatus) -> Task:
