@@ -18,10 +18,13 @@ SECURITY_HEADERS = [
         b"frame-ancestors 'none'",
     ),
 ]
+# No route reads a body on these, so their request streams pass through untouched.
+BODYLESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Swagger UI and ReDoc load their own inline script; they get a looser policy.
+DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
 DOCS_CSP = (
     b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-    b"img-src 'self' data:; frame-ancestors 'none'"
+    b"img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'"
 )
 
 
@@ -41,20 +44,35 @@ class BodyLimitMiddleware:
                 if not value.isdigit() or int(value) > self.max_bytes:
                     await self._refuse(scope, receive, send)
                     return
-                break
-        seen = 0
-        limit = self.max_bytes
+                # The server holds the body to its declared length, so it is within the limit.
+                await self.app(scope, receive, send)
+                return
+        if scope["method"] in BODYLESS_METHODS:
+            await self.app(scope, receive, send)
+            return
+        # A streamed (chunked) body is read here, up to the limit, before the app sees it: an
+        # error raised from inside `receive` would reach the route's body parsing, which
+        # reports any failure there as a 400 rather than this 413.
+        body = await self._read_within_limit(receive)
+        if body is None:
+            await self._refuse(scope, receive, send)
+            return
+        await self.app(scope, _replay(body, receive), send)
 
-        async def limited_receive() -> Message:
-            nonlocal seen
+    async def _read_within_limit(self, receive: Receive) -> bytes | None:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise PayloadTooLarge(details={"max_bytes": limit})
-            return message
-
-        await self.app(scope, limited_receive, send)
+            if message["type"] != "http.request":
+                return b"".join(chunks)  # the client went away; the app will see it too
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Raised outside the routes, so it is rendered here rather than by the error handler.
@@ -62,6 +80,20 @@ class BodyLimitMiddleware:
         request_id = scope.get("state", {}).get("request_id")
         body = error_body(err.code, err.message, err.details, request_id)
         await JSONResponse(body, status_code=err.status_code)(scope, receive, send)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands over the already-read body once, then the real channel."""
+    pending = True
+
+    async def replay() -> Message:
+        nonlocal pending
+        if pending:
+            pending = False
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 class SecurityHeadersMiddleware:
@@ -72,7 +104,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        is_docs = scope["path"] in ("/docs", "/redoc")
+        is_docs = scope["path"] in DOCS_PATHS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

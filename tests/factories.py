@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprintsync.auth.passwords import hash_password_sync
 from sprintsync.auth.tokens import create_access_token, csrf_token_for
-from sprintsync.db import utcnow
+from sprintsync.db import Base, utcnow
 from sprintsync.tasks.models import Task, TaskStatusChange
 from sprintsync.timesheet.models import TimeEntry
 from sprintsync.users.models import User
@@ -112,3 +113,15 @@ def cookie_auth(client: Any, user: User, secret: str, cookie_name: str) -> dict[
 
 def today() -> date:
     return utcnow().date()
+
+
+async def db_snapshot(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, to assert that a refused request changed nothing."""
+    # Ending the session's transaction first makes it read what other sessions committed.
+    await session.commit()
+    snapshot: dict[str, list[tuple[Any, ...]]] = {}
+    for table in Base.metadata.sorted_tables:
+        rows = await session.execute(select(table))
+        snapshot[table.name] = sorted((tuple(row) for row in rows), key=repr)
+    await session.commit()
+    return snapshot

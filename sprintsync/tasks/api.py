@@ -54,8 +54,9 @@ async def list_tasks(
     )
     # Rows come from the database in TaskRead's shape; serialising them directly skips a
     # second validation pass on the hottest route (the schema still documents the reply).
+    # OPT_UTC_Z writes UTC as "Z", as pydantic does on every other route.
     return Response(
-        orjson.dumps({"items": items, "next_cursor": next_cursor}),
+        orjson.dumps({"items": items, "next_cursor": next_cursor}, option=orjson.OPT_UTC_Z),
         media_type="application/json",
     )
 

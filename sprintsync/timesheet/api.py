@@ -19,6 +19,7 @@ from sprintsync.timesheet.schemas import (
     TimeEntryRead,
     TimerRead,
 )
+from sprintsync.users.schemas import MAX_ROW_ID
 
 router = APIRouter(tags=["time"])
 
@@ -103,9 +104,9 @@ async def list_entries(
     user: CurrentUser,
     date_from: Annotated[date | None, Query(alias="from")] = None,
     date_to: Annotated[date | None, Query(alias="to")] = None,
-    task_id: int | None = None,
+    task_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
 ) -> EntryPage:
     entries, total, next_offset = await service.list_entries(
         session,

@@ -15,6 +15,7 @@ from sprintsync.tasks.models import Task
 from sprintsync.timesheet.models import EntrySource, TimeEntry
 from sprintsync.timesheet.schemas import EntryUpdate, ManualEntryCreate
 from sprintsync.users.models import User
+from sprintsync.users.schemas import MAX_ROW_ID
 
 MAX_ENTRY_PAGE = 200
 
@@ -134,7 +135,7 @@ async def add_manual_entry(
 
 async def get_entry(session: AsyncSession, *, user: User, entry_id: int) -> TimeEntry:
     """One of the user's own entries; 404 for anyone else's."""
-    entry = await session.get(TimeEntry, entry_id)
+    entry = await session.get(TimeEntry, entry_id) if 0 < entry_id <= MAX_ROW_ID else None
     if entry is None or entry.user_id != user.id:
         raise NotFound("Time entry not found.", code="time_entry_not_found")
     return entry
@@ -154,7 +155,7 @@ async def list_entries(
     conditions = [TimeEntry.user_id == user.id]
     if date_from is not None:
         conditions.append(TimeEntry.started_at >= _day_start(date_from))
-    if date_to is not None:
+    if date_to is not None and date_to < date.max:  # the last day has no day after it
         conditions.append(TimeEntry.started_at < _day_start(date_to + timedelta(days=1)))
     if task_id is not None:
         conditions.append(TimeEntry.task_id == task_id)

@@ -11,7 +11,7 @@ from sprintsync.auth.service import fast_hashing
 from sprintsync.db import SessionDep
 from sprintsync.openapi import AUTHED, errors
 from sprintsync.users import service
-from sprintsync.users.schemas import UserCreate, UserPage, UserRead, UserUpdate
+from sprintsync.users.schemas import MAX_ROW_ID, UserCreate, UserPage, UserRead, UserUpdate
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -22,7 +22,7 @@ async def list_users(
     _admin: AdminUser,
     q: Annotated[str | None, Query(max_length=100, description="Search email or name")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
 ) -> UserPage:
     users, total = await service.list_users(session, q=q, limit=limit, offset=offset)
     return UserPage(

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sprintsync.auth.passwords import hash_password
 from sprintsync.errors import Conflict, Forbidden, NotFound
 from sprintsync.users.models import User
-from sprintsync.users.schemas import UserUpdate
+from sprintsync.users.schemas import MAX_ROW_ID, UserUpdate
 
 
 async def get_by_email(session: AsyncSession, email: str) -> User | None:
@@ -49,7 +49,7 @@ async def create_user(
 async def get_user(session: AsyncSession, *, actor: User, user_id: int) -> User:
     if not actor.is_admin and actor.id != user_id:
         raise NotFound("User not found.", code="user_not_found")
-    user = await session.get(User, user_id)
+    user = await session.get(User, user_id) if 0 < user_id <= MAX_ROW_ID else None
     if user is None:
         raise NotFound("User not found.", code="user_not_found")
     return user
@@ -60,9 +60,14 @@ async def list_users(
 ) -> tuple[list[User], int]:
     stmt = select(User)
     if q:
-        pattern = f"%{q.strip().lower()}%"
+        # Escaped so that "%" and "_" in a search match themselves, not any text.
+        term = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{term}%"
         stmt = stmt.where(
-            or_(func.lower(User.email).like(pattern), func.lower(User.display_name).like(pattern))
+            or_(
+                func.lower(User.email).like(pattern, escape="\\"),
+                func.lower(User.display_name).like(pattern, escape="\\"),
+            )
         )
     total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
     rows = await session.execute(stmt.order_by(User.id).limit(limit).offset(offset))
@@ -70,8 +75,15 @@ async def list_users(
 
 
 async def _active_admin_count(session: AsyncSession) -> int:
-    stmt = select(func.count()).where(User.is_admin.is_(True), User.is_active.is_(True))
-    return (await session.execute(stmt)).scalar_one()
+    """Active admins, their rows locked (in id order) until commit, so that two admins who
+    step down at the same moment cannot both see the other one and leave nobody in charge."""
+    stmt = (
+        select(User.id)
+        .where(User.is_admin.is_(True), User.is_active.is_(True))
+        .order_by(User.id)
+        .with_for_update()
+    )
+    return len((await session.execute(stmt)).all())
 
 
 async def update_user(

@@ -1,0 +1,525 @@
+"""HTML pages for tasks: the "My work" board, the list, the task dialog and its actions.
+
+Every route calls the same `tasks.service` functions as the JSON API, then picks what to
+render: the whole page, or the named block an HTMX request targets.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
+
+from sprintsync.ai import service as ai
+from sprintsync.ai.deps import AssistantDep
+from sprintsync.db import SessionDep, utcnow
+from sprintsync.errors import AppError, Invalid
+from sprintsync.tasks import service as tasks
+from sprintsync.tasks.models import TaskStatus
+from sprintsync.tasks.schemas import PriorityName, SortKey, TaskCreate, TaskUpdate
+from sprintsync.tasks.transitions import allowed_targets
+from sprintsync.timesheet import service as timesheet
+from sprintsync.users.models import User
+from sprintsync.users.schemas import RowId
+from sprintsync.web.deps import PageUser, field_errors, form_text, form_values, safe_next
+from sprintsync.web.people import assignee_choices, display_names
+from sprintsync.web.render import STATUS_LABELS, hx_target, is_htmx, render, toast
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 25
+ALLOWED = {s.value: allowed_targets(s) for s in TaskStatus}
+# (status, sort, how many) per board column; Done shows only the most recent.
+BOARD_COLUMNS = [
+    (TaskStatus.todo, "-priority", 50),
+    (TaskStatus.in_progress, "-priority", 50),
+    (TaskStatus.done, "-updated_at", 20),
+]
+DUE_CHOICES = {
+    "overdue": "Overdue",
+    "today": "Due today",
+    "week": "Due in the next 7 days",
+    "later": "Due later",
+}
+SORT_CHOICES = {
+    "-created_at": "Newest first",
+    "created_at": "Oldest first",
+    "due_date": "Due date, soonest",
+    "-priority": "Priority, highest",
+    "title": "Title, A to Z",
+    "-updated_at": "Recently updated",
+}
+TASK_FIELDS = ("title", "description", "priority", "estimate_hours", "due_date", "assignee_id")
+_ESTIMATE_ALIAS = {"estimate_minutes": "estimate_hours"}
+
+
+class ListQuery(BaseModel):
+    """The list view's filters, as they appear in a bookmarkable URL."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    q: str = Field(default="", max_length=200)
+    status: TaskStatus | None = None
+    assignee: RowId | None = None
+    priority: PriorityName | None = None
+    due: Literal["overdue", "today", "week", "later"] | None = None
+    sort: SortKey = "-created_at"
+    cursor: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_means_any(cls, data: Any) -> Any:
+        # An empty <select> value is "any", not an invalid status.
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v not in ("", None)}
+        return data
+
+    def filters(self) -> tasks.TaskFilter:
+        today = utcnow().date()
+        before = after = None
+        if self.due == "overdue":
+            before = today - timedelta(days=1)
+        elif self.due == "today":
+            before = after = today
+        elif self.due == "week":
+            after, before = today, today + timedelta(days=6)
+        elif self.due == "later":
+            after = today + timedelta(days=7)
+        return tasks.TaskFilter(
+            status=self.status,
+            assignee_id=self.assignee,
+            priority=self.priority,
+            q=self.q or None,
+            due_before=before,
+            due_after=after,
+        )
+
+    def url_query(self, **overrides: Any) -> str:
+        params = {**self.model_dump(mode="json", exclude={"cursor"}), **overrides}
+        if params.get("sort") == "-created_at":
+            params.pop("sort")
+        return urlencode({k: v for k, v in params.items() if v not in ("", None)})
+
+    @property
+    def filtered(self) -> bool:
+        return any((self.q, self.status, self.assignee, self.priority, self.due))
+
+
+async def _task_context(session: AsyncSession, user: User, items: list[dict[str, Any]]) -> dict:
+    """What cards and rows need besides the tasks: names, allowed moves, the running timer."""
+    ids = {t["assignee_id"] for t in items} | {t["owner_id"] for t in items}
+    running = await timesheet.running_timer(session, user=user)
+    return {
+        "names": await display_names(session, ids | {user.id}),
+        "allowed": ALLOWED,
+        "timer_task_id": running.task_id if running else None,
+    }
+
+
+# --- the board and the list ----------------------------------------------------------------
+
+
+@router.get("/")
+async def board(request: Request, session: SessionDep, user: PageUser) -> Response:
+    columns = []
+    for status, sort, limit in BOARD_COLUMNS:
+        items, next_cursor = await tasks.list_tasks(
+            session,
+            user=user,
+            filters=tasks.TaskFilter(status=status, assignee_id=user.id),
+            sort=sort,
+            limit=limit,
+        )
+        columns.append({"status": status.value, "tasks": items, "more": next_cursor is not None})
+    context = await _task_context(session, user, [t for c in columns for t in c["tasks"]])
+    context.update(nav="board", columns=columns)
+    block = "board" if hx_target(request) == "board" else None
+    return await render(
+        request, "tasks/board.html", context, user=user, session=session, block=block
+    )
+
+
+@router.get("/tasks")
+async def task_list(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    query: Annotated[ListQuery, Query()],
+) -> Response:
+    items, next_cursor = await tasks.list_tasks(
+        session,
+        user=user,
+        filters=query.filters(),
+        sort=query.sort,
+        limit=PAGE_SIZE,
+        cursor=query.cursor,
+    )
+    context = await _task_context(session, user, items)
+    context.update(
+        nav="tasks",
+        query=query,
+        tasks=items,
+        next_cursor=next_cursor,
+        filtered=query.filtered,
+        query_string=query.url_query(cursor=query.cursor),
+        next_query=query.url_query(cursor=next_cursor),
+        first_query=query.url_query(),
+        people=await assignee_choices(session, user, include_inactive=True),
+        DUE_CHOICES=DUE_CHOICES,
+        SORT_CHOICES=SORT_CHOICES,
+    )
+    block = {"results": "results", "load-more": "rows"}.get(hx_target(request) or "")
+    headers = {}
+    if block == "results" and request.headers.get("hx-trigger") in ("filters", "search"):
+        # Keep the address bar tidy and bookmarkable: only the filters that are set.
+        clean = query.url_query()
+        headers["HX-Push-Url"] = "/tasks" + (f"?{clean}" if clean else "")
+    return await render(
+        request,
+        "tasks/list.html",
+        context,
+        user=user,
+        session=session,
+        block=block,
+        headers=headers,
+    )
+
+
+# --- create, read, update, delete ---------------------------------------------------------
+
+
+def _task_payload(values: dict[str, str], *, admin: bool) -> tuple[dict[str, Any], dict]:
+    """The form as the schema's fields; a malformed estimate is reported before validation."""
+    errors: dict[str, str] = {}
+    payload: dict[str, Any] = {
+        "title": values["title"],
+        "description": values["description"],
+        "priority": values["priority"] or "medium",
+        "due_date": values["due_date"] or None,
+        "estimate_minutes": None,
+    }
+    if values["estimate_hours"]:
+        try:
+            hours = float(values["estimate_hours"])
+            if hours < 0 or hours != hours:  # negative or NaN
+                raise ValueError
+            payload["estimate_minutes"] = round(hours * 60)
+        except ValueError:
+            errors["estimate_hours"] = "Enter a number of hours, like 1.5."
+    if admin and values["assignee_id"]:
+        payload["assignee_id"] = values["assignee_id"]
+    return payload, errors
+
+
+def _form_values_from_task(task: dict[str, Any]) -> dict[str, Any]:
+    estimate = task["estimate_minutes"]
+    return {
+        "title": task["title"],
+        "description": task["description"],
+        "priority": task["priority"],
+        "estimate_hours": f"{estimate / 60:g}" if estimate is not None else "",
+        "due_date": task["due_date"].isoformat() if task["due_date"] else "",
+        "assignee_id": task["assignee_id"],
+    }
+
+
+async def _render_form(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    *,
+    task: dict[str, Any] | None,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    context = {
+        "task": task,
+        "values": values,
+        "errors": errors,
+        "people": await assignee_choices(session, user),
+        **(extra or {}),
+    }
+    if is_htmx(request):
+        return await render(
+            request,
+            "tasks/task_form.html",
+            context,
+            user=user,
+            block="form",
+            status=status,
+            headers=headers,
+        )
+    # Without JavaScript the form comes back as a whole page.
+    if task is not None:
+        return await task_panel(request, session, user, task["id"], form=context, status=status)
+    return await render(
+        request, "tasks/new.html", context, user=user, session=session, status=status
+    )
+
+
+@router.get("/tasks/new")
+async def new_task(request: Request, session: SessionDep, user: PageUser) -> Response:
+    context = {
+        "task": None,
+        "values": {"priority": "medium", "assignee_id": user.id},
+        "errors": {},
+        "people": await assignee_choices(session, user),
+    }
+    block = "dialog" if hx_target(request) == "modal-body" else None
+    return await render(request, "tasks/new.html", context, user=user, session=session, block=block)
+
+
+@router.post("/tasks")
+async def create_task(request: Request, session: SessionDep, user: PageUser) -> Response:
+    values = form_values(await request.form(), *TASK_FIELDS)
+    payload, errors = _task_payload(values, admin=user.is_admin)
+    try:
+        data = TaskCreate.model_validate(payload)
+        if errors:
+            raise Invalid(details=[{"field": k, "message": v} for k, v in errors.items()])
+        task = await tasks.create_task(session, user=user, data=data)
+    except (ValidationError, AppError) as exc:
+        found = {**field_errors(exc, _ESTIMATE_ALIAS), **errors}
+        return await _render_form(
+            request, session, user, task=None, values=values, errors=found, status=422
+        )
+    if not is_htmx(request):
+        return RedirectResponse("/", status_code=303)
+    events = toast(f"Created “{task.title}”.", events=("close-modal", "tasks-changed"))
+    return Response(status_code=200, headers={**events, "HX-Reswap": "none"})
+
+
+async def task_panel(
+    request: Request,
+    session: AsyncSession,
+    user: User,
+    task_id: int,
+    *,
+    block: str | None = None,
+    form: dict[str, Any] | None = None,
+    time: dict[str, Any] | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The task panel (dialog or page), or one block of it; `form`/`time` override values."""
+    task = tasks.task_dict(await tasks.get_task(session, user=user, task_id=task_id))
+    entries = await timesheet.task_entries(session, user=user, task_id=task_id)
+    history = await tasks.status_history(session, user=user, task_id=task_id)
+    context = await _task_context(session, user, [task])
+    context["names"].update(await display_names(session, {e.user_id for e in entries}))
+    context.update(
+        task=task,
+        entries=entries,
+        history=history,
+        can_delete=user.is_admin or task["owner_id"] == user.id,
+        values=_form_values_from_task(task),
+        errors={},
+        people=await assignee_choices(session, user),
+        entry_values={"date": utcnow().date().isoformat()},
+        entry_errors={},
+    )
+    context.update(form or {})
+    context.update(time or {})
+    return await render(
+        request,
+        "tasks/detail.html",
+        context,
+        user=user,
+        session=session,
+        block=block,
+        status=status,
+        headers=headers,
+    )
+
+
+@router.get("/tasks/{task_id:int}")
+async def task_detail(task_id: int, request: Request, session: SessionDep, user: PageUser):
+    block = "panel" if hx_target(request) == "modal-body" else None
+    return await task_panel(request, session, user, task_id, block=block)
+
+
+@router.get("/tasks/{task_id:int}/time")
+async def task_time(task_id: int, request: Request, session: SessionDep, user: PageUser):
+    return await task_panel(request, session, user, task_id, block="time")
+
+
+@router.post("/tasks/{task_id:int}")
+async def update_task(
+    task_id: int, request: Request, session: SessionDep, user: PageUser
+) -> Response:
+    values = form_values(await request.form(), *TASK_FIELDS)
+    payload, errors = _task_payload(values, admin=user.is_admin)
+    current = await tasks.get_task(session, user=user, task_id=task_id)
+    try:
+        changes = TaskUpdate.model_validate(payload)
+        if errors:
+            raise Invalid(details=[{"field": k, "message": v} for k, v in errors.items()])
+        task = await tasks.update_task(session, user=user, task_id=task_id, changes=changes)
+    except (ValidationError, AppError) as exc:
+        found = field_errors(exc, _ESTIMATE_ALIAS)
+        return await _render_form(
+            request,
+            session,
+            user,
+            task=tasks.task_dict(current),
+            values=values,
+            errors={**found, **errors},
+            status=422,
+        )
+    if not is_htmx(request):
+        return RedirectResponse(f"/tasks/{task_id}", status_code=303)
+    data = tasks.task_dict(task)
+    return await _render_form(
+        request,
+        session,
+        user,
+        task=data,
+        values=_form_values_from_task(data),
+        errors={},
+        headers=toast("Changes saved.", events=("tasks-changed",)),
+    )
+
+
+@router.post("/tasks/{task_id:int}/delete")
+async def delete_task(
+    task_id: int, request: Request, session: SessionDep, user: PageUser
+) -> Response:
+    task = await tasks.get_task(session, user=user, task_id=task_id)
+    title = task.title
+    await tasks.delete_task(session, user=user, task_id=task_id)
+    if not is_htmx(request):
+        return RedirectResponse("/tasks", status_code=303)
+    events = toast(f"Deleted “{title}”.", events=("close-modal", "tasks-changed"))
+    return Response(status_code=200, headers={**events, "HX-Reswap": "none"})
+
+
+# --- status --------------------------------------------------------------------------------
+
+
+@router.post("/tasks/{task_id:int}/status")
+async def change_status(
+    task_id: int, request: Request, session: SessionDep, user: PageUser
+) -> Response:
+    form = await request.form()
+    try:
+        target = TaskStatus(form_text(form, "status"))
+    except ValueError as exc:
+        raise Invalid("Choose Todo, In progress or Done.", code="invalid_status") from exc
+    task = await tasks.change_status(session, user=user, task_id=task_id, to=target)
+    if not is_htmx(request):
+        return RedirectResponse(safe_next(_referer_path(request), "/"), status_code=303)
+    message = f"Moved “{task.title}” to {STATUS_LABELS[task.status]}."
+    return await _render_moved(request, session, user, task, form, message)
+
+
+def _referer_path(request: Request) -> str:
+    referer = request.headers.get("referer", "")
+    host = request.url.netloc
+    if host and f"//{host}/" in referer:
+        return "/" + referer.split(f"//{host}/", 1)[1]
+    return "/"
+
+
+async def _render_moved(
+    request: Request,
+    session: AsyncSession,
+    user: User,
+    task: Any,
+    form: FormData,
+    message: str,
+) -> Response:
+    """What the page gets after a move, by where the move was made."""
+    view = form_text(form, "view")
+    data = tasks.task_dict(task)
+    context = await _task_context(session, user, [data])
+    context["task"] = data
+    if view == "card":  # dragged on the board: the card is already in its new column
+        return await render(
+            request, "tasks/card.html", context, user=user, block="card", headers=toast(message)
+        )
+    if view == "row":
+        return await render(
+            request, "tasks/row.html", context, user=user, block="row", headers=toast(message)
+        )
+    headers = toast(message, events=("tasks-changed",))
+    if view == "panel":
+        context["can_delete"] = user.is_admin or data["owner_id"] == user.id
+        return await render(
+            request, "tasks/detail.html", context, user=user, block="actions", headers=headers
+        )
+    return Response(status_code=200, headers={**headers, "HX-Reswap": "none"})
+
+
+# --- AI assist -----------------------------------------------------------------------------
+
+
+def _ai_source(provider: str, model: str, fallback: bool) -> str:
+    who = "the offline assistant" if provider == "offline" else f"{provider} ({model})"
+    return f"{who}, because the configured provider did not answer" if fallback else who
+
+
+@router.post("/tasks/draft")
+async def draft_with_ai(
+    request: Request, session: SessionDep, user: PageUser, assistant: AssistantDep
+) -> Response:
+    """Fill the open task form's description, estimate and priority from its title."""
+    form = await request.form()
+    values = form_values(form, *TASK_FIELDS)
+    task_id = form_text(form, "task_id")
+    task = None
+    if task_id.isdigit():
+        task = tasks.task_dict(await tasks.get_task(session, user=user, task_id=int(task_id)))
+    if not values["title"]:
+        errors = {"title": "Write a title first; the draft is made from it."}
+        return await _render_form(
+            request, session, user, task=task, values=values, errors=errors, status=422
+        )
+    draft = await ai.draft_description(
+        session,
+        user=user,
+        assistant=assistant,
+        title=values["title"][:200],
+        context=values["description"][:2000],
+    )
+    values.update(
+        description=draft.description,
+        priority=draft.priority.value,
+        estimate_hours=f"{draft.estimate_minutes / 60:g}",
+    )
+    source = _ai_source(draft.provider, draft.model, draft.fallback)
+    note = f"Drafted by {source}. Review it before saving."
+    return await _render_form(
+        request,
+        session,
+        user,
+        task=task,
+        values=values,
+        errors={},
+        extra={"draft_note": note},
+        headers=toast("Draft ready: description, estimate and priority filled in."),
+    )
+
+
+@router.get("/plan")
+async def plan_my_day(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    assistant: AssistantDep,
+    close: bool = False,
+) -> Response:
+    """The board's "Plan my day" panel (or, with `close`, its empty placeholder)."""
+    if close:
+        return Response('<div id="plan"></div>', media_type="text/html")
+    plan = await ai.plan_my_day(session, user=user, assistant=assistant)
+    context = {"plan": plan, "plan_source": _ai_source(plan.provider, plan.model, plan.fallback)}
+    return await render(request, "tasks/board.html", context, user=user, block="plan")

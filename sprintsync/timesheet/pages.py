@@ -1,0 +1,208 @@
+"""HTML routes for timers and time entries, over the same `timesheet.service` as the API.
+
+Starting or stopping a timer answers with the header's timer widget (swapped out of band)
+and events that make the board, the list and an open task panel refresh themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sprintsync.db import SessionDep
+from sprintsync.errors import Invalid, NotFound
+from sprintsync.tasks import service as tasks
+from sprintsync.tasks.pages import task_panel
+from sprintsync.timesheet import service as timesheet
+from sprintsync.timesheet.models import TimeEntry
+from sprintsync.timesheet.schemas import EntryUpdate, ManualEntryCreate
+from sprintsync.users.models import User
+from sprintsync.web.deps import PageUser, field_errors, form_values, safe_next
+from sprintsync.web.people import display_names
+from sprintsync.web.render import duration, is_htmx, render, toast
+from sprintsync.web.timer import load_timer
+
+router = APIRouter(include_in_schema=False)
+
+TIMER_EVENTS = ("timer-changed", "tasks-changed")
+ENTRY_FIELDS = ("minutes", "date", "note")
+
+
+def _back(request: Request) -> Response:
+    """Where a form posted without JavaScript returns to: the page it came from."""
+    referer = request.headers.get("referer", "")
+    prefix = f"{request.url.scheme}://{request.url.netloc}"
+    path = referer.removeprefix(prefix) if referer.startswith(prefix + "/") else "/"
+    return RedirectResponse(safe_next(path), status_code=303)
+
+
+async def _timer_widget(
+    request: Request, session: AsyncSession, user: User, headers: dict[str, str]
+) -> Response:
+    context = {"timer": await load_timer(session, user), "oob": True}
+    return await render(
+        request,
+        "timesheet/timer.html",
+        context,
+        user=user,
+        block="timer",
+        headers={**headers, "HX-Reswap": "none"},
+    )
+
+
+async def _task_title(session: AsyncSession, user: User, task_id: int) -> str:
+    try:
+        return (await tasks.get_task(session, user=user, task_id=task_id)).title
+    except NotFound:
+        return "the task"
+
+
+@router.post("/tasks/{task_id:int}/timer/start")
+async def start_timer(
+    task_id: int, request: Request, session: SessionDep, user: PageUser
+) -> Response:
+    await timesheet.start_timer(session, user=user, task_id=task_id)
+    if not is_htmx(request):
+        return _back(request)
+    title = await _task_title(session, user, task_id)
+    headers = toast(f"Timer started on “{title}”.", events=TIMER_EVENTS)
+    return await _timer_widget(request, session, user, headers)
+
+
+@router.post("/timer/stop")
+async def stop_timer(request: Request, session: SessionDep, user: PageUser) -> Response:
+    entry = await timesheet.stop_timer(session, user=user)
+    if not is_htmx(request):
+        return _back(request)
+    title = await _task_title(session, user, entry.task_id)
+    message = f"Logged {duration(entry.minutes)} on “{title}”."
+    return await _timer_widget(request, session, user, toast(message, events=TIMER_EVENTS))
+
+
+def _entry_payload(values: dict[str, str]) -> dict[str, Any]:
+    return {
+        "minutes": values["minutes"] or None,
+        "date": values["date"] or None,
+        "note": values["note"],
+    }
+
+
+def _entry_errors(exc: ValidationError | Invalid, values: dict[str, str]) -> dict[str, str]:
+    errors = field_errors(exc)
+    if not values["minutes"]:
+        errors["minutes"] = "Enter the minutes you worked (1 to 1440)."
+    return errors
+
+
+@router.post("/tasks/{task_id:int}/entries")
+async def add_entry(
+    task_id: int, request: Request, session: SessionDep, user: PageUser
+) -> Response:
+    values = form_values(await request.form(), *ENTRY_FIELDS)
+    try:
+        data = ManualEntryCreate.model_validate(_entry_payload(values))
+        entry = await timesheet.add_manual_entry(session, user=user, task_id=task_id, data=data)
+    except (ValidationError, Invalid) as exc:
+        time = {"entry_values": values, "entry_errors": _entry_errors(exc, values)}
+        if not is_htmx(request):
+            return await task_panel(request, session, user, task_id, time=time, status=422)
+        return await task_panel(
+            request, session, user, task_id, block="time", time=time, status=422
+        )
+    if not is_htmx(request):
+        return RedirectResponse(f"/tasks/{task_id}", status_code=303)
+    headers = toast(f"Logged {duration(entry.minutes)}.", events=("tasks-changed",))
+    return await task_panel(request, session, user, task_id, block="time", headers=headers)
+
+
+async def _entry_row(
+    request: Request,
+    session: AsyncSession,
+    user: User,
+    entry: TimeEntry,
+    *,
+    editing: bool,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    context = {
+        "entry": entry,
+        "editing": editing,
+        "values": values
+        or {
+            "minutes": str(entry.minutes),
+            "date": entry.started_at.date().isoformat(),
+            "note": entry.note,
+        },
+        "errors": errors or {},
+        "names": await display_names(session, {entry.user_id}),
+    }
+    return await render(
+        request,
+        "timesheet/entry.html",
+        context,
+        user=user,
+        block="entry",
+        status=status,
+        headers=headers,
+    )
+
+
+@router.get("/entries/{entry_id:int}")
+async def entry_row(entry_id: int, request: Request, session: SessionDep, user: PageUser):
+    entry = await timesheet.get_entry(session, user=user, entry_id=entry_id)
+    return await _entry_row(request, session, user, entry, editing=False)
+
+
+@router.get("/entries/{entry_id:int}/edit")
+async def edit_entry(entry_id: int, request: Request, session: SessionDep, user: PageUser):
+    entry = await timesheet.get_entry(session, user=user, entry_id=entry_id)
+    return await _entry_row(request, session, user, entry, editing=True)
+
+
+@router.post("/entries/{entry_id:int}")
+async def update_entry(
+    entry_id: int, request: Request, session: SessionDep, user: PageUser
+) -> Response:
+    values = form_values(await request.form(), *ENTRY_FIELDS)
+    entry = await timesheet.get_entry(session, user=user, entry_id=entry_id)
+    try:
+        changes = EntryUpdate.model_validate(_entry_payload(values))
+        entry = await timesheet.update_entry(session, user=user, entry_id=entry_id, changes=changes)
+    except (ValidationError, Invalid) as exc:
+        # The form targets the whole time section; errors go back into the row instead.
+        retarget = {"HX-Retarget": f"#entry-{entry_id}", "HX-Reswap": "outerHTML"}
+        return await _entry_row(
+            request,
+            session,
+            user,
+            entry,
+            editing=True,
+            values=values,
+            errors=_entry_errors(exc, values),
+            status=422,
+            headers=retarget,
+        )
+    if not is_htmx(request):
+        return RedirectResponse(f"/tasks/{entry.task_id}", status_code=303)
+    headers = toast("Time entry updated.", events=("tasks-changed",))
+    return await task_panel(request, session, user, entry.task_id, block="time", headers=headers)
+
+
+@router.post("/entries/{entry_id:int}/delete")
+async def delete_entry(
+    entry_id: int, request: Request, session: SessionDep, user: PageUser
+) -> Response:
+    entry = await timesheet.get_entry(session, user=user, entry_id=entry_id)
+    task_id = entry.task_id
+    await timesheet.delete_entry(session, user=user, entry_id=entry_id)
+    if not is_htmx(request):
+        return RedirectResponse(f"/tasks/{task_id}", status_code=303)
+    headers = toast("Time entry deleted.", events=("tasks-changed",))
+    return await task_panel(request, session, user, task_id, block="time", headers=headers)

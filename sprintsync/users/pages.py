@@ -1,0 +1,150 @@
+"""Admin pages for accounts: search, create, and switch admin rights or access on and off.
+
+The same `users.service` functions as the JSON API enforce the rules (the last active admin
+cannot be demoted or deactivated; deactivating someone ends their sessions at once).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from sprintsync.auth.service import fast_hashing
+from sprintsync.db import SessionDep
+from sprintsync.errors import AppError
+from sprintsync.users import service
+from sprintsync.users.models import User
+from sprintsync.users.schemas import UserCreate, UserUpdate
+from sprintsync.web.deps import PageAdmin, field_errors, form_text, form_values
+from sprintsync.web.render import hx_target, is_htmx, render, toast
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+
+PAGE_SIZE = 25
+
+
+@router.get("/users")
+async def users_page(
+    request: Request,
+    session: SessionDep,
+    admin: PageAdmin,
+    q: Annotated[str, Query(max_length=100)] = "",
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    people, total = await service.list_users(session, q=q or None, limit=PAGE_SIZE, offset=offset)
+
+    def query(at: int) -> str:
+        return urlencode({k: v for k, v in {"q": q, "offset": at}.items() if v})
+
+    context = {
+        "nav": "users",
+        "q": q,
+        "people": people,
+        "total": total,
+        "query_string": query(offset),
+        "prev_offset": max(0, offset - PAGE_SIZE) if offset else None,
+        "next_offset": offset + PAGE_SIZE if offset + PAGE_SIZE < total else None,
+        "prev_query": query(max(0, offset - PAGE_SIZE)),
+        "next_query": query(offset + PAGE_SIZE),
+        "values": {},
+        "errors": {},
+    }
+    block = "results" if hx_target(request) == "user-results" else None
+    return await render(
+        request, "users/admin.html", context, user=admin, session=session, block=block
+    )
+
+
+@router.post("/users")
+async def create_user(request: Request, session: SessionDep, admin: PageAdmin) -> Response:
+    form = await request.form()
+    values = form_values(form, "email", "display_name")
+    is_admin = form_text(form, "is_admin") == "true"
+    try:
+        body = UserCreate(**values, password=str(form.get("password") or ""), is_admin=is_admin)
+        person = await service.create_user(
+            session,
+            email=body.email,
+            display_name=body.display_name,
+            password=body.password,
+            is_admin=body.is_admin,
+            fast_hash=fast_hashing(request.app.state.settings),
+        )
+    except (ValidationError, AppError) as exc:
+        errors = field_errors(exc)
+        if isinstance(exc, AppError) and exc.code == "email_taken":
+            errors = {"email": exc.message}
+        context = {"values": {**values, "is_admin": is_admin}, "errors": errors}
+        return await _create_block(request, session, admin, context, status=422)
+    if not is_htmx(request):
+        return RedirectResponse("/admin/users", status_code=303)
+    headers = toast(f"Created an account for {person.display_name}.", events=("users-changed",))
+    context = {"values": {}, "errors": {}}
+    return await _create_block(request, session, admin, context, headers=headers)
+
+
+async def _create_block(
+    request: Request,
+    session: SessionDep,
+    admin: User,
+    context: dict,
+    *,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    if is_htmx(request):
+        return await render(
+            request,
+            "users/admin.html",
+            context,
+            user=admin,
+            block="create",
+            status=status,
+            headers=headers,
+        )
+    people, total = await service.list_users(session, q=None, limit=PAGE_SIZE, offset=0)
+    context.update(nav="users", q="", people=people, total=total, query_string="")
+    context.update(prev_offset=None, next_offset=None)
+    return await render(
+        request, "users/admin.html", context, user=admin, session=session, status=status
+    )
+
+
+async def _toggle(
+    request: Request, session: SessionDep, admin: User, user_id: int, field: str
+) -> Response:
+    value = form_text(await request.form(), "value") == "true"
+    changes = UserUpdate.model_validate({field: value})
+    person = await service.update_user(session, actor=admin, user_id=user_id, changes=changes)
+    if not is_htmx(request):
+        return RedirectResponse("/admin/users", status_code=303)
+    if field == "is_admin":
+        message = f"{person.display_name} is {'now' if value else 'no longer'} an administrator."
+    else:
+        message = f"{person.display_name} was {'reactivated' if value else 'deactivated'}."
+    return await render(
+        request,
+        "users/row.html",
+        {"person": person},
+        user=admin,
+        block="row",
+        headers=toast(message),
+    )
+
+
+@router.post("/users/{user_id:int}/admin")
+async def toggle_admin(
+    user_id: int, request: Request, session: SessionDep, admin: PageAdmin
+) -> Response:
+    return await _toggle(request, session, admin, user_id, "is_admin")
+
+
+@router.post("/users/{user_id:int}/active")
+async def toggle_active(
+    user_id: int, request: Request, session: SessionDep, admin: PageAdmin
+) -> Response:
+    return await _toggle(request, session, admin, user_id, "is_active")

@@ -1,0 +1,143 @@
+"""Unit tests of `tasks.service`: the workflow, its history, visibility and assignment rules."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from sprintsync.errors import Conflict, Forbidden, Invalid, NotFound
+from sprintsync.tasks import service
+from sprintsync.tasks.models import Task, TaskStatus
+from sprintsync.tasks.schemas import TaskCreate, TaskUpdate
+from tests.factories import make_task, make_user
+
+
+async def _history(session, user, task_id: int) -> list[tuple[str | None, str]]:
+    changes = await service.status_history(session, user=user, task_id=task_id)
+    return [(c.from_status, c.to_status) for c in changes]
+
+
+async def _admin(session):
+    return await make_user(session, is_admin=True)
+
+
+async def test_creating_a_task_starts_in_todo_assigned_to_its_creator(session) -> None:
+    user = await make_user(session)
+    task = await service.create_task(session, user=user, data=TaskCreate(title="  Ship it "))
+    await session.commit()
+    assert (task.title, task.status, task.owner_id, task.assignee_id, task.total_minutes) == (
+        "Ship it",
+        "todo",
+        user.id,
+        user.id,
+        0,
+    )
+    assert await _history(session, user, task.id) == [(None, "todo")]
+
+
+async def test_every_move_including_reopen_is_recorded_in_order(session) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user)
+    for to in ("in_progress", "done", "in_progress", "todo"):
+        await service.change_status(session, user=user, task_id=task.id, to=TaskStatus(to))
+        await session.commit()
+    assert await _history(session, user, task.id) == [
+        (None, "todo"),
+        ("todo", "in_progress"),
+        ("in_progress", "done"),
+        ("done", "in_progress"),
+        ("in_progress", "todo"),
+    ]
+
+
+async def test_a_status_change_stamps_status_changed_at(session) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user)
+    before = task.status_changed_at
+    moved = await service.change_status(
+        session, user=user, task_id=task.id, to=TaskStatus.in_progress
+    )
+    assert moved.status_changed_at > before
+    assert moved.updated_at == moved.status_changed_at
+
+
+@pytest.mark.parametrize(
+    ("start", "to", "allowed"),
+    [
+        ("todo", "done", ["in_progress"]),
+        ("done", "todo", ["in_progress"]),
+        ("todo", "todo", ["in_progress"]),
+        ("in_progress", "in_progress", ["done", "todo"]),
+    ],
+)
+async def test_a_forbidden_move_raises_invalid_transition_naming_allowed_targets(
+    session, start: str, to: str, allowed: list[str]
+) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user, status=start)
+    with pytest.raises(Conflict) as caught:
+        await service.change_status(session, user=user, task_id=task.id, to=TaskStatus(to))
+    assert caught.value.code == "invalid_transition"
+    assert caught.value.details == {"from": start, "to": to, "allowed": allowed}
+    await session.commit()
+    status = await session.scalar(select(Task.status).where(Task.id == task.id))
+    assert status == task.status == start
+
+
+async def test_tasks_are_visible_to_owner_assignee_and_admins_only(session) -> None:
+    owner, assignee, stranger = [await make_user(session) for _ in range(3)]
+    admin = await _admin(session)
+    task = await make_task(session, owner, assignee_id=assignee.id)
+    for viewer in (owner, assignee, admin):
+        assert (await service.get_task(session, user=viewer, task_id=task.id)).id == task.id
+    with pytest.raises(NotFound):
+        await service.get_task(session, user=stranger, task_id=task.id)
+
+
+async def test_listing_shows_owned_and_assigned_tasks_but_admins_see_all(session) -> None:
+    me, other = await make_user(session), await make_user(session)
+    admin = await _admin(session)
+    mine = await make_task(session, me)
+    assigned_to_me = await make_task(session, other, assignee_id=me.id)
+    theirs = await make_task(session, other)
+    items, _ = await service.list_tasks(session, user=me)
+    assert {t["id"] for t in items} == {mine.id, assigned_to_me.id}
+    items, _ = await service.list_tasks(session, user=admin)
+    assert {t["id"] for t in items} == {mine.id, assigned_to_me.id, theirs.id}
+
+
+async def test_only_admins_assign_tasks_to_other_people(session) -> None:
+    me, other = await make_user(session), await make_user(session)
+    with pytest.raises(Forbidden) as caught:
+        await service.create_task(
+            session, user=me, data=TaskCreate(title="x", assignee_id=other.id)
+        )
+    assert caught.value.code == "assign_forbidden"
+    task = await make_task(session, me)
+    with pytest.raises(Forbidden):
+        await service.update_task(
+            session, user=me, task_id=task.id, changes=TaskUpdate(assignee_id=other.id)
+        )
+
+
+async def test_admin_may_assign_to_an_active_user_but_not_a_deactivated_one(session) -> None:
+    admin = await _admin(session)
+    active = await make_user(session)
+    gone = await make_user(session, is_active=False)
+    task = await service.create_task(
+        session, user=admin, data=TaskCreate(title="x", assignee_id=active.id)
+    )
+    assert (task.owner_id, task.assignee_id) == (admin.id, active.id)
+    with pytest.raises(Invalid) as caught:
+        await service.create_task(
+            session, user=admin, data=TaskCreate(title="y", assignee_id=gone.id)
+        )
+    assert caught.value.code == "invalid_assignee"
+
+
+async def test_an_assignee_who_is_not_the_creator_cannot_delete_the_task(session) -> None:
+    owner, assignee = await make_user(session), await make_user(session)
+    task = await make_task(session, owner, assignee_id=assignee.id)
+    with pytest.raises(Forbidden) as caught:
+        await service.delete_task(session, user=assignee, task_id=task.id)
+    assert caught.value.code == "delete_forbidden"

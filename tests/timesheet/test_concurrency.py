@@ -1,0 +1,64 @@
+"""Concurrent requests on PostgreSQL: totals never lose minutes; one running timer per user."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import func, select
+
+from sprintsync.tasks.models import Task
+from sprintsync.timesheet.models import TimeEntry
+from tests.conftest import TEST_SECRET
+from tests.factories import bearer, make_task, make_user
+
+pytestmark = pytest.mark.postgres_only
+
+
+async def test_concurrent_manual_entries_on_one_task_keep_the_total_exact(client, session) -> None:
+    owner, helper = await make_user(session), await make_user(session)
+    task = await make_task(session, owner, assignee_id=helper.id)
+    url = f"/api/v1/tasks/{task.id}/time-entries"
+    minutes = [i % 37 + 1 for i in range(20)]
+    requests = [
+        client.post(url, json={"minutes": m}, headers=bearer((owner, helper)[i % 2], TEST_SECRET))
+        for i, m in enumerate(minutes)
+    ]
+    responses = await asyncio.gather(*requests)
+    assert [r.status_code for r in responses] == [201] * 20
+    await session.commit()
+    total = await session.scalar(select(Task.total_minutes).where(Task.id == task.id))
+    entries = await session.scalar(
+        select(func.sum(TimeEntry.minutes)).where(TimeEntry.task_id == task.id)
+    )
+    assert total == entries == sum(minutes)
+
+
+async def test_concurrent_timer_starts_leave_exactly_one_running_timer(client, session) -> None:
+    user = await make_user(session)
+    tasks = [await make_task(session, user) for _ in range(4)]
+    h = bearer(user, TEST_SECRET)
+    starts = [
+        client.post(f"/api/v1/tasks/{tasks[i % 4].id}/timer/start", headers=h) for i in range(12)
+    ]
+    responses = await asyncio.gather(*starts)
+    codes = [r.status_code for r in responses]
+    assert set(codes) <= {200, 409}, [r.text for r in responses if r.status_code not in (200, 409)]
+    assert 200 in codes
+    for r in responses:
+        if r.status_code == 409:
+            assert r.json()["error"]["code"] == "timer_running"
+    await session.commit()
+    running = await session.scalar(
+        select(func.count()).where(TimeEntry.user_id == user.id, TimeEntry.ended_at.is_(None))
+    )
+    assert running == 1
+    # Every stopped timer's minutes are on its task: totals still equal the entries.
+    for task in tasks:
+        total = await session.scalar(select(Task.total_minutes).where(Task.id == task.id))
+        entries = await session.scalar(
+            select(func.coalesce(func.sum(TimeEntry.minutes), 0)).where(
+                TimeEntry.task_id == task.id, TimeEntry.ended_at.is_not(None)
+            )
+        )
+        assert total == entries
