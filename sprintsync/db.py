@@ -140,6 +140,12 @@ async def session_scope(
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
+def like_pattern(q: str) -> str:
+    """A case-folded LIKE pattern (use with ESCAPE '\\') in which % and _ match themselves."""
+    escaped = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 _NAMED_PARAM = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
 
 

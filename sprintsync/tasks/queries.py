@@ -57,11 +57,6 @@ class ListQuery:
         self.params.update(params)
 
 
-def like_pattern(q: str) -> str:
-    escaped = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def build_list_sql(
     query: ListQuery,
     *,

@@ -11,7 +11,7 @@ import orjson
 from sqlalchemy import ColumnElement, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprintsync.db import fetch_dicts, utcnow
+from sprintsync.db import fetch_dicts, like_pattern, utcnow
 from sprintsync.errors import Conflict, Forbidden, Invalid, NotFound
 from sprintsync.tasks import queries
 from sprintsync.tasks.models import Priority, Task, TaskStatus, TaskStatusChange
@@ -108,7 +108,7 @@ async def list_tasks(
         query.add(
             "(lower(title) LIKE :pattern ESCAPE '\\' OR lower(description) LIKE :pattern"
             " ESCAPE '\\')",
-            pattern=queries.like_pattern(filters.q),
+            pattern=like_pattern(filters.q),
         )
     if filters.due_before is not None:
         query.add("due_date <= :due_before", due_before=filters.due_before)

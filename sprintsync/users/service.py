@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprintsync.auth.passwords import hash_password
+from sprintsync.db import like_pattern
 from sprintsync.errors import Conflict, Forbidden, NotFound
 from sprintsync.users.models import User
 from sprintsync.users.schemas import MAX_ROW_ID, UserUpdate
@@ -60,9 +61,7 @@ async def list_users(
 ) -> tuple[list[User], int]:
     stmt = select(User)
     if q:
-        # Escaped so that "%" and "_" in a search match themselves, not any text.
-        term = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{term}%"
+        pattern = like_pattern(q)
         stmt = stmt.where(
             or_(
                 func.lower(User.email).like(pattern, escape="\\"),
