@@ -27,9 +27,9 @@ install-dev: $(DEV_STAMP)
 ## run: venv, install, migrate, seed demo data (first run only), serve on SQLite + offline AI
 run: $(STAMP)
 	@mkdir -p var
-	$(BIN)/sprintsync db upgrade
-	$(BIN)/sprintsync seed --if-empty
-	$(BIN)/sprintsync serve --host $(HOST) --port $(PORT)
+	@$(BIN)/sprintsync db upgrade
+	@$(BIN)/sprintsync seed --if-empty
+	@$(BIN)/sprintsync serve --host $(HOST) --port $(PORT)
 
 migrate: $(STAMP)
 	@mkdir -p var

@@ -82,7 +82,7 @@ def start(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[by
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)  # noqa: S310
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
             return proc
         except OSError as exc:
             if getattr(exc, "code", None) == 404:

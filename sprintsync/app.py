@@ -7,16 +7,22 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 from sprintsync import __version__
+from sprintsync.ai.api import router as ai_router
+from sprintsync.ai.service import build_assistant
 from sprintsync.auth.api import router as auth_router
+from sprintsync.auth.pages import router as auth_pages
 from sprintsync.auth.service import LoginThrottle
 from sprintsync.auth.user_cache import UserCache
 from sprintsync.config import Settings, get_settings
@@ -34,8 +40,13 @@ from sprintsync.observability import (
 )
 from sprintsync.ratelimit import Limiter, make_storage
 from sprintsync.tasks.api import router as tasks_router
+from sprintsync.tasks.pages import router as tasks_pages
 from sprintsync.timesheet.api import router as time_router
+from sprintsync.timesheet.pages import router as time_pages
 from sprintsync.users.api import router as users_router
+from sprintsync.users.pages import router as users_pages
+from sprintsync.web.docs import router as docs_router
+from sprintsync.web.errors import render_error_page
 
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 _HTTP_CODES = {
@@ -59,6 +70,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        await _app.state.ai.aclose()
         await engine.dispose()
 
     app = FastAPI(
@@ -66,8 +78,9 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         version=__version__,
         summary="Tasks, time tracking and honest AI planning help for engineering teams.",
         lifespan=lifespan,
-        docs_url="/docs",
-        redoc_url="/redoc",
+        # /docs and /redoc are served by sprintsync.web.docs from local files (no CDN).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -80,31 +93,41 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         by_email=Limiter(storage, "login-email", settings.login_rate_limit),
         by_client=Limiter(storage, "login-client", settings.login_ip_rate_limit),
     )
+    app.state.ai = build_assistant(settings, storage)
 
-    api = APIRouter(prefix="/api/v1")
-    for router in (auth_router, users_router, tasks_router, time_router):
-        api.include_router(router)
-    app.include_router(api)
+    # Routes are matched in order, so the hottest come first; each is included directly
+    # (no intermediate router), which keeps matching one level shallow.
     app.include_router(_ops_router())
+    for router in (tasks_router, time_router, auth_router, users_router, ai_router):
+        app.include_router(router, prefix="/api/v1")
+    for router in (docs_router, auth_pages, tasks_pages, time_pages, users_pages):
+        app.include_router(router)
+    app.state.render_error_page = render_error_page
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     _install_error_handlers(app)
     # Added innermost first: the request-id middleware wraps everything else.
-    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, on_error=_internal_error_response)
+    app.add_middleware(SecurityHeadersMiddleware)
     return app
 
 
-def _count_pool_usage(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "checkout")
-    def _checkout(*_args: Any) -> None:
-        DB_POOL_CHECKED_OUT.inc()
+def _pool_checkout(*_args: Any) -> None:
+    DB_POOL_CHECKED_OUT.inc()
 
-    @event.listens_for(engine.sync_engine, "checkin")
-    def _checkin(*_args: Any) -> None:
-        DB_POOL_CHECKED_OUT.dec()
+
+def _pool_checkin(*_args: Any) -> None:
+    DB_POOL_CHECKED_OUT.dec()
+
+
+def _count_pool_usage(engine: AsyncEngine) -> None:
+    # Module-level listeners, added once per engine however many apps share it (tests).
+    pool_engine = engine.sync_engine
+    if not event.contains(pool_engine, "checkout", _pool_checkout):
+        event.listen(pool_engine, "checkout", _pool_checkout)
+        event.listen(pool_engine, "checkin", _pool_checkin)
 
 
 def _ops_router() -> APIRouter:
@@ -164,7 +187,45 @@ def _render(
     return PlainTextResponse(f"{status} {message}", status_code=status, headers=headers)
 
 
+async def _internal_error_response(scope: Scope, receive: Receive, send: Send) -> None:
+    """The 500 for an unhandled exception (already logged by the request middleware)."""
+    request = Request(scope, receive)
+    response = _render(request, 500, "internal_error", "Something went wrong on our side.", None)
+    await response(scope, receive, send)
+
+
+def _is_bad_value(exc: Exception) -> bool:
+    """A database "data exception" (SQLSTATE class 22): the request's value, not our bug.
+
+    PostgreSQL refuses NUL characters in text, for one; the driver refuses out-of-range
+    numbers. Both come from input, so they are a 422, not a 500.
+    """
+    if isinstance(exc, asyncpg.exceptions.DataError):
+        return True
+    orig = getattr(exc, "orig", None)
+    for candidate in (orig, getattr(orig, "__cause__", None)):
+        if isinstance(candidate, asyncpg.exceptions.DataError):
+            return True
+        if str(getattr(candidate, "sqlstate", "") or "").startswith("22"):
+            return True
+    return False
+
+
 def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(asyncpg.exceptions.PostgresError)
+    async def database_error(request: Request, exc: Exception) -> Response:
+        if _is_bad_value(exc):
+            return _render(
+                request,
+                422,
+                "invalid_value",
+                "A value in the request cannot be stored (for example a NUL character).",
+                None,
+            )
+        log.error("unhandled_error", exc_info=exc, path=request.url.path)
+        return _render(request, 500, "internal_error", "Something went wrong on our side.", None)
+
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> Response:
         return _render(request, exc.status_code, exc.code, exc.message, exc.details, exc.headers)
@@ -187,10 +248,3 @@ def _install_error_handlers(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else "Request failed."
         return _render(request, exc.status_code, code, message, None, getattr(exc, "headers", None))
 
-    @app.exception_handler(Exception)
-    async def unhandled(request: Request, exc: Exception) -> Response:
-        log.error("unhandled_error", exc_info=exc, path=request.url.path)
-        return _render(request, 500, "internal_error", "Something went wrong on our side.", None)
-
-
-__all__ = ["HTMLResponse", "create_app"]

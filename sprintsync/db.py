@@ -68,12 +68,16 @@ def utcnow() -> datetime:
 def make_engine(settings: Settings) -> AsyncEngine:
     url = settings.database_url
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=settings.db_echo, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            url, echo=settings.db_echo, hide_parameters=True, connect_args={"timeout": 30}
+        )
         _tune_sqlite(engine)
         return engine
     return create_async_engine(
         url,
         echo=settings.db_echo,
+        # Bound values (password hashes, personal data) never go into error messages/logs.
+        hide_parameters=True,
         pool_size=settings.db_pool_size,
         # No overflow: connections made and dropped under bursts cost more than a short wait.
         max_overflow=0,
@@ -183,14 +187,15 @@ async def fetch_dicts(
         if not session.in_transaction():
             # Nothing earlier in this request to stay consistent with: borrow a pooled
             # connection for this one statement instead of opening the session's.
-            fairy = await session.bind.raw_connection()
+            records = await _fetch_pooled(session.bind, pg_sql, args)
+        else:
+            fairy = await (await session.connection()).get_raw_connection()
             try:
                 records = await fairy.driver_connection.fetch(pg_sql, *args)
-            finally:
-                fairy.close()
-        else:
-            raw = await (await session.connection()).get_raw_connection()
-            records = await raw.driver_connection.fetch(pg_sql, *args)
+            except Exception:
+                if fairy.driver_connection.is_closed():
+                    fairy.invalidate()
+                raise
         return [dict(r) for r in records]
     stmt = text(sql).columns(*columns)
     if param_types:
@@ -199,3 +204,27 @@ async def fetch_dicts(
         )
     result = await session.execute(stmt, params)
     return [dict(m) for m in result.mappings()]
+
+
+async def _fetch_pooled(engine: Any, sql: str, args: list[Any]) -> list[Any]:
+    """Fetch on a pooled driver connection, replacing any the database has dropped.
+
+    Going around SQLAlchemy skips its disconnect handling, so this does that job: after a
+    database restart each dead pooled connection is discarded and the read retried, rather
+    than failing request after request.
+    """
+    for _ in range(engine.sync_engine.pool.size()):
+        fairy = await engine.raw_connection()
+        try:
+            return await fairy.driver_connection.fetch(sql, *args)
+        except Exception:
+            if not fairy.driver_connection.is_closed():
+                raise
+            fairy.invalidate()
+        finally:
+            fairy.close()
+    fairy = await engine.raw_connection()
+    try:
+        return await fairy.driver_connection.fetch(sql, *args)
+    finally:
+        fairy.close()

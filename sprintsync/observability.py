@@ -8,6 +8,7 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -80,6 +81,7 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
         logger_factory=factory,
         cache_logger_on_first_use=True,
     )
+    log.bound = structlog.get_logger("sprintsync").bind()
 
 
 class _Stdout:
@@ -92,19 +94,48 @@ class _Stdout:
         sys.stdout.flush()
 
 
-log = structlog.get_logger("sprintsync")
+class _AppLogger:
+    """The app's logger. `configure_logging` binds a fresh one, so a later configuration
+    (tests build many apps, with different levels) applies even after the first line: a
+    structlog proxy caches its first configuration for good."""
+
+    def __init__(self) -> None:
+        self.bound: Any = structlog.get_logger("sprintsync")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.bound, name)
+
+
+log = _AppLogger()
 
 
 def _route_template(scope: Scope) -> str:
+    # FastAPI resolves the routes of included routers lazily: scope["route"] is then the route
+    # as declared in its own router ("/tasks/{task_id}"), and the full template
+    # ("/api/v1/tasks/{task_id}") is on the route context FastAPI records in scope["fastapi"].
+    fastapi_scope = scope.get("fastapi")
+    if isinstance(fastapi_scope, dict):
+        template = getattr(fastapi_scope.get("effective_route_context"), "path_format", None)
+        if template:
+            return template
     route = scope.get("route")
     return getattr(route, "path", None) or "unmatched"
 
 
-class RequestContextMiddleware:
-    """Request id in and out, one access log line, request metrics."""
+ErrorResponder = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-    def __init__(self, app: ASGIApp) -> None:
+
+class RequestContextMiddleware:
+    """Request id in and out, one access log line, request metrics.
+
+    It also answers unhandled exceptions (via `on_error`) so that a 500 carries the request
+    id and passes through the security headers like any other response; the stack trace is
+    logged here and never sent.
+    """
+
+    def __init__(self, app: ASGIApp, on_error: ErrorResponder | None = None) -> None:
         self.app = app
+        self.on_error = on_error
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -116,7 +147,7 @@ class RequestContextMiddleware:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         header = (b"x-request-id", request_id.encode())
-        status = 500
+        status = 0
         start = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
@@ -129,7 +160,13 @@ class RequestContextMiddleware:
         HTTP_IN_FLIGHT.inc()
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            log.error("unhandled_error", exc_info=exc, path=scope["path"])
+            if status or self.on_error is None:
+                raise
+            await self.on_error(scope, receive, send_with_id)
         finally:
+            status = status or 500
             HTTP_IN_FLIGHT.dec()
             elapsed = time.perf_counter() - start
             route = _route_template(scope)

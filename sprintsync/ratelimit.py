@@ -7,7 +7,7 @@ import time
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import FixedWindowRateLimiter
 from limits.storage import storage_from_string
 
 from sprintsync.errors import TooManyRequests
@@ -26,7 +26,7 @@ class Limiter:
     def __init__(self, storage: Storage, namespace: str, rate: str) -> None:
         self.item: RateLimitItem = parse(rate)
         self.namespace = namespace
-        self._limiter = MovingWindowRateLimiter(storage)
+        self._limiter = FixedWindowRateLimiter(storage)
 
     async def retry_after(self, key: str) -> int:
         """Seconds until `key` may try again; 0 when it may now."""
@@ -37,6 +37,14 @@ class Limiter:
 
     async def hit(self, key: str) -> None:
         await self._limiter.hit(self.item, self.namespace, key)
+
+    async def acquire(self, key: str) -> bool:
+        """Count one use of `key`; False when that use is over the limit."""
+        return await self._limiter.hit(self.item, self.namespace, key)
+
+    async def refund(self, key: str) -> None:
+        """Give back one use taken by `acquire` (fixed windows make this exact)."""
+        await self._limiter.hit(self.item, self.namespace, key, cost=-1)
 
     async def clear(self, key: str) -> None:
         await self._limiter.clear(self.item, self.namespace, key)

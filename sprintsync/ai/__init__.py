@@ -1,1 +1,1 @@
-"""ai domain."""
+"""AI assist: suggestions from Gemini, an OpenAI-compatible server or the offline planner."""

@@ -75,15 +75,16 @@ async def login(
 @router.post(
     "/token",
     response_model=TokenResponse,
-    summary="OAuth2 password flow (used by the Authorize button in /docs)",
+    summary="OAuth2 password flow for API clients and /docs (bearer token only, no cookie)",
     responses=errors(401, 422, 429),
 )
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     request: Request,
-    response: Response,
     session: SessionDep,
 ) -> TokenResponse:
+    # No cookie here: a plain form post from another site must not be able to sign the
+    # browser into someone else's account (login CSRF). Cookie sessions come from /login.
     sess = await service.login(
         session,
         request.app.state.settings,
@@ -92,7 +93,12 @@ async def token(
         password=form.password,
         client=_client(request),
     )
-    return _token_response(response, request, sess)
+    return TokenResponse(
+        access_token=sess.token,
+        expires_in=sess.expires_in,
+        csrf_token=sess.csrf_token,
+        user=UserRead.model_validate(sess.user),
+    )
 
 
 @router.post(
@@ -133,7 +139,9 @@ async def update_me(
     user: CurrentUser,
 ) -> UserRead:
     settings = request.app.state.settings
-    new_session = await service.update_profile(session, settings, user=user, changes=body)
+    new_session = await service.update_profile(
+        session, settings, user=user, changes=body, throttle=request.app.state.login_throttle
+    )
     if new_session is not None:
         set_session_cookies(response, settings, new_session)
         response.headers["X-Access-Token"] = new_session.token

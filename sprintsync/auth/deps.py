@@ -18,10 +18,6 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "x-csrf-token"
 
 
-def get_settings_from(request: Request) -> Settings:
-    return request.app.state.settings
-
-
 def read_token(request: Request) -> tuple[str | None, bool]:
     """The request's token and whether it came from the session cookie."""
     header = request.headers.get("authorization")

@@ -72,11 +72,8 @@ async def login(
     client: str,
 ) -> Session:
     email = email.strip().lower()
-    wait = max(
-        await throttle.by_email.retry_after(email), await throttle.by_client.retry_after(client)
-    )
-    if wait:
-        raise TooManyRequests("Too many failed log-in attempts; try again later.", retry_after=wait)
+    # Count the attempt before checking it, so concurrent guesses cannot all slip through.
+    await _count_attempt(throttle, email=email, client=client)
     user = await users.get_by_email(session, email)
     fast = fast_hashing(settings)
     if user is None:
@@ -85,11 +82,27 @@ async def login(
     else:
         ok = await verify_password(password, user.password_hash, fast=fast)
     if not ok or user is None or not user.is_active:
-        await throttle.by_email.hit(email)
-        await throttle.by_client.hit(client)
         raise Unauthorized("Incorrect email or password.", code="invalid_credentials")
+    # Only failures count: a successful log-in gives its attempts back.
     await throttle.by_email.clear(email)
+    await throttle.by_client.refund(client)
     return start_session(user, settings)
+
+
+async def _count_attempt(throttle: LoginThrottle, *, email: str, client: str | None) -> None:
+    """Take one attempt from the email's and the client's budgets, or answer 429.
+
+    Counting before the password is checked means concurrent guesses cannot all pass a
+    check that none of them has yet counted against.
+    """
+    if not await throttle.by_email.acquire(email):
+        wait = await throttle.by_email.retry_after(email)
+    elif client is not None and not await throttle.by_client.acquire(client):
+        await throttle.by_email.refund(email)
+        wait = await throttle.by_client.retry_after(client)
+    else:
+        return
+    raise TooManyRequests("Too many failed log-in attempts; try again later.", retry_after=wait)
 
 
 async def logout_everywhere(session: AsyncSession, *, user: User) -> None:
@@ -98,20 +111,31 @@ async def logout_everywhere(session: AsyncSession, *, user: User) -> None:
 
 
 async def update_profile(
-    session: AsyncSession, settings: Settings, *, user: User, changes: ProfileUpdate
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    user: User,
+    changes: ProfileUpdate,
+    throttle: LoginThrottle,
 ) -> Session | None:
-    """Apply profile changes; a password change returns a fresh session (older ones die)."""
+    """Apply profile changes; a password change returns a fresh session (older ones die).
+
+    Checking the current password counts against the same per-email limit as logging in, so
+    a stolen session cannot be used to guess it.
+    """
     if changes.display_name is not None:
         user.display_name = changes.display_name
     new_session = None
     if changes.new_password is not None:
         fast = fast_hashing(settings)
+        await _count_attempt(throttle, email=user.email, client=None)
         if not await verify_password(changes.current_password or "", user.password_hash, fast=fast):
             raise Invalid(
                 "The current password is not correct.",
                 code="wrong_password",
                 details=[{"field": "current_password", "message": "Incorrect password."}],
             )
+        await throttle.by_email.clear(user.email)
         user.password_hash = await hash_password(changes.new_password, fast=fast)
         user.token_version += 1
         new_session = start_session(user, settings)

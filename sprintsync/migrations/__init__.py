@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
@@ -33,7 +34,9 @@ def current(database_url: str) -> None:
     command.current(alembic_config(database_url), verbose=True)
 
 
+@lru_cache(maxsize=1)
 def head_revision() -> str | None:
+    """The newest migration; read from the files once (readiness probes ask often)."""
     return ScriptDirectory.from_config(alembic_config("")).get_current_head()
 
 

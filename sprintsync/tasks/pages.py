@@ -27,8 +27,9 @@ from sprintsync.tasks.transitions import allowed_targets
 from sprintsync.timesheet import service as timesheet
 from sprintsync.users.models import User
 from sprintsync.users.schemas import RowId
-from sprintsync.web.deps import PageUser, field_errors, form_text, form_values, safe_next
-from sprintsync.web.people import assignee_choices, display_names
+from sprintsync.users.service import display_names
+from sprintsync.web.deps import PageUser, field_errors, form_text, form_values, referer_path
+from sprintsync.web.people import assignee_choices
 from sprintsync.web.render import STATUS_LABELS, hx_target, is_htmx, render, toast
 
 router = APIRouter(include_in_schema=False)
@@ -349,7 +350,14 @@ async def task_detail(task_id: int, request: Request, session: SessionDep, user:
 
 @router.get("/tasks/{task_id:int}/time")
 async def task_time(task_id: int, request: Request, session: SessionDep, user: PageUser):
+    """The panel's time section, refreshed when a timer starts or stops."""
     return await task_panel(request, session, user, task_id, block="time")
+
+
+@router.get("/tasks/{task_id:int}/actions")
+async def task_actions(task_id: int, request: Request, session: SessionDep, user: PageUser):
+    """The panel's status/timer/delete bar, refreshed when a timer starts or stops."""
+    return await task_panel(request, session, user, task_id, block="actions")
 
 
 @router.post("/tasks/{task_id:int}")
@@ -416,17 +424,9 @@ async def change_status(
         raise Invalid("Choose Todo, In progress or Done.", code="invalid_status") from exc
     task = await tasks.change_status(session, user=user, task_id=task_id, to=target)
     if not is_htmx(request):
-        return RedirectResponse(safe_next(_referer_path(request), "/"), status_code=303)
+        return RedirectResponse(referer_path(request), status_code=303)
     message = f"Moved “{task.title}” to {STATUS_LABELS[task.status]}."
     return await _render_moved(request, session, user, task, form, message)
-
-
-def _referer_path(request: Request) -> str:
-    referer = request.headers.get("referer", "")
-    host = request.url.netloc
-    if host and f"//{host}/" in referer:
-        return "/" + referer.split(f"//{host}/", 1)[1]
-    return "/"
 
 
 async def _render_moved(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, literal, or_, select
+from sqlalchemy import ColumnElement, exists, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprintsync.db import fetch_dicts, like_pattern, utcnow
@@ -17,12 +17,12 @@ from sprintsync.tasks import queries
 from sprintsync.tasks.models import Priority, Task, TaskStatus, TaskStatusChange
 from sprintsync.tasks.schemas import PriorityName, TaskCreate, TaskUpdate
 from sprintsync.tasks.transitions import allowed_targets, can_move
+from sprintsync.timesheet.models import TimeEntry
 from sprintsync.users.models import User
 from sprintsync.users.schemas import MAX_ROW_ID
 
 MAX_LIMIT = 100
 _PRIORITY_NAMES = {p.value: p.name for p in Priority}
-_COLUMNS = [c for c in Task.__table__.c]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +44,11 @@ def visible_to(user: User) -> ColumnElement[bool]:
 
 def task_dict(row: Any) -> dict[str, Any]:
     """A task row (ORM object or Core mapping) as the API's plain dict."""
-    data = {c.key: getattr(row, c.key) for c in _COLUMNS} if isinstance(row, Task) else dict(row)
+    data = (
+        {c.key: getattr(row, c.key) for c in queries.COLUMNS}
+        if isinstance(row, Task)
+        else dict(row)
+    )
     data["priority"] = _PRIORITY_NAMES[data["priority"]]
     return data
 
@@ -66,6 +70,7 @@ def _decode_cursor(cursor: str, field: str) -> tuple[Any, int]:
             value = datetime.fromisoformat(value)
             if value.tzinfo is None:  # cursors we issue always carry the UTC offset
                 raise ValueError("naive timestamp")
+            value = value.astimezone(UTC)  # OverflowError at the calendar's edges
         elif field == "due_date":
             value = date.fromisoformat(value)
         elif field == "priority":
@@ -76,7 +81,7 @@ def _decode_cursor(cursor: str, field: str) -> tuple[Any, int]:
         if not 0 < row_id <= MAX_ROW_ID or (field == "priority" and value not in _PRIORITY_NAMES):
             raise ValueError("out of range")
         return value, row_id
-    except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
+    except (ValueError, TypeError, OverflowError, orjson.JSONDecodeError) as exc:
         raise Invalid("The cursor is not valid.", code="invalid_cursor") from exc
 
 
@@ -232,8 +237,18 @@ async def delete_task(session: AsyncSession, *, user: User, task_id: int) -> Non
         raise Forbidden(
             "Only the task's creator or an admin can delete it.", code="delete_forbidden"
         )
+    if not user.is_admin and await _has_time_from_others(session, task_id=task.id, user=user):
+        raise Conflict(
+            "Other people have logged time on this task; ask an admin to delete it.",
+            code="task_has_others_time",
+        )
     await session.delete(task)
     await session.flush()
+
+
+async def _has_time_from_others(session: AsyncSession, *, task_id: int, user: User) -> bool:
+    stmt = select(exists().where(TimeEntry.task_id == task_id, TimeEntry.user_id != user.id))
+    return bool((await session.execute(stmt)).scalar())
 
 
 async def change_status(session: AsyncSession, *, user: User, task_id: int, to: TaskStatus) -> Task:

@@ -21,8 +21,8 @@ from sprintsync.timesheet import service as timesheet
 from sprintsync.timesheet.models import TimeEntry
 from sprintsync.timesheet.schemas import EntryUpdate, ManualEntryCreate
 from sprintsync.users.models import User
-from sprintsync.web.deps import PageUser, field_errors, form_values, safe_next
-from sprintsync.web.people import display_names
+from sprintsync.users.service import display_names
+from sprintsync.web.deps import PageUser, field_errors, form_values, referer_path
 from sprintsync.web.render import duration, is_htmx, render, toast
 from sprintsync.web.timer import load_timer
 
@@ -33,11 +33,7 @@ ENTRY_FIELDS = ("minutes", "date", "note")
 
 
 def _back(request: Request) -> Response:
-    """Where a form posted without JavaScript returns to: the page it came from."""
-    referer = request.headers.get("referer", "")
-    prefix = f"{request.url.scheme}://{request.url.netloc}"
-    path = referer.removeprefix(prefix) if referer.startswith(prefix + "/") else "/"
-    return RedirectResponse(safe_next(path), status_code=303)
+    return RedirectResponse(referer_path(request), status_code=303)
 
 
 async def _timer_widget(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +14,7 @@ from sprintsync.tasks import service as tasks
 from sprintsync.tasks.models import Task
 from sprintsync.timesheet.models import EntrySource, TimeEntry
 from sprintsync.timesheet.schemas import EntryUpdate, ManualEntryCreate
+from sprintsync.timeutil import day_start
 from sprintsync.users.models import User
 from sprintsync.users.schemas import MAX_ROW_ID
 
@@ -46,6 +47,11 @@ async def _recompute_total(session: AsyncSession, task_id: int) -> int:
     return value
 
 
+# A timer left running over a weekend should not book 60 hours: one entry is at most a day,
+# the same bound as manual entries, and the note says so (the user can then correct it).
+MAX_ENTRY_MINUTES = 1440
+
+
 def _elapsed_minutes(started: datetime, ended: datetime) -> int:
     return max(0, round((ended - started).total_seconds() / 60))
 
@@ -58,7 +64,11 @@ async def running_timer(session: AsyncSession, *, user: User) -> TimeEntry | Non
 async def _finish(session: AsyncSession, entry: TimeEntry) -> TimeEntry:
     await _lock_task(session, entry.task_id)
     entry.ended_at = utcnow()
-    entry.minutes = _elapsed_minutes(entry.started_at, entry.ended_at)
+    elapsed = _elapsed_minutes(entry.started_at, entry.ended_at)
+    entry.minutes = min(elapsed, MAX_ENTRY_MINUTES)
+    if elapsed > MAX_ENTRY_MINUTES:
+        remark = f"Timer ran {elapsed // 60} h; booked 24 h. Edit if that is wrong."
+        entry.note = f"{entry.note} ({remark})"[:500] if entry.note else remark
     await session.flush()
     await _recompute_total(session, entry.task_id)
     return entry
@@ -97,10 +107,6 @@ async def stop_timer(session: AsyncSession, *, user: User) -> TimeEntry:
     return await _finish(session, current)
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), tzinfo=UTC)
-
-
 def _check_day(day: date) -> None:
     if day > utcnow().date() + timedelta(days=1):
         raise Invalid(
@@ -117,7 +123,7 @@ async def add_manual_entry(
     day = data.date or utcnow().date()
     _check_day(day)
     await _lock_task(session, task_id)
-    started = _day_start(day)
+    started = day_start(day)
     entry = TimeEntry(
         task_id=task_id,
         user_id=user.id,
@@ -154,9 +160,9 @@ async def list_entries(
     """The user's entries in a date range (inclusive), newest first, with their minutes."""
     conditions = [TimeEntry.user_id == user.id]
     if date_from is not None:
-        conditions.append(TimeEntry.started_at >= _day_start(date_from))
+        conditions.append(TimeEntry.started_at >= day_start(date_from))
     if date_to is not None and date_to < date.max:  # the last day has no day after it
-        conditions.append(TimeEntry.started_at < _day_start(date_to + timedelta(days=1)))
+        conditions.append(TimeEntry.started_at < day_start(date_to + timedelta(days=1)))
     if task_id is not None:
         conditions.append(TimeEntry.task_id == task_id)
     limit = max(1, min(limit, MAX_ENTRY_PAGE))
@@ -188,7 +194,7 @@ async def update_entry(
     if "date" in data:
         _check_day(data["date"])
         length = entry.ended_at - entry.started_at if entry.ended_at else timedelta(0)
-        entry.started_at = _day_start(data["date"])
+        entry.started_at = day_start(data["date"])
         entry.ended_at = entry.started_at + length
     if "minutes" in data:
         entry.minutes = data["minutes"]

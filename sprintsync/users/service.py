@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -117,3 +119,12 @@ async def deactivate_user(session: AsyncSession, *, actor: User, user_id: int) -
     return await update_user(
         session, actor=actor, user_id=user_id, changes=UserUpdate(is_active=False)
     )
+
+
+async def display_names(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
+    """Names for the given user ids, in one primary-key lookup."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
+    return {row.id: row.display_name for row in rows}

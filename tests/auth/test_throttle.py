@@ -83,3 +83,45 @@ async def test_malformed_login_bodies_do_not_count_as_attempts(client, session) 
         assert r.status_code == 422
     r = await client.post(LOGIN, json={"email": user.email, "password": PASSWORD})
     assert r.status_code == 200
+
+
+async def test_concurrent_guesses_cannot_all_pass_the_check(client, session) -> None:
+    import asyncio
+
+    user = await make_user(session)
+    responses = await asyncio.gather(
+        *(
+            client.post(LOGIN, json={"email": user.email, "password": f"wrong-{i}"})
+            for i in range(12)
+        )
+    )
+    codes = sorted(r.status_code for r in responses)
+    assert codes.count(401) == 3, codes
+    assert codes.count(429) == 9, codes
+
+
+async def test_current_password_guesses_on_the_profile_are_throttled(client, session) -> None:
+    from tests.conftest import TEST_SECRET
+    from tests.factories import bearer
+
+    user = await make_user(session)
+    h = bearer(user, TEST_SECRET)
+    body = {"current_password": "not-it", "new_password": "a-new-password-1"}
+    for _ in range(3):
+        r = await client.patch("/api/v1/auth/me", json=body, headers=h)
+        assert r.status_code == 422
+        assert r.json()["error"]["code"] == "wrong_password"
+    r = await client.patch(
+        "/api/v1/auth/me",
+        json={"current_password": PASSWORD, "new_password": "a-new-password-1"},
+        headers=h,
+    )
+    _assert_throttled(r)
+
+
+async def test_the_token_endpoint_sets_no_cookie(client, session) -> None:
+    user = await make_user(session)
+    r = await client.post("/api/v1/auth/token", data={"username": user.email, "password": PASSWORD})
+    assert r.status_code == 200
+    assert r.json()["access_token"]
+    assert "set-cookie" not in r.headers

@@ -533,3 +533,27 @@ async def test_a_task_row_counts_only_its_own_entries(client, session) -> None:
     rows = await session.execute(select(TimeEntry.task_id, TimeEntry.minutes))
     assert sorted(tuple(r) for r in rows) == sorted([(one.id, 10), (two.id, 25), (one.id, 5)])
     assert await count_rows(session, TaskStatusChange.__tablename__) == 2
+
+
+async def test_an_owner_cannot_delete_a_task_with_other_peoples_time(client, session) -> None:
+    owner = await make_user(session)
+    helper = await make_user(session)
+    admin = await make_user(session, is_admin=True)
+    task = await make_task(session, owner, assignee_id=helper.id)
+    await make_entry(session, task, helper, minutes=90)
+    before = await db_snapshot(session)
+    r = await client.delete(f"{API}/{task.id}", headers=bearer(owner, TEST_SECRET))
+    assert r.status_code == 409
+    assert r.json()["error"]["code"] == "task_has_others_time"
+    assert await db_snapshot(session) == before
+    r = await client.delete(f"{API}/{task.id}", headers=bearer(admin, TEST_SECRET))
+    assert r.status_code == 204
+
+
+async def test_cursors_at_the_edges_of_the_calendar_are_422(client, session) -> None:
+    user = await make_user(session)
+    for raw in ('["0001-01-01T00:00:00+05:00", 1]', '["9999-12-31T23:59:59-05:00", 1]'):
+        cursor = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        r = await client.get(API, params={"cursor": cursor}, headers=bearer(user, TEST_SECRET))
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["code"] == "invalid_cursor"

@@ -249,3 +249,23 @@ async def test_entries_list_by_inclusive_date_range_newest_first(session) -> Non
     )
     assert [e.id for e in rows] == [ids[5], ids[3]]
     assert (total, next_offset) == (15 + 13, None)
+
+
+async def test_a_timer_left_running_for_days_books_one_day_and_says_so(session) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user)
+    await make_entry(
+        session,
+        task,
+        user,
+        started_at=utcnow() - timedelta(hours=60),
+        ended_at=None,
+        minutes=0,
+        source="timer",
+        note="deploy",
+    )
+    entry = await service.stop_timer(session, user=user)
+    await session.commit()
+    assert entry.minutes == 1440
+    assert entry.note.startswith("deploy (Timer ran 60 h; booked 24 h")
+    assert await _stored_total(session, task.id) == 1440

@@ -1,0 +1,57 @@
+"""`sprintsync ai …`: see which AI provider is configured and whether it answers."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+from limits.aio.storage import MemoryStorage
+from pydantic import ValidationError
+
+from sprintsync.ai.providers.base import ProviderError
+from sprintsync.ai.service import Assistant, build_assistant, check
+from sprintsync.config import Settings
+
+ai_app = typer.Typer(help="AI assist.", no_args_is_help=True)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        messages = "; ".join(str(err["msg"]) for err in exc.errors())
+        typer.secho(f"Invalid configuration: {messages}", err=True, fg="red")
+        raise typer.Exit(2) from exc
+
+
+@ai_app.command("check")
+def check_command() -> None:
+    """Say which provider is configured and make one round trip to it; exit 1 if it fails."""
+    settings = _settings()
+    ai = settings.ai
+    assistant = build_assistant(settings, MemoryStorage())
+    provider = assistant.provider
+    typer.echo(f"Provider: {provider.name} (model {provider.model})")
+    if ai.provider != "offline":
+        typer.echo(f"Base URL: {ai.base_url or 'the provider default'}")
+        # Whether a key is set, never the key.
+        typer.echo(f"API key: {'set' if ai.api_key.get_secret_value() else 'not set'}")
+        typer.echo(f"Timeout: {ai.timeout_seconds:g} s")
+    try:
+        summary = asyncio.run(_round_trip(assistant))
+    except ProviderError as exc:
+        typer.secho(f"FAILED: {exc.reason}", err=True, fg="red")
+        raise typer.Exit(1) from exc
+    typer.secho(f"OK: {summary}", fg="green")
+
+
+async def _round_trip(assistant: Assistant) -> str:
+    try:
+        result, seconds = await check(assistant)
+    finally:
+        await assistant.aclose()
+    text = f"{result.provider} answered in {seconds * 1000:.0f} ms"
+    usage = result.usage
+    if usage.input_tokens is not None:
+        text += f" ({usage.input_tokens} tokens in, {usage.output_tokens} out)"
+    return text

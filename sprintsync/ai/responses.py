@@ -1,0 +1,148 @@
+"""Turning a provider's draft into the client's response, checked against the facts.
+
+A draft is untrusted even when it fits its schema: a plan may name a task that is not open
+or overrun the capacity. Those raise `InvalidOutput`, so the service falls back. Whatever
+the facts know for sure (titles, statuses, dates, how many similar tasks there were)
+comes from the facts, never from the model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sprintsync.ai import writer
+from sprintsync.ai.facts import PlanFacts, TaskFacts
+from sprintsync.ai.planner import remaining
+from sprintsync.ai.providers.base import Generation, InvalidOutput
+from sprintsync.ai.schemas import (
+    BreakdownDraft,
+    BreakdownSuggestion,
+    Confidence,
+    DailyPlanSuggestion,
+    DeferredItem,
+    DescriptionDraft,
+    DescriptionSuggestion,
+    EstimateDraft,
+    EstimateSuggestion,
+    PlanDraft,
+    PlanItem,
+    SimilarTask,
+    SubtaskSuggestion,
+    Suggestion,
+)
+from sprintsync.tasks.models import TaskStatus
+
+
+def _meta(generation: Generation[Any], reason: str | None) -> dict[str, Any]:
+    return {
+        "provider": generation.provider,
+        "model": generation.model,
+        "fallback": reason is not None,
+        "reason": reason,
+    }
+
+
+def build_response(
+    facts: TaskFacts | PlanFacts, generation: Generation[Any], reason: str | None
+) -> Suggestion:
+    """The client's response: the draft, checked against the facts and completed by them."""
+    draft, meta = generation.output, _meta(generation, reason)
+    if isinstance(facts, PlanFacts):
+        return _plan_response(facts, draft, meta)
+    if isinstance(draft, DescriptionDraft):
+        return DescriptionSuggestion(
+            **meta,
+            task_id=facts.task_id,
+            title=facts.title,
+            **draft.model_dump(),
+            similar_count=len(facts.neighbours),
+            description=writer.render_markdown(draft),
+        )
+    if isinstance(draft, BreakdownDraft):
+        subtasks = [
+            SubtaskSuggestion(title=s.title, estimate_minutes=s.estimate_minutes)
+            for s in draft.subtasks
+        ]
+        return BreakdownSuggestion(
+            **meta,
+            task_id=facts.task_id,
+            title=facts.title,
+            subtasks=subtasks,
+            total_minutes=sum(s.estimate_minutes for s in subtasks),
+            notes=draft.notes,
+        )
+    assert isinstance(draft, EstimateDraft)
+    # Without a single similar task nothing backs a confident number, whoever claims one.
+    confidence = draft.confidence if facts.neighbours else Confidence.low
+    return EstimateSuggestion(
+        **meta,
+        task_id=facts.task_id,
+        title=facts.title,
+        estimate_minutes=draft.estimate_minutes,
+        confidence=confidence,
+        similar_count=len(facts.neighbours),
+        similar=[
+            SimilarTask(
+                task_id=n.task_id,
+                title=n.title,
+                actual_minutes=n.actual_minutes,
+                similarity=n.similarity,
+            )
+            for n in facts.neighbours
+        ],
+        logged_minutes=facts.logged_minutes,
+        rationale=draft.rationale,
+    )
+
+
+def _plan_response(facts: PlanFacts, draft: PlanDraft, meta: dict[str, Any]) -> DailyPlanSuggestion:
+    """Check a plan against the open tasks and the capacity; InvalidOutput if it breaks them."""
+    tasks = {t.id: t for t in facts.tasks if t.status != TaskStatus.done.value}
+    seen: set[int] = set()
+    for task_id in [i.task_id for i in draft.items] + [d.task_id for d in draft.deferred]:
+        if task_id not in tasks:
+            raise InvalidOutput(f"the plan names task {task_id}, which is not an open task")
+        if task_id in seen:
+            raise InvalidOutput(f"the plan names task {task_id} twice")
+        seen.add(task_id)
+    available = max(0, facts.capacity_minutes - facts.logged_today_minutes)
+    planned = sum(i.minutes for i in draft.items)
+    if planned > available:
+        raise InvalidOutput(f"the plan needs {planned} min but only {available} are available")
+    # Finishing beats starting: in-progress work first, whatever order the model chose.
+    ordered = sorted(draft.items, key=lambda i: tasks[i.task_id].status != "in_progress")
+    items = []
+    for item in ordered:
+        task = tasks[item.task_id]
+        items.append(
+            PlanItem(
+                task_id=task.id,
+                title=task.title,
+                status=task.status,
+                priority=task.priority,
+                due_date=task.due_date,
+                minutes=item.minutes,
+                remaining_minutes=remaining(task),
+                reason=item.reason,
+            )
+        )
+    deferred = [
+        DeferredItem(task_id=d.task_id, title=tasks[d.task_id].title, reason=d.reason)
+        for d in draft.deferred
+    ]
+    deferred += [
+        DeferredItem(task_id=t.id, title=t.title, reason="Not in today's plan")
+        for t in tasks.values()
+        if t.id not in seen
+    ]
+    return DailyPlanSuggestion(
+        **meta,
+        date=facts.today,
+        capacity_minutes=facts.capacity_minutes,
+        logged_today_minutes=facts.logged_today_minutes,
+        available_minutes=available,
+        planned_minutes=planned,
+        items=items,
+        deferred=deferred,
+        summary=draft.summary,
+    )

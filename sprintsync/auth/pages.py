@@ -1,0 +1,205 @@
+"""HTML pages for signing up, logging in and out, and one's own profile.
+
+The same `auth.service` functions as the JSON API do the work; these routes only read forms,
+set the session cookies and choose what to render.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from sprintsync.auth import service
+from sprintsync.auth.cookies import clear_session_cookies, set_session_cookies
+from sprintsync.auth.schemas import LoginRequest, ProfileUpdate, SignupRequest
+from sprintsync.db import SessionDep
+from sprintsync.errors import AppError, Invalid
+from sprintsync.web.csrf import FORM_FIELD, check_anonymous
+from sprintsync.web.deps import (
+    MaybeUser,
+    PageUser,
+    field_errors,
+    form_text,
+    form_values,
+    redirect,
+    safe_next,
+)
+from sprintsync.web.render import is_htmx, render, toast
+
+router = APIRouter(include_in_schema=False)
+
+_NOTICES = {
+    "expired": "Your session has expired. Log in again to carry on where you were.",
+    "logged_out": "You have been logged out.",
+    "everywhere": "You have been logged out on every device.",
+}
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.get("/login")
+async def login_page(
+    request: Request, user: MaybeUser, next: str = "", expired: bool = False, notice: str = ""
+) -> Response:
+    if user is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    message = _NOTICES["expired"] if expired else _NOTICES.get(notice)
+    context = {"next": safe_next(next), "values": {}, "errors": {}, "notice": message}
+    return await render(request, "auth/login.html", context)
+
+
+@router.post("/login")
+async def login(request: Request, session: SessionDep) -> Response:
+    form = await request.form()
+    check_anonymous(request, form.get(FORM_FIELD))
+    values = form_values(form, "email")
+    next_path = safe_next(form_text(form, "next"))
+    try:
+        body = LoginRequest(email=values["email"], password=str(form.get("password") or ""))
+        sess = await service.login(
+            session,
+            request.app.state.settings,
+            request.app.state.login_throttle,
+            email=body.email,
+            password=body.password,
+            client=_client(request),
+        )
+    except (ValidationError, Invalid) as exc:
+        context = {"next": next_path, "values": values, "errors": field_errors(exc)}
+        return await render(request, "auth/login.html", context, status=422)
+    except AppError as exc:  # wrong password (401) or throttled (429): say so on the form
+        context = {"next": next_path, "values": values, "errors": {"": exc.message}}
+        return await render(
+            request, "auth/login.html", context, status=exc.status_code, headers=exc.headers
+        )
+    response = RedirectResponse(next_path, status_code=303)
+    set_session_cookies(response, request.app.state.settings, sess)
+    return response
+
+
+@router.get("/signup")
+async def signup_page(request: Request, user: MaybeUser, next: str = "") -> Response:
+    if user is not None:
+        return RedirectResponse("/", status_code=303)
+    context = {"next": safe_next(next), "values": {}, "errors": {}}
+    return await render(request, "auth/signup.html", context)
+
+
+@router.post("/signup")
+async def signup(request: Request, session: SessionDep) -> Response:
+    form = await request.form()
+    check_anonymous(request, form.get(FORM_FIELD))
+    values = form_values(form, "email", "display_name")
+    next_path = safe_next(form_text(form, "next"))
+    try:
+        body = SignupRequest(**values, password=str(form.get("password") or ""))
+        sess = await service.signup(
+            session,
+            request.app.state.settings,
+            email=body.email,
+            display_name=body.display_name,
+            password=body.password,
+        )
+    except (ValidationError, AppError) as exc:
+        errors = field_errors(exc)
+        if isinstance(exc, AppError) and exc.code == "email_taken":
+            errors = {"email": exc.message}
+        context = {"next": next_path, "values": values, "errors": errors}
+        return await render(request, "auth/signup.html", context, status=422)
+    response = RedirectResponse(next_path, status_code=303)
+    set_session_cookies(response, request.app.state.settings, sess)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, _user: PageUser) -> Response:
+    response = redirect(request, "/login?notice=logged_out")
+    clear_session_cookies(response, request.app.state.settings)
+    return response
+
+
+@router.get("/profile")
+async def profile_page(request: Request, session: SessionDep, user: PageUser) -> Response:
+    context = {"nav": "profile", "name_errors": {}, "password_errors": {}}
+    return await render(request, "auth/profile.html", context, user=user, session=session)
+
+
+@router.post("/profile")
+async def update_name(request: Request, session: SessionDep, user: PageUser) -> Response:
+    form = await request.form()
+    name = form_text(form, "display_name")
+    try:
+        changes = ProfileUpdate(display_name=name)
+        await service.update_profile(
+            session,
+            request.app.state.settings,
+            user=user,
+            changes=changes,
+            throttle=request.app.state.login_throttle,
+        )
+    except (ValidationError, AppError) as exc:
+        context = {"name_errors": field_errors(exc), "name_value": name}
+        return await render(
+            request, "auth/profile.html", context, user=user, block="name_form", status=422
+        )
+    if not is_htmx(request):
+        return RedirectResponse("/profile", status_code=303)
+    context = {"name_errors": {}, "oob_name": True}
+    return await render(
+        request,
+        "auth/profile.html",
+        context,
+        user=user,
+        block="name_form",
+        headers=toast("Your name was saved."),
+    )
+
+
+@router.post("/profile/password")
+async def change_password(request: Request, session: SessionDep, user: PageUser) -> Response:
+    form = await request.form()
+    settings = request.app.state.settings
+    try:
+        changes = ProfileUpdate(
+            current_password=str(form.get("current_password") or ""),
+            new_password=str(form.get("new_password") or ""),
+        )
+        new_session = await service.update_profile(
+            session,
+            settings,
+            user=user,
+            changes=changes,
+            throttle=request.app.state.login_throttle,
+        )
+    except (ValidationError, AppError) as exc:
+        context = {"password_errors": field_errors(exc)}
+        return await render(
+            request, "auth/profile.html", context, user=user, block="password_form", status=422
+        )
+    if not is_htmx(request):
+        response: Response = RedirectResponse("/profile", status_code=303)
+    else:
+        # Forms rendered from now on must carry the new session's CSRF token.
+        request.state.token = new_session.token if new_session else request.state.token
+        response = await render(
+            request,
+            "auth/profile.html",
+            {"password_errors": {}},
+            user=user,
+            block="password_form",
+            headers=toast("Password changed. Other devices have been logged out."),
+        )
+    if new_session is not None:
+        set_session_cookies(response, settings, new_session)
+    return response
+
+
+@router.post("/profile/logout-everywhere")
+async def logout_everywhere(request: Request, session: SessionDep, user: PageUser) -> Response:
+    await service.logout_everywhere(session, user=user)
+    response = redirect(request, "/login?notice=everywhere")
+    clear_session_cookies(response, request.app.state.settings)
+    return response

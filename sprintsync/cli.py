@@ -1,0 +1,292 @@
+"""The `sprintsync` command: serve the app, migrate the database, seed demo data, add users."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from alembic.runtime.migration import MigrationContext
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from sprintsync import migrations
+from sprintsync.ai.cli import ai_app
+from sprintsync.auth.service import fast_hashing
+from sprintsync.config import Settings
+from sprintsync.db import make_engine, make_sessionmaker, session_scope
+from sprintsync.errors import AppError
+from sprintsync.seed import DEMO_PASSWORD, DemoUser, SeedResult, demo_users_present, seed_demo
+from sprintsync.users import service as user_service
+from sprintsync.users.schemas import UserCreate
+
+app = typer.Typer(
+    help="SprintSync: tasks, time tracking and honest AI planning help.",
+    no_args_is_help=True,
+    add_completion=False,
+    # Locals can hold the secret key or passwords; never print them in a traceback.
+    pretty_exceptions_show_locals=False,
+)
+db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
+users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(ai_app, name="ai")
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+T = TypeVar("T")
+
+
+def load_settings() -> Settings:
+    """Settings read afresh from the environment; a refused configuration stops the command."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        messages = "; ".join(str(err["msg"]) for err in exc.errors())
+        typer.secho(f"Invalid configuration: {messages}", err=True, fg="red")
+        raise typer.Exit(2) from exc
+
+
+def ensure_sqlite_dir(database_url: str) -> None:
+    """SQLite creates the file but not its folder (e.g. `var/` in a fresh clone)."""
+    url = make_url(database_url)
+    path = url.database or ""
+    if url.get_backend_name() == "sqlite" and path not in ("", ":memory:"):
+        Path(path.removeprefix("file:")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+@contextmanager
+def database_errors() -> Iterator[None]:
+    """An unreachable or broken database ends the command with one readable line."""
+    try:
+        yield
+    except (DBAPIError, OSError) as exc:
+        reason = getattr(exc, "orig", None) or exc
+        typer.secho(f"Database error: {reason}", err=True, fg="red")
+        raise typer.Exit(1) from exc
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    with database_errors():
+        return asyncio.run(coro)
+
+
+async def _current_revision(settings: Settings) -> str | None:
+    engine = make_engine(settings)
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(
+                lambda sync_conn: MigrationContext.configure(sync_conn).get_current_revision()
+            )
+    finally:
+        await engine.dispose()
+
+
+def _describe_revision(settings: Settings) -> tuple[str | None, str]:
+    current = run_async(_current_revision(settings))
+    head = migrations.head_revision()
+    if current is None:
+        return None, "empty database (no migrations applied; run `sprintsync db upgrade`)"
+    if current == head:
+        return current, f"{current} (head)"
+    return current, f"{current} (head is {head}; run `sprintsync db upgrade`)"
+
+
+def _require_migrated(settings: Settings) -> None:
+    ensure_sqlite_dir(settings.database_url)
+    current, description = _describe_revision(settings)
+    if current != migrations.head_revision():
+        typer.secho(f"The database is not up to date: {description}", err=True, fg="red")
+        raise typer.Exit(1)
+
+
+# --- serve -------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    reload: Annotated[bool, typer.Option(help="Restart when the code changes (development).")] = (
+        False
+    ),
+) -> None:
+    """Serve the web UI and the JSON API with uvicorn."""
+    import uvicorn
+
+    settings = load_settings()
+    ensure_sqlite_dir(settings.database_url)
+    metrics_dir = None
+    if workers > 1 and not reload and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Each worker writes its metrics to files here, and /metrics adds them all up. It
+        # must be set before the workers start, and be empty: old files would count again.
+        metrics_dir = tempfile.mkdtemp(prefix="sprintsync-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    typer.echo(f"SprintSync on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    try:
+        # loop="auto" and http="auto" pick uvloop and httptools when they are installed.
+        uvicorn.run(
+            "sprintsync.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            reload=reload,
+            reload_dirs=[str(PACKAGE_DIR)] if reload else None,
+            loop="auto",
+            http="auto",
+            # The app logs one JSON line per request itself.
+            access_log=False,
+            log_level=settings.log_level.lower(),
+            server_header=False,
+            timeout_graceful_shutdown=10,
+        )
+    finally:
+        if metrics_dir is not None:
+            os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+# --- db ----------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    settings = load_settings()
+    ensure_sqlite_dir(settings.database_url)
+    with database_errors():
+        migrations.upgrade(settings.database_url, revision)
+    typer.echo(f"Database revision: {_describe_revision(settings)[1]}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: Annotated[
+        str, typer.Argument(help="Target revision: an id, `-1` for one step, `base` for none.")
+    ] = "-1",
+) -> None:
+    """Revert migrations down to REVISION (default: one step)."""
+    settings = load_settings()
+    ensure_sqlite_dir(settings.database_url)
+    with database_errors():
+        migrations.downgrade(settings.database_url, revision)
+    typer.echo(f"Database revision: {_describe_revision(settings)[1]}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the database's migration revision."""
+    settings = load_settings()
+    ensure_sqlite_dir(settings.database_url)
+    typer.echo(f"Database revision: {_describe_revision(settings)[1]}")
+
+
+# --- seed --------------------------------------------------------------------------------
+
+
+@app.command()
+def seed(
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Only seed a database that has no users yet.")
+    ] = False,
+) -> None:
+    """Add demo users, tasks and time entries (idempotent), then print the demo logins."""
+    settings = load_settings()
+    _require_migrated(settings)
+    result, present = run_async(_seed(settings, if_empty=if_empty))
+    if result.skipped:
+        typer.echo("The database already has users: no demo data added.")
+    else:
+        typer.echo(
+            f"Demo data: {result.users_created} users, {result.tasks_created} tasks and "
+            f"{result.entries_created} time entries added."
+        )
+    if present:
+        typer.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for user in present:
+            role = "admin" if user.is_admin else "engineer"
+            typer.echo(f"  {user.email:<28} {role}")
+
+
+async def _seed(settings: Settings, *, if_empty: bool) -> tuple[SeedResult, list[DemoUser]]:
+    engine = make_engine(settings)
+    try:
+        async with session_scope(make_sessionmaker(engine)) as session:
+            result = await seed_demo(session, fast_hash=fast_hashing(settings), if_empty=if_empty)
+            present = await demo_users_present(session)
+        return result, present
+    finally:
+        await engine.dispose()
+
+
+# --- users -------------------------------------------------------------------------------
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Argument(help="Login email.")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            help="At least 8 characters; asked for (hidden) when not given.",
+        ),
+    ],
+    name: Annotated[
+        str | None, typer.Option("--name", help="Display name (default: from the email).")
+    ] = None,
+    admin: Annotated[bool, typer.Option("--admin", help="Make the user an administrator.")] = (
+        False
+    ),
+) -> None:
+    """Create an account."""
+    settings = load_settings()
+    _require_migrated(settings)
+    try:
+        data = UserCreate(
+            email=email,
+            display_name=name or email.split("@", 1)[0],
+            password=password,
+            is_admin=admin,
+        )
+    except ValidationError as exc:
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"])
+            typer.secho(f"{field}: {err['msg']}", err=True, fg="red")
+        raise typer.Exit(2) from exc
+    user_id = run_async(_create_user(settings, data))
+    role = "administrator" if admin else "user"
+    typer.echo(f"Created {role} {data.email} (id {user_id}).")
+
+
+async def _create_user(settings: Settings, data: UserCreate) -> int:
+    engine = make_engine(settings)
+    try:
+        async with session_scope(make_sessionmaker(engine)) as session:
+            user = await user_service.create_user(
+                session,
+                email=data.email,
+                display_name=data.display_name,
+                password=data.password,
+                is_admin=data.is_admin,
+                fast_hash=fast_hashing(settings),
+            )
+            return user.id
+    except AppError as exc:
+        typer.secho(exc.message, err=True, fg="red")
+        raise typer.Exit(1) from exc
+    finally:
+        await engine.dispose()

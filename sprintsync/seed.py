@@ -1,0 +1,274 @@
+"""Demo data for a first look: one admin, four engineers, forty tasks, two weeks of time.
+
+The data is generated from a fixed random seed relative to "now", so every run looks alike.
+Seeding is idempotent: users are keyed by email and tasks by (owner, title), and only what is
+missing is added. Every task's status history follows the workflow in `tasks.transitions`
+and ends at its status, and every total equals the sum of its time entries.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sprintsync.db import utcnow
+from sprintsync.tasks.models import Priority, Task, TaskStatus, TaskStatusChange
+from sprintsync.tasks.transitions import can_move
+from sprintsync.timesheet.models import EntrySource, TimeEntry
+from sprintsync.users import service as users
+from sprintsync.users.models import User
+
+DEMO_PASSWORD = "sprintsync-demo"
+RANDOM_SEED = 20261126
+HISTORY_DAYS = 14
+
+
+@dataclass(frozen=True, slots=True)
+class DemoUser:
+    email: str
+    display_name: str
+    is_admin: bool = False
+
+
+DEMO_USERS = (
+    DemoUser("admin@sprintsync.dev", "Ada Admin", is_admin=True),
+    DemoUser("grace@sprintsync.dev", "Grace Hopper"),
+    DemoUser("linus@sprintsync.dev", "Linus Torvalds"),
+    DemoUser("margaret@sprintsync.dev", "Margaret Hamilton"),
+    DemoUser("ken@sprintsync.dev", "Ken Thompson"),
+)
+
+TASK_TITLES = (
+    "Set up CI pipeline for the API",
+    "Add pagination to the task list",
+    "Fix flaky login throttling test",
+    "Write onboarding guide for new engineers",
+    "Migrate session storage to Redis",
+    "Add index on time entries by user",
+    "Upgrade SQLAlchemy to the latest 2.x",
+    "Design the sprint burndown chart",
+    "Profile the slow dashboard query",
+    "Add CSV export of timesheets",
+    "Harden cookie settings for production",
+    "Document the JSON API error envelope",
+    "Add Prometheus alerts for 5xx rate",
+    "Investigate memory growth in workers",
+    "Implement task search by description",
+    "Add due-date reminders",
+    "Review access rules for admin endpoints",
+    "Write load test for the task API",
+    "Clean up unused feature flags",
+    "Add dark mode to the web UI",
+    "Support keyboard shortcuts on the board",
+    "Backfill status history for old tasks",
+    "Tune PostgreSQL connection pool",
+    "Add health checks to the compose file",
+    "Rotate the JWT signing key",
+    "Improve empty states on the dashboard",
+    "Add audit log for user changes",
+    "Cache AI suggestions per user",
+    "Refactor timer stop logic",
+    "Add weekly time summary email",
+    "Fix timezone bug in manual entries",
+    "Add priority filter to the board",
+    "Write runbook for database restore",
+    "Reduce Docker image size",
+    "Add OpenAPI examples for task routes",
+    "Evaluate offline planner suggestions",
+    "Split the settings page into tabs",
+    "Add retry to outgoing webhooks",
+    "Track cycle time per engineer",
+    "Polish the login page",
+)
+
+# The paths a task took through the workflow; each ends at the task's current status.
+_PATHS: tuple[tuple[TaskStatus, ...], ...] = (
+    (TaskStatus.todo,),
+    (TaskStatus.todo, TaskStatus.in_progress),
+    (TaskStatus.todo, TaskStatus.in_progress, TaskStatus.todo, TaskStatus.in_progress),
+    (TaskStatus.todo, TaskStatus.in_progress, TaskStatus.done),
+    (
+        TaskStatus.todo,
+        TaskStatus.in_progress,
+        TaskStatus.done,
+        TaskStatus.in_progress,
+        TaskStatus.done,
+    ),
+)
+# Index into _PATHS for each of the 40 tasks: 12 to do, 12 in progress, 16 done.
+_PLAN = (0,) * 12 + (1,) * 10 + (2,) * 2 + (3,) * 13 + (4,) * 3
+_ENTRY_MINUTES = (15, 25, 30, 45, 60, 90, 120, 150, 180)
+_ESTIMATES = (None, 60, 120, 240, 360, 480, 960)
+
+
+@dataclass(slots=True)
+class SeedResult:
+    users_created: int = 0
+    tasks_created: int = 0
+    entries_created: int = 0
+    skipped: bool = False
+
+
+async def has_users(session: AsyncSession) -> bool:
+    return (await session.execute(select(func.count()).select_from(User))).scalar_one() > 0
+
+
+async def demo_users_present(session: AsyncSession) -> list[DemoUser]:
+    """The demo accounts that exist in this database (to print their logins)."""
+    emails = [u.email for u in DEMO_USERS]
+    rows = await session.execute(select(func.lower(User.email)).where(User.email.in_(emails)))
+    present = set(rows.scalars())
+    return [u for u in DEMO_USERS if u.email in present]
+
+
+async def seed_demo(
+    session: AsyncSession,
+    *,
+    fast_hash: bool = False,
+    if_empty: bool = False,
+    now: datetime | None = None,
+) -> SeedResult:
+    """Add whatever demo data is missing; with `if_empty`, only into a database with no users."""
+    if if_empty and await has_users(session):
+        return SeedResult(skipped=True)
+    now = now or utcnow()
+    result = SeedResult()
+    accounts: list[User] = []
+    for demo in DEMO_USERS:
+        user = await users.get_by_email(session, demo.email)
+        if user is None:
+            user = await users.create_user(
+                session,
+                email=demo.email,
+                display_name=demo.display_name,
+                password=DEMO_PASSWORD,
+                is_admin=demo.is_admin,
+                fast_hash=fast_hash,
+            )
+            result.users_created += 1
+        accounts.append(user)
+    admin, engineers = accounts[0], accounts[1:]
+
+    existing = await session.execute(
+        select(Task.owner_id, Task.title).where(Task.owner_id.in_([u.id for u in accounts]))
+    )
+    seen = {(owner_id, title) for owner_id, title in existing}
+    rng = random.Random(RANDOM_SEED)  # noqa: S311 - demo data, not secrets
+    plan = list(_PLAN)
+    rng.shuffle(plan)
+    for title, path_index in zip(TASK_TITLES, plan, strict=True):
+        # Draw every value even for tasks that exist, so the others come out the same.
+        owner = rng.choice([admin, *engineers, *engineers])
+        # Engineers may only assign to themselves; the admin hands work out.
+        assignee = rng.choice(engineers) if owner is admin else owner
+        planned = _build_task(rng, now, title, _PATHS[path_index], owner, assignee)
+        if (owner.id, title) in seen:
+            continue
+        session.add(planned.task)
+        await session.flush()
+        for row in (*planned.history, *planned.entries):
+            row.task_id = planned.task.id
+            session.add(row)
+        result.tasks_created += 1
+        result.entries_created += len(planned.entries)
+    await session.flush()
+    return result
+
+
+@dataclass(slots=True)
+class _DemoTask:
+    task: Task
+    history: list[TaskStatusChange]
+    entries: list[TimeEntry]
+
+
+def _build_task(
+    rng: random.Random,
+    now: datetime,
+    title: str,
+    path: tuple[TaskStatus, ...],
+    owner: User,
+    assignee: User,
+) -> _DemoTask:
+    """A task with its status history and time entries, all in the past."""
+    created = now - timedelta(days=rng.uniform(1.0, HISTORY_DAYS - 1), minutes=rng.randint(0, 600))
+    # The moves happen at random moments, in order, between creation and "now".
+    span = (now - created).total_seconds()
+    offsets = sorted(rng.uniform(0.05, 0.95) * span for _ in path[1:])
+    moments = [created, *(created + timedelta(seconds=s) for s in offsets)]
+    history: list[TaskStatusChange] = []
+    previous: TaskStatus | None = None
+    for status, at in zip(path, moments, strict=True):
+        if previous is not None and not can_move(previous, status):
+            raise AssertionError(f"demo path {path} breaks the workflow")
+        history.append(
+            TaskStatusChange(
+                from_status=previous.value if previous else None,
+                to_status=status.value,
+                changed_by_id=owner.id if previous is None else assignee.id,
+                changed_at=at,
+            )
+        )
+        previous = status
+    entries = _work_entries(rng, now, path, moments, assignee)
+    status = path[-1]
+    due: date | None = None
+    if status is not TaskStatus.done and rng.random() < 0.7:
+        due = (now + timedelta(days=rng.randint(-3, 12))).date()
+    task = Task(
+        title=title,
+        description=f"{title}. Demo task created by `sprintsync seed`.",
+        status=status.value,
+        priority=rng.choice(list(Priority)).value,
+        estimate_minutes=rng.choice(_ESTIMATES),
+        due_date=due,
+        owner_id=owner.id,
+        assignee_id=assignee.id,
+        total_minutes=sum(e.minutes for e in entries),
+        created_at=created,
+        updated_at=moments[-1],
+        status_changed_at=moments[-1],
+    )
+    return _DemoTask(task, history, entries)
+
+
+def _work_entries(
+    rng: random.Random,
+    now: datetime,
+    path: tuple[TaskStatus, ...],
+    moments: list[datetime],
+    assignee: User,
+) -> list[TimeEntry]:
+    """Finished time entries inside the periods the task was in progress."""
+    entries: list[TimeEntry] = []
+    for i, status in enumerate(path):
+        if status is not TaskStatus.in_progress:
+            continue
+        start = moments[i]
+        end = moments[i + 1] if i + 1 < len(moments) else now
+        for _ in range(rng.randint(1, 3)):
+            minutes = rng.choice(_ENTRY_MINUTES)
+            latest = end - timedelta(minutes=minutes)
+            if latest <= start:
+                continue
+            began = start + (latest - start) * rng.random()
+            # The API stores a manual entry at the start of its day (UTC).
+            day_start = datetime.combine(began.date(), time(0, 0), tzinfo=UTC)
+            manual = rng.random() < 0.35 and day_start + timedelta(minutes=minutes) <= now
+            if manual:
+                began = day_start
+            entries.append(
+                TimeEntry(
+                    user_id=assignee.id,
+                    started_at=began,
+                    ended_at=began + timedelta(minutes=minutes),
+                    minutes=minutes,
+                    note="" if manual else "Focused work",
+                    source=(EntrySource.manual if manual else EntrySource.timer).value,
+                )
+            )
+    return entries

@@ -1,0 +1,43 @@
+"""Calendar days in a time zone, as the UTC instants that bound them.
+
+Timestamps are stored in UTC; a "day" is a person's local day. Every query that asks
+"what happened on day D" goes through `day_window`, so the AI planner and the timesheet
+agree on where a day starts. Local midnights are computed per day rather than by adding
+24 hours, so days with a DST change (23 or 25 hours long) come out right.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# Longest IANA zone name is ~32 characters; anything far longer is not a zone.
+ZONE_NAME_MAX = 64
+_UNKNOWN = "unknown time zone; use an IANA name such as Europe/Berlin"
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA time zone called `name` (e.g. "America/New_York"); ValueError if unknown."""
+    if not name or len(name) > ZONE_NAME_MAX:
+        raise ValueError(_UNKNOWN)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        # ValueError: not a normalised relative key ("../x", "/etc/localtime");
+        # OSError: a directory or unreadable file under the tz database.
+        raise ValueError(_UNKNOWN) from exc
+
+
+def local_date(moment: datetime, tz: tzinfo = UTC) -> date:
+    """The calendar date `moment` (timezone-aware) falls on in `tz`."""
+    return moment.astimezone(tz).date()
+
+
+def day_start(day: date, tz: tzinfo = UTC) -> datetime:
+    """The UTC instant at which `day` begins in `tz`."""
+    return datetime.combine(day, time(0, 0), tzinfo=tz).astimezone(UTC)
+
+
+def day_window(day: date, tz: tzinfo = UTC) -> tuple[datetime, datetime]:
+    """`day` in `tz` as a half-open UTC range [start, end)."""
+    return day_start(day, tz), day_start(day + timedelta(days=1), tz)

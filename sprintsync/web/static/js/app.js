@@ -1,0 +1,304 @@
+// SprintSync's page behaviour on top of htmx: CSRF header, toasts, the dialog, keyboard
+// shortcuts, the live timer clock, theme toggle and drag-and-drop on the board.
+// Loaded with `defer` from /static; the CSP forbids inline script, so everything lives here.
+(function () {
+  "use strict";
+
+  var CSRF_COOKIE = "sprintsync_csrf";
+  var TOAST_MS = 5000;
+
+  function cookie(name) {
+    var parts = document.cookie ? document.cookie.split("; ") : [];
+    for (var i = 0; i < parts.length; i++) {
+      var eq = parts[i].indexOf("=");
+      if (parts[i].slice(0, eq) === name) return decodeURIComponent(parts[i].slice(eq + 1));
+    }
+    return "";
+  }
+
+  function csrfToken() {
+    // The cookie follows a password change without a reload; the meta tag is the fallback.
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return cookie(CSRF_COOKIE) || (meta ? meta.content : "");
+  }
+
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var token = csrfToken();
+    if (token) evt.detail.headers["X-CSRF-Token"] = token;
+  });
+
+  // --- toasts ------------------------------------------------------------------------------
+
+  function toast(message, level) {
+    var region = document.getElementById("toasts");
+    if (!region || !message) return;
+    var item = document.createElement("div");
+    var error = level === "error";
+    item.className =
+      "toast-enter pointer-events-auto flex items-start gap-3 rounded-xl border px-4 py-3 text-sm shadow-lg " +
+      (error
+        ? "border-red-200 bg-red-50 text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100"
+        : "border-emerald-200 bg-emerald-50 text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100");
+    item.setAttribute("data-toast", error ? "error" : "success");
+    var text = document.createElement("p");
+    text.className = "flex-1";
+    text.textContent = message; // text, never HTML: messages can echo user input
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "-m-1 rounded p-1 opacity-70 hover:opacity-100";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "\u00d7";
+    close.addEventListener("click", function () {
+      item.remove();
+    });
+    item.appendChild(text);
+    item.appendChild(close);
+    region.appendChild(item);
+    window.setTimeout(function () {
+      item.remove();
+    }, error ? TOAST_MS * 2 : TOAST_MS);
+  }
+  window.sprintsyncToast = toast;
+
+  document.body.addEventListener("toast", function (evt) {
+    toast(evt.detail.message, evt.detail.level);
+  });
+  document.body.addEventListener("htmx:responseError", function (evt) {
+    var trigger = evt.detail.xhr.getResponseHeader("HX-Trigger") || "";
+    if (trigger.indexOf("toast") === -1) toast("Something went wrong; please try again.", "error");
+  });
+  document.body.addEventListener("htmx:sendError", function () {
+    toast("Cannot reach the server; check your connection.", "error");
+  });
+
+  // --- the dialog --------------------------------------------------------------------------
+
+  function modal() {
+    return document.getElementById("modal");
+  }
+
+  function focusFirstField(root) {
+    var target = root.querySelector("[autofocus]") || root.querySelector("input, textarea, select");
+    if (target) target.focus();
+  }
+
+  document.body.addEventListener("htmx:afterSwap", function (evt) {
+    var dialog = modal();
+    if (dialog && evt.detail.target.id === "modal-body") {
+      if (!dialog.open) dialog.showModal();
+      focusFirstField(dialog);
+    }
+  });
+  document.body.addEventListener("close-modal", function () {
+    var dialog = modal();
+    if (dialog && dialog.open) dialog.close();
+  });
+  document.addEventListener("click", function (evt) {
+    var closer = evt.target.closest("[data-close-dialog]");
+    if (closer) {
+      var dialog = closer.closest("dialog");
+      if (dialog) {
+        evt.preventDefault();
+        dialog.close();
+      }
+      return;
+    }
+    // A click on the backdrop (the dialog element itself, outside its content) closes it.
+    if (evt.target.tagName === "DIALOG" && evt.target.open) evt.target.close();
+  });
+  document.addEventListener("close", function (evt) {
+    if (evt.target.id === "modal") document.getElementById("modal-body").replaceChildren();
+  }, true);
+
+  // --- keyboard shortcuts ------------------------------------------------------------------
+
+  function typing(el) {
+    if (!el) return false;
+    var tag = el.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable;
+  }
+
+  function anyDialogOpen() {
+    return document.querySelector("dialog[open]") !== null;
+  }
+
+  document.addEventListener("keydown", function (evt) {
+    if (evt.ctrlKey || evt.metaKey || evt.altKey || typing(evt.target) || anyDialogOpen()) return;
+    if (evt.key === "n") {
+      var add = document.querySelector('[data-shortcut="new-task"]');
+      if (add) {
+        evt.preventDefault();
+        add.click();
+      }
+    } else if (evt.key === "/") {
+      var search = document.getElementById("search");
+      evt.preventDefault();
+      if (search) search.focus();
+      else window.location.assign("/tasks#search");
+    } else if (evt.key === "?") {
+      var help = document.getElementById("shortcuts");
+      if (help) {
+        evt.preventDefault();
+        help.showModal();
+      }
+    }
+  });
+  if (window.location.hash === "#search") {
+    var searchBox = document.getElementById("search");
+    if (searchBox) searchBox.focus();
+  }
+  document.addEventListener("click", function (evt) {
+    var opener = evt.target.closest("[data-open-dialog]");
+    if (opener) {
+      var target = document.getElementById(opener.getAttribute("data-open-dialog"));
+      if (target) target.showModal();
+    }
+  });
+
+  // --- theme toggle ------------------------------------------------------------------------
+
+  function syncThemeButtons() {
+    var dark = document.documentElement.classList.contains("dark");
+    document.querySelectorAll("[data-theme-toggle]").forEach(function (btn) {
+      btn.setAttribute("aria-pressed", dark ? "true" : "false");
+      btn.setAttribute("title", dark ? "Switch to light mode" : "Switch to dark mode");
+    });
+  }
+  document.addEventListener("click", function (evt) {
+    if (!evt.target.closest("[data-theme-toggle]")) return;
+    var dark = !document.documentElement.classList.contains("dark");
+    document.documentElement.classList.toggle("dark", dark);
+    try {
+      window.localStorage.setItem("sprintsync-theme", dark ? "dark" : "light");
+    } catch (e) {
+      // storage disabled: the choice lasts for this page only
+    }
+    syncThemeButtons();
+  });
+  window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", function (evt) {
+    var saved = null;
+    try {
+      saved = window.localStorage.getItem("sprintsync-theme");
+    } catch (e) {
+      saved = null;
+    }
+    if (!saved) {
+      document.documentElement.classList.toggle("dark", evt.matches);
+      syncThemeButtons();
+    }
+  });
+  syncThemeButtons();
+
+  // --- live timer clock --------------------------------------------------------------------
+
+  function clock(seconds) {
+    var h = Math.floor(seconds / 3600);
+    var m = Math.floor((seconds % 3600) / 60);
+    var s = seconds % 60;
+    return h + ":" + (m < 10 ? "0" : "") + m + ":" + (s < 10 ? "0" : "") + s;
+  }
+
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("[data-elapsed]").forEach(function (el) {
+      // Elapsed time comes from the server, so the clock is right even if this one is not.
+      if (!el.dataset.seenAt) el.dataset.seenAt = String(now);
+      var base = parseInt(el.dataset.elapsed, 10) || 0;
+      var extra = Math.floor((now - parseInt(el.dataset.seenAt, 10)) / 1000);
+      el.textContent = clock(base + extra);
+    });
+  }
+  tick();
+  window.setInterval(tick, 1000);
+  document.body.addEventListener("htmx:afterSettle", tick);
+
+  // Style attributes left by drag-and-drop must not be copied onto the new content: htmx
+  // copies attributes of same-id elements while settling, and the CSP refuses inline style.
+  document.body.addEventListener("htmx:beforeSwap", function (evt) {
+    var target = evt.detail.target;
+    if (!target) return;
+    if (target.hasAttribute("style")) target.removeAttribute("style");
+    target.querySelectorAll("[style]").forEach(function (el) {
+      el.removeAttribute("style");
+    });
+  });
+
+  // A refused change from a <select> (e.g. an inline status move) puts the old value back.
+  document.body.addEventListener("htmx:afterRequest", function (evt) {
+    var elt = evt.detail.elt;
+    if (evt.detail.successful || !elt || elt.tagName !== "SELECT") return;
+    for (var i = 0; i < elt.options.length; i++) {
+      if (elt.options[i].defaultSelected) elt.selectedIndex = i;
+    }
+  });
+
+  // --- board drag and drop -----------------------------------------------------------------
+
+  function refreshColumns(board) {
+    board.querySelectorAll("[data-column]").forEach(function (column) {
+      var cards = column.querySelectorAll("[data-card]").length;
+      var count = column.querySelector("[data-count]");
+      var empty = column.querySelector("[data-empty]");
+      if (count) count.textContent = String(cards);
+      if (empty) empty.hidden = cards > 0;
+    });
+  }
+
+  function moveCard(evt) {
+    var card = evt.item;
+    var from = evt.from;
+    var oldIndex = evt.oldIndex;
+    var board = card.closest("[data-board]");
+    if (from === evt.to) return;
+    function snapBack() {
+      var cards = from.querySelectorAll("[data-card]");
+      from.insertBefore(card, cards[oldIndex] || null);
+      refreshColumns(board);
+    }
+    card.addEventListener(
+      "htmx:afterRequest",
+      function (done) {
+        if (!done.detail.successful) snapBack();
+        refreshColumns(board);
+      },
+      { once: true }
+    );
+    refreshColumns(board);
+    window.htmx.ajax("POST", card.dataset.statusUrl, {
+      source: card,
+      target: card,
+      swap: "outerHTML",
+      values: { status: evt.to.dataset.status, view: "card" },
+    });
+  }
+
+  function initBoards(root) {
+    if (!window.Sortable) return;
+    root.querySelectorAll("[data-dropzone]").forEach(function (list) {
+      if (list.dataset.sortableReady) return;
+      list.dataset.sortableReady = "1";
+      window.Sortable.create(list, {
+        group: "board",
+        sort: false,
+        draggable: "[data-card]",
+        filter: "button, select, a, input",
+        preventOnFilter: false,
+        // Pointer-event dragging (not native HTML5 DnD): the same on mouse and touch.
+        forceFallback: true,
+        fallbackTolerance: 4,
+        delayOnTouchOnly: true,
+        delay: 150,
+        animation: 150,
+        onEnd: moveCard,
+      });
+    });
+  }
+
+  if (window.htmx) {
+    window.htmx.onLoad(function (content) {
+      initBoards(content);
+      var board = content.closest ? content.closest("[data-board]") : null;
+      if (board) refreshColumns(board);
+    });
+  }
+})();

@@ -1,0 +1,318 @@
+"""The `sprintsync` command against a temporary SQLite database, through Typer's runner."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from alembic.script import ScriptDirectory
+from typer.testing import CliRunner
+
+from sprintsync import cli
+from sprintsync.app import create_app
+from sprintsync.config import Settings
+from sprintsync.migrations import alembic_config, head_revision
+from sprintsync.seed import DEMO_PASSWORD, DEMO_USERS
+from tests.conftest import TEST_SECRET
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    # A folder that does not exist yet, as `var/` in a fresh clone.
+    return tmp_path / "var" / "sprintsync.db"
+
+
+@pytest.fixture
+def env(db_path: Path) -> dict[str, str]:
+    return {
+        "SPRINTSYNC_DATABASE_URL": f"sqlite+aiosqlite:///{db_path}",
+        "SPRINTSYNC_ENV": "test",
+        "SPRINTSYNC_SECRET_KEY": TEST_SECRET,
+        "SPRINTSYNC_PASSWORD_HASH_FAST": "true",
+    }
+
+
+def run(env: dict[str, str], *args: str, input: str | None = None) -> Any:
+    return runner.invoke(cli.app, list(args), env=env, input=input)
+
+
+def ok(env: dict[str, str], *args: str, input: str | None = None) -> str:
+    result = run(env, *args, input=input)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def query(db_path: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def tables(db_path: Path) -> set[str]:
+    rows = query(db_path, "SELECT name FROM sqlite_master WHERE type = 'table'")
+    return {name for (name,) in rows}
+
+
+def login(db_path: Path, email: str, password: str) -> httpx.Response:
+    settings = Settings(
+        _env_file=None,
+        env="test",
+        database_url=f"sqlite+aiosqlite:///{db_path}",
+        secret_key=TEST_SECRET,
+        password_hash_fast=True,
+    )
+
+    async def go() -> httpx.Response:
+        app = create_app(settings)
+        try:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+                return await c.post(
+                    "/api/v1/auth/login", json={"email": email, "password": password}
+                )
+        finally:
+            await app.state.engine.dispose()
+
+    return asyncio.run(go())
+
+
+# --- db --------------------------------------------------------------------------------
+
+
+def test_db_upgrade_creates_the_folder_and_reaches_head(env, db_path) -> None:
+    out = ok(env, "db", "upgrade")
+    assert f"{head_revision()} (head)" in out
+    assert {"users", "tasks", "task_status_changes", "time_entries"} <= tables(db_path)
+    assert f"{head_revision()} (head)" in ok(env, "db", "current")
+
+
+def test_db_current_on_an_empty_database_says_so(env) -> None:
+    assert "no migrations applied" in ok(env, "db", "current")
+
+
+def test_db_downgrade_to_base_and_back(env, db_path) -> None:
+    ok(env, "db", "upgrade")
+    assert "no migrations applied" in ok(env, "db", "downgrade", "base")
+    assert "users" not in tables(db_path)
+    ok(env, "db", "upgrade")
+    assert "users" in tables(db_path)
+
+
+def test_db_downgrade_defaults_to_one_step(env, db_path) -> None:
+    ok(env, "db", "upgrade")
+    ok(env, "db", "downgrade")
+    script = ScriptDirectory.from_config(alembic_config(""))
+    previous = script.get_revision(head_revision()).down_revision
+    expected = [(previous,)] if previous else []
+    assert query(db_path, "SELECT version_num FROM alembic_version") == expected
+
+
+def test_unreachable_database_is_one_readable_error(env) -> None:
+    env["SPRINTSYNC_DATABASE_URL"] = "postgresql+asyncpg://postgres@127.0.0.1:1/nowhere"
+    result = run(env, "db", "current")
+    assert result.exit_code == 1
+    assert "Database error" in result.output
+    assert "Traceback" not in result.output
+
+
+# --- seed ------------------------------------------------------------------------------
+
+
+def test_seed_refuses_an_unmigrated_database(env, db_path) -> None:
+    result = run(env, "seed")
+    assert result.exit_code == 1
+    assert "sprintsync db upgrade" in result.output
+
+
+def test_seed_twice_adds_nothing_the_second_time(env, db_path) -> None:
+    ok(env, "db", "upgrade")
+    first = ok(env, "seed")
+    assert "5 users, 40 tasks" in first
+    counts = query(
+        db_path,
+        "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM tasks), "
+        "(SELECT COUNT(*) FROM time_entries), (SELECT COUNT(*) FROM task_status_changes)",
+    )
+    second = ok(env, "seed")
+    assert "0 users, 0 tasks and 0 time entries added" in second
+    assert (
+        query(
+            db_path,
+            "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM tasks), "
+            "(SELECT COUNT(*) FROM time_entries), (SELECT COUNT(*) FROM task_status_changes)",
+        )
+        == counts
+    )
+    users, tasks, entries, _changes = counts[0]
+    assert (users, tasks) == (5, 40) and entries > 40
+
+
+def test_seed_prints_the_demo_logins_that_work(env, db_path) -> None:
+    ok(env, "db", "upgrade")
+    out = ok(env, "seed")
+    assert DEMO_PASSWORD in out
+    for user in DEMO_USERS:
+        assert user.email in out
+    r = login(db_path, DEMO_USERS[0].email, DEMO_PASSWORD)
+    assert r.status_code == 200, r.text
+    assert r.json()["user"]["is_admin"] is True
+
+
+def test_seed_totals_equal_the_sum_of_entries(env, db_path) -> None:
+    ok(env, "db", "upgrade")
+    ok(env, "seed")
+    rows = query(
+        db_path,
+        "SELECT t.id, t.total_minutes, COALESCE(SUM(e.minutes), 0) FROM tasks t "
+        "LEFT JOIN time_entries e ON e.task_id = t.id GROUP BY t.id, t.total_minutes",
+    )
+    assert len(rows) == 40
+    assert all(total == summed for _id, total, summed in rows)
+    assert sum(total for _id, total, _ in rows) > 0
+
+
+def test_seed_if_empty_leaves_a_database_with_users_alone(env, db_path) -> None:
+    ok(env, "db", "upgrade")
+    ok(env, "users", "create", "owner@example.com", "--password", "long-enough-1")
+    out = ok(env, "seed", "--if-empty")
+    assert "no demo data added" in out
+    assert query(db_path, "SELECT COUNT(*) FROM users") == [(1,)]
+    assert query(db_path, "SELECT COUNT(*) FROM tasks") == [(0,)]
+
+
+def test_seed_if_empty_seeds_an_empty_database_once(env, db_path) -> None:
+    ok(env, "db", "upgrade")
+    assert "5 users, 40 tasks" in ok(env, "seed", "--if-empty")
+    again = ok(env, "seed", "--if-empty")
+    assert "no demo data added" in again
+    # The logins are still shown, so a second `make run` tells you how to get in.
+    assert DEMO_USERS[0].email in again
+    assert query(db_path, "SELECT COUNT(*) FROM tasks") == [(40,)]
+
+
+# --- users -----------------------------------------------------------------------------
+
+
+def test_users_create_admin_with_password_option(env, db_path) -> None:
+    ok(env, "db", "upgrade")
+    out = ok(
+        env, "users", "create", "Boss@Example.com", "--name", "The Boss", "--admin",
+        "--password", "admin-password-1",
+    )  # fmt: skip
+    assert "Created administrator boss@example.com" in out
+    assert query(db_path, "SELECT email, display_name, is_admin FROM users") == [
+        ("boss@example.com", "The Boss", 1)
+    ]
+    r = login(db_path, "boss@example.com", "admin-password-1")
+    assert r.status_code == 200, r.text
+    assert r.json()["user"]["is_admin"] is True
+
+
+def test_users_create_prompts_for_a_hidden_confirmed_password(env, db_path) -> None:
+    ok(env, "db", "upgrade")
+    # The first pair does not match, so it asks again.
+    typed = "first-attempt-1\nsecond-attempt-2\nthe-real-password\nthe-real-password\n"
+    result = run(env, "users", "create", "dev@example.com", input=typed)
+    assert result.exit_code == 0, result.output
+    assert "Password" in result.output and "do not match" in result.output
+    assert "the-real-password" not in result.output
+    assert query(db_path, "SELECT email, display_name, is_admin FROM users") == [
+        ("dev@example.com", "dev", 0)
+    ]
+    assert login(db_path, "dev@example.com", "the-real-password").status_code == 200
+    assert login(db_path, "dev@example.com", "first-attempt-1").status_code == 401
+
+
+def test_users_create_refuses_a_taken_email_whatever_its_case(env, db_path) -> None:
+    ok(env, "db", "upgrade")
+    ok(env, "users", "create", "dev@example.com", "--password", "long-enough-1")
+    result = run(env, "users", "create", "DEV@example.com", "--password", "long-enough-2")
+    assert result.exit_code == 1
+    assert "already exists" in result.output
+    assert query(db_path, "SELECT COUNT(*) FROM users") == [(1,)]
+
+
+@pytest.mark.parametrize(
+    ("email", "password"), [("dev@example.com", "short"), ("not-an-email", "long-enough-1")]
+)
+def test_users_create_refuses_bad_input(env, db_path, email: str, password: str) -> None:
+    ok(env, "db", "upgrade")
+    result = run(env, "users", "create", email, "--password", password)
+    assert result.exit_code == 2
+    assert query(db_path, "SELECT COUNT(*) FROM users") == [(0,)]
+
+
+# --- serve -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_uvicorn(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Record what `serve` asks uvicorn for; the real server runs in test_observability."""
+    import uvicorn
+
+    calls: list[dict[str, Any]] = []
+
+    def fake_run(target: str, **kwargs: Any) -> None:
+        metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        calls.append(
+            {
+                "target": target,
+                "metrics_dir": metrics_dir,
+                "metrics_dir_empty": metrics_dir is not None and not os.listdir(metrics_dir),
+                **kwargs,
+            }
+        )
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    return calls
+
+
+def test_serve_refuses_the_development_secret_in_production(env, fake_uvicorn) -> None:
+    env["SPRINTSYNC_ENV"] = "production"
+    env["SPRINTSYNC_SECRET_KEY"] = "dev-insecure-secret-key-change-me"
+    result = run(env, "serve")
+    assert result.exit_code == 2
+    assert "SPRINTSYNC_SECRET_KEY" in result.output
+    assert fake_uvicorn == []
+
+
+def test_serve_runs_the_app_factory_without_access_log(env, db_path, fake_uvicorn) -> None:
+    ok(env, "serve", "--host", "0.0.0.0", "--port", "9001")
+    (call,) = fake_uvicorn
+    assert call["target"] == "sprintsync.app:create_app" and call["factory"] is True
+    assert (call["host"], call["port"], call["workers"]) == ("0.0.0.0", 9001, 1)
+    assert call["access_log"] is False
+    assert call["metrics_dir"] is None
+    assert db_path.parent.is_dir()
+
+
+def test_serve_with_workers_gives_them_a_fresh_metrics_folder(env, fake_uvicorn) -> None:
+    ok(env, "serve", "--workers", "3")
+    (call,) = fake_uvicorn
+    assert call["workers"] == 3
+    assert call["metrics_dir"] and call["metrics_dir_empty"]
+    # Removed again when the server stops.
+    assert not Path(call["metrics_dir"]).exists()
+    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "sprintsync", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0
+    for command in ("serve", "db", "seed", "users"):
+        assert command in result.stdout
