@@ -1,6 +1,6 @@
 """The response cache: in process with a TTL, and in Redis too when one is configured.
 
-A repeated request (same mode, same facts, same provider and model) is answered from here
+A repeated request (same mode, same inputs, same provider and model) is answered from here
 without a provider call. The in-process layer is bounded and least-recently-used first
 out; the Redis layer lets every worker share answers. Redis trouble is logged and treated
 as a miss: the cache must never be why a request fails.
@@ -22,7 +22,7 @@ KEY_PREFIX = "sprintsync:ai:v1:"
 
 
 def cache_key(*, mode: str, facts: Any, provider: str, model: str) -> str:
-    """A stable key from the normalised input: the facts as sorted, compact JSON."""
+    """A stable key: `facts` (whatever the answer depends on) as sorted, compact JSON."""
     payload = orjson.dumps(
         {"mode": mode, "facts": facts, "provider": provider, "model": model},
         option=orjson.OPT_SORT_KEYS,

@@ -4,10 +4,11 @@ Every read goes through the task visibility rules: a task id the user cannot see
 (via `tasks.service.get_task`), and the history used for estimates is only finished tasks
 the user can see.
 
-Reads come in two weights. `task_input` and `history_version` are one indexed row each
-and are what the response cache is keyed on; `finished_history` and the TF-IDF search in
-`task_facts` are the heavy part, done only on a cache miss. A daily plan's facts are a
-bounded handful of rows, so they are their own cache key.
+Reads come in two weights. `task_input` (the named task's row) and `history_version` (one
+aggregate row over the finished history) are what the response cache is keyed on;
+`finished_history` (up to 500 rows) and the TF-IDF search in `task_facts` are the heavy
+part, done only on a cache miss. A daily plan's facts are a bounded handful of rows, so
+they are their own cache key.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import UTC, date, datetime, tzinfo
 
 import anyio
 from pydantic import BaseModel
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprintsync.ai import similarity
@@ -136,7 +137,7 @@ async def task_input(
     )
 
 
-def _history_filter(user: User, exclude: int | None) -> list:
+def _history_filter(user: User, exclude: int | None) -> list[ColumnElement[bool]]:
     conditions = [visible_to(user), Task.status == TaskStatus.done.value, Task.total_minutes > 0]
     if exclude is not None:
         conditions.append(Task.id != exclude)

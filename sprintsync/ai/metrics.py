@@ -41,7 +41,10 @@ class CallRecord:
     user_id: int
     outcome: str = "ok"
     answered_by: str = ""
+    # Why the fallback answered: the stable code, and the provider's own words (logged
+    # only, never sent to the client).
     reason: str | None = None
+    detail: str | None = None
     attempts: int = 0
     input_tokens: int | None = None
     output_tokens: int | None = None
@@ -67,6 +70,7 @@ def record(call: CallRecord, seconds: float) -> None:
         outcome=call.outcome,
         answered_by=call.answered_by or call.provider,
         reason=call.reason,
+        detail=call.detail,
         attempts=call.attempts,
         input_tokens=call.input_tokens,
         output_tokens=call.output_tokens,

@@ -3,7 +3,8 @@
 A draft is untrusted even when it fits its schema: a plan may name a task that is not open
 or overrun the capacity. Those raise `InvalidOutput`, so the service falls back. Whatever
 the facts know for sure (titles, statuses, dates, how many similar tasks there were)
-comes from the facts, never from the model.
+comes from the facts, never from the model. When a fallback answered, the client gets the
+failure's fixed code and sentence, never the provider's message.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from sprintsync.ai import writer
 from sprintsync.ai.facts import PlanFacts, TaskFacts
 from sprintsync.ai.planner import remaining
-from sprintsync.ai.providers.base import Generation, InvalidOutput
+from sprintsync.ai.providers.base import Generation, InvalidOutput, ProviderError
 from sprintsync.ai.schemas import (
     BreakdownDraft,
     BreakdownSuggestion,
@@ -33,20 +34,24 @@ from sprintsync.ai.schemas import (
 from sprintsync.tasks.models import TaskStatus
 
 
-def _meta(generation: Generation[Any], reason: str | None) -> dict[str, Any]:
+def _meta(generation: Generation[Any], failure: ProviderError | None) -> dict[str, Any]:
     return {
         "provider": generation.provider,
         "model": generation.model,
-        "fallback": reason is not None,
-        "reason": reason,
+        "fallback": failure is not None,
+        "reason_code": failure.code if failure else None,
+        "reason": failure.summary if failure else None,
     }
 
 
 def build_response(
-    facts: TaskFacts | PlanFacts, generation: Generation[Any], reason: str | None
+    facts: TaskFacts | PlanFacts, generation: Generation[Any], failure: ProviderError | None
 ) -> Suggestion:
-    """The client's response: the draft, checked against the facts and completed by them."""
-    draft, meta = generation.output, _meta(generation, reason)
+    """The client's response: the draft, checked against the facts and completed by them.
+
+    `failure` is why the offline provider answered instead of the configured one, if so.
+    """
+    draft, meta = generation.output, _meta(generation, failure)
     if isinstance(facts, PlanFacts):
         return _plan_response(facts, draft, meta)
     if isinstance(draft, DescriptionDraft):
@@ -71,7 +76,8 @@ def build_response(
             total_minutes=sum(s.estimate_minutes for s in subtasks),
             notes=draft.notes,
         )
-    assert isinstance(draft, EstimateDraft)
+    if not isinstance(draft, EstimateDraft):
+        raise TypeError(f"no response for a {type(draft).__name__}")
     # Without a single similar task nothing backs a confident number, whoever claims one.
     confidence = draft.confidence if facts.neighbours else Confidence.low
     return EstimateSuggestion(

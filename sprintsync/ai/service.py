@@ -1,10 +1,12 @@
-"""AI assist: one entry point per action, whichever provider is configured.
+"""AI assist: suggestions and accepting a breakdown, whichever provider is configured.
 
-`suggest` is the whole flow: a per-user rate limit; facts read under the visibility rules
-(another user's task is a 404); the response cache; the configured provider under a time
-limit, retried once with backoff on 429/5xx; its answer checked against the facts; and,
-when anything goes wrong, the offline provider's answer with `fallback: true` and the
-reason. A provider can make a suggestion worse, never make the request fail.
+`suggest` is the whole flow: a per-user rate limit; the cheap inputs read under the
+visibility rules (another user's task is a 404) and looked up in the response cache; on a
+miss, the full facts; the configured provider under a time limit, retried once with
+backoff on 429/5xx, with no database connection held while it thinks; its answer checked
+against the facts; and, when anything goes wrong, the offline provider's answer with
+`fallback: true` and a fixed reason (the provider's own error text goes to the log only).
+A provider can make a suggestion worse, never make the request fail.
 """
 
 from __future__ import annotations
@@ -12,18 +14,26 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from limits.aio.storage import Storage
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprintsync.ai import metrics, prompts
 from sprintsync.ai.cache import ResponseCache, cache_key
-from sprintsync.ai.facts import PlanFacts, TaskFacts, plan_facts, task_facts
+from sprintsync.ai.facts import (
+    HistoryVersion,
+    PlanFacts,
+    TaskFacts,
+    TaskInput,
+    finished_history,
+    history_version,
+    plan_facts,
+    task_facts,
+    task_input,
+)
 from sprintsync.ai.providers import OfflineProvider, make_provider
 from sprintsync.ai.providers.base import (
     Generation,
@@ -35,22 +45,24 @@ from sprintsync.ai.providers.base import (
 )
 from sprintsync.ai.responses import build_response
 from sprintsync.ai.schemas import (
-    DEFAULT_CAPACITY_MINUTES,
     BreakdownAccept,
     BreakdownDraft,
+    BreakdownRequest,
+    BreakdownSuggestion,
     DailyPlanRequest,
     DailyPlanSuggestion,
     DescriptionDraft,
     DescriptionRequest,
     DescriptionSuggestion,
     EstimateDraft,
+    EstimateRequest,
+    EstimateSuggestion,
     PlanDraft,
     Suggestion,
     SuggestRequest,
     SuggestResponse,
 )
 from sprintsync.config import AISettings, Settings
-from sprintsync.errors import Invalid
 from sprintsync.observability import log
 from sprintsync.ratelimit import Limiter
 from sprintsync.tasks.models import Priority, Task
@@ -61,6 +73,8 @@ from sprintsync.users.models import User
 # A server asking us to wait longer than this gets the offline answer instead: a user
 # waiting for a suggestion is better served now than in a minute.
 MAX_RETRY_AFTER_SECONDS = 5.0
+# How much of a provider's error text the log line keeps.
+MAX_DETAIL = 300
 _DRAFTS: dict[str, type[Any]] = {
     "description": DescriptionDraft,
     "daily_plan": PlanDraft,
@@ -99,22 +113,51 @@ def build_assistant(settings: Settings, storage: Storage) -> Assistant:
 # --- entry points ------------------------------------------------------------------------
 
 
+@overload
+async def suggest(
+    session: AsyncSession, *, user: User, assistant: Assistant, request: DescriptionRequest
+) -> DescriptionSuggestion: ...
+
+
+@overload
+async def suggest(
+    session: AsyncSession, *, user: User, assistant: Assistant, request: DailyPlanRequest
+) -> DailyPlanSuggestion: ...
+
+
+@overload
+async def suggest(
+    session: AsyncSession, *, user: User, assistant: Assistant, request: BreakdownRequest
+) -> BreakdownSuggestion: ...
+
+
+@overload
+async def suggest(
+    session: AsyncSession, *, user: User, assistant: Assistant, request: EstimateRequest
+) -> EstimateSuggestion: ...
+
+
 async def suggest(
     session: AsyncSession, *, user: User, assistant: Assistant, request: SuggestRequest
 ) -> Suggestion:
-    """Answer one `/ai/suggest` request; raises 429 (rate limit) or 404 (unseen task)."""
+    """Answer one suggestion request; raises 429 (rate limit) or 404 (unseen task).
+
+    The answer's type follows the request's mode. It reads only, and ends the session's
+    transaction before calling the provider (see `_release_connection`), so call it before
+    anything in the same request writes.
+    """
     await assistant.limiter.consume(
         str(user.id), "Too many AI requests; wait a moment and try again."
     )
-    facts, prompt = await _prepare(session, user=user, request=request)
     provider = assistant.provider
     call = metrics.CallRecord(
         provider=provider.name, model=provider.model, mode=request.mode, user_id=user.id
     )
     start = time.perf_counter()
+    inputs = await _cache_inputs(session, user=user, request=request)
     key = cache_key(
         mode=request.mode,
-        facts=facts.model_dump(mode="json"),
+        facts=inputs.model_dump(mode="json"),
         provider=provider.name,
         model=provider.model,
     )
@@ -124,59 +167,27 @@ async def suggest(
         metrics.record(call, time.perf_counter() - start)
         return cached
 
+    facts: TaskFacts | PlanFacts
+    if isinstance(inputs, PlanFacts):
+        await _release_connection(session)
+        facts, prompt = inputs, prompts.plan_prompt(inputs)
+    else:
+        history = await finished_history(session, user=user, exclude=inputs.task.task_id)
+        await _release_connection(session)
+        facts = await task_facts(inputs.task, history)
+        prompt = prompts.task_prompt(request.mode, facts)
     try:
-        response, reason = await _answer(assistant, prompt, facts, call)
+        response = await _answer(assistant, prompt, facts, call)
     except Exception:
         # Only a bug in our own offline path gets here; count it, then let it be a 500.
         call.outcome = "error"
         metrics.record(call, time.perf_counter() - start)
         raise
-    call.outcome = "fallback" if reason else "ok"
-    call.reason = reason
-    if reason is None:
+    call.outcome = "fallback" if response.fallback else "ok"
+    if not response.fallback:
         await assistant.cache.set(key, response.model_dump_json().encode())
     metrics.record(call, time.perf_counter() - start)
     return response
-
-
-async def draft_description(
-    session: AsyncSession,
-    *,
-    user: User,
-    assistant: Assistant,
-    title: str | None = None,
-    context: str = "",
-    task_id: int | None = None,
-) -> DescriptionSuggestion:
-    """For "Draft with AI": a description, estimate and priority for a title or a task.
-
-    Raises `Invalid` (422, with per-field details) for a missing or over-long title/context.
-    """
-    with _as_invalid():
-        request = DescriptionRequest(
-            mode="description", title=title, context=context, task_id=task_id
-        )
-    result = await suggest(session, user=user, assistant=assistant, request=request)
-    assert isinstance(result, DescriptionSuggestion)
-    return result
-
-
-async def plan_my_day(
-    session: AsyncSession,
-    *,
-    user: User,
-    assistant: Assistant,
-    capacity_minutes: int = DEFAULT_CAPACITY_MINUTES,
-) -> DailyPlanSuggestion:
-    """For "Plan my day": today's plan from the user's open tasks and time logged today.
-
-    Raises `Invalid` (422) when the capacity is outside 15 minutes to 16 hours.
-    """
-    with _as_invalid():
-        request = DailyPlanRequest(mode="daily_plan", capacity_minutes=capacity_minutes)
-    result = await suggest(session, user=user, assistant=assistant, request=request)
-    assert isinstance(result, DailyPlanSuggestion)
-    return result
 
 
 async def accept_breakdown(
@@ -227,29 +238,39 @@ async def check(assistant: Assistant) -> tuple[Generation[EstimateDraft], float]
 # --- the flow ----------------------------------------------------------------------------
 
 
-@contextmanager
-def _as_invalid() -> Iterator[None]:
-    """Form input that fails a request schema becomes the app's 422, field by field."""
-    try:
-        yield
-    except ValidationError as exc:
-        details = [
-            {"field": ".".join(str(p) for p in err["loc"]) or "request", "message": err["msg"]}
-            for err in exc.errors()
-        ]
-        raise Invalid(details=details) from exc
+class _TaskCacheInputs(BaseModel):
+    task: TaskInput
+    history: HistoryVersion
 
 
-async def _prepare(
+async def _cache_inputs(
     session: AsyncSession, *, user: User, request: SuggestRequest
-) -> tuple[TaskFacts | PlanFacts, Prompt]:
+) -> PlanFacts | _TaskCacheInputs:
+    """What the response cache is keyed on, read cheaply: a hit needs nothing more.
+
+    For a task: the task's own fields and a fingerprint of the finished history, not the
+    history itself (hundreds of rows and a TF-IDF search). A daily plan's facts are a
+    bounded handful of rows, so they are the key as they are.
+    """
     if isinstance(request, DailyPlanRequest):
-        plan = await plan_facts(session, user=user, body=request)
-        return plan, prompts.plan_prompt(plan)
-    facts = await task_facts(
+        return await plan_facts(session, user=user, body=request)
+    task = await task_input(
         session, user=user, task_id=request.task_id, title=request.title, context=request.context
     )
-    return facts, prompts.task_prompt(request.mode, facts)
+    history = await history_version(session, user=user, exclude=request.task_id)
+    return _TaskCacheInputs(task=task, history=history)
+
+
+async def _release_connection(session: AsyncSession) -> None:
+    """Give the request's pooled connection back before waiting on a provider.
+
+    A provider call can take the whole timeout (15 s by default). Holding a connection,
+    and for a POST an open transaction, through it would let a pool's worth of slow calls
+    starve every other route. Everything the answer needs has been read by now and nothing
+    was written, so ending the session loses nothing; if the caller reads again (a page
+    rendering its form), the session simply checks out a connection again.
+    """
+    await session.close()
 
 
 def _from_cache(raw: bytes | None) -> Suggestion | None:
@@ -267,19 +288,30 @@ async def _answer(
     prompt: Prompt,
     facts: TaskFacts | PlanFacts,
     call: metrics.CallRecord,
-) -> tuple[Suggestion, str | None]:
-    """The response and, when the offline provider had to answer, the reason."""
-    provider = assistant.provider
-    generation, reason = await _generate(assistant, prompt, call)
+) -> Suggestion:
+    """The response: the provider's, or the offline one with the reason it was needed."""
+    generation, failure = await _generate(assistant, prompt, call)
     try:
-        response = build_response(facts, generation, reason)
+        response = build_response(facts, generation, failure)
     except InvalidOutput as exc:  # valid JSON that contradicts the facts (e.g. over capacity)
-        metrics.provider_failed(provider.name, exc.code)
+        metrics.provider_failed(assistant.provider.name, exc.code)
         generation = await assistant.offline.generate(prompt, _DRAFTS[prompt.mode])
-        reason = f"{exc.code}: {provider.name}: {exc.message}"
-        response = build_response(facts, generation, reason)
+        failure = exc
+        response = build_response(facts, generation, failure)
     call.answered_by = generation.provider
-    return response, reason
+    if failure is not None:
+        call.reason = failure.code
+        call.detail = _log_detail(failure, assistant.settings)
+    return response
+
+
+def _log_detail(error: ProviderError, settings: AISettings) -> str:
+    """The provider's error text for the server's log: bounded, and never the API key."""
+    detail = error.message
+    key = settings.api_key.get_secret_value()
+    if key:
+        detail = detail.replace(key, "[api key]")
+    return detail[:MAX_DETAIL]
 
 
 def _backoff(attempt: int, error: ProviderError, base: float) -> float | None:
@@ -292,8 +324,8 @@ def _backoff(attempt: int, error: ProviderError, base: float) -> float | None:
 
 async def _generate(
     assistant: Assistant, prompt: Prompt, call: metrics.CallRecord
-) -> tuple[Generation[Any], str | None]:
-    """The configured provider's answer, or the offline one and the reason it was needed."""
+) -> tuple[Generation[Any], ProviderError | None]:
+    """The configured provider's answer, or the offline one and the error that forced it."""
     provider, settings = assistant.provider, assistant.settings
     schema = _DRAFTS[prompt.mode]
     if isinstance(provider, OfflineProvider):
@@ -322,5 +354,4 @@ async def _generate(
         if not error.retryable or attempt == tries or delay is None:
             break
         await asyncio.sleep(delay)
-    reason = f"{error.code}: {provider.name}: {error.message}"
-    return await assistant.offline.generate(prompt, schema), reason
+    return await assistant.offline.generate(prompt, schema), error

@@ -18,6 +18,7 @@ from starlette.datastructures import FormData
 
 from sprintsync.ai import service as ai
 from sprintsync.ai.deps import AssistantDep
+from sprintsync.ai.schemas import CONTEXT_MAX, TITLE_MAX, DailyPlanRequest, DescriptionRequest
 from sprintsync.db import SessionDep, utcnow
 from sprintsync.errors import AppError, Invalid
 from sprintsync.tasks import service as tasks
@@ -483,13 +484,18 @@ async def draft_with_ai(
         return await _render_form(
             request, session, user, task=task, values=values, errors=errors, status=422
         )
-    draft = await ai.draft_description(
-        session,
-        user=user,
-        assistant=assistant,
-        title=values["title"][:200],
-        context=values["description"][:2000],
-    )
+    try:
+        body = DescriptionRequest(
+            mode="description",
+            title=values["title"][:TITLE_MAX],
+            context=values["description"][:CONTEXT_MAX],
+        )
+    except ValidationError as exc:
+        errors = field_errors(exc, {"context": "description"})
+        return await _render_form(
+            request, session, user, task=task, values=values, errors=errors, status=422
+        )
+    draft = await ai.suggest(session, user=user, assistant=assistant, request=body)
     values.update(
         description=draft.description,
         priority=draft.priority.value,
@@ -516,10 +522,25 @@ async def plan_my_day(
     user: PageUser,
     assistant: AssistantDep,
     close: bool = False,
+    timezone: str = "",
 ) -> Response:
-    """The board's "Plan my day" panel (or, with `close`, its empty placeholder)."""
+    """The board's "Plan my day" panel (or, with `close`, its empty placeholder).
+
+    `timezone` is the browser's IANA zone (app.js adds it), so "today" is the user's day.
+    """
     if close:
         return Response('<div id="plan"></div>', media_type="text/html")
-    plan = await ai.plan_my_day(session, user=user, assistant=assistant)
+    plan = await ai.suggest(
+        session, user=user, assistant=assistant, request=_plan_request(timezone)
+    )
     context = {"plan": plan, "plan_source": _ai_source(plan.provider, plan.model, plan.fallback)}
     return await render(request, "tasks/board.html", context, user=user, block="plan")
+
+
+def _plan_request(timezone: str) -> DailyPlanRequest:
+    """Today's plan in the browser's time zone, or in UTC when it sent none we know."""
+    try:
+        return DailyPlanRequest(mode="daily_plan", timezone=timezone or "UTC")
+    except ValidationError:
+        # A browser can name a zone this server's tz database lacks; a UTC plan still helps.
+        return DailyPlanRequest(mode="daily_plan")

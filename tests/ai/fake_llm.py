@@ -32,6 +32,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     finish: str | None = None
     refusal: str | None = None
+    error_message: str | None = None  # the error body's message, for a non-200 status
 
 
 @dataclass
@@ -92,7 +93,8 @@ class FakeLLM:
         if reply.status == 599:
             return JSONResponse({"error": {"message": "no scripted reply"}}, 500)
         if reply.status != 200:
-            return JSONResponse(_error(api, reply.status), reply.status, headers=reply.headers)
+            body = _error(api, reply.status, reply.error_message)
+            return JSONResponse(body, reply.status, headers=reply.headers)
         shape = _gemini if api == "gemini" else _openai
         return JSONResponse(shape(reply, body), headers=reply.headers)
 
@@ -135,8 +137,8 @@ class FakeLLM:
             self._thread.join(timeout=5)
 
 
-def _error(api: str, status: int) -> dict[str, Any]:
-    message = f"scripted failure {status}"
+def _error(api: str, status: int, message: str | None = None) -> dict[str, Any]:
+    message = message or f"scripted failure {status}"
     if api == "gemini":
         name = _STATUS_NAMES.get(status, "UNKNOWN")
         return {"error": {"code": status, "message": message, "status": name}}

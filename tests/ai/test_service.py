@@ -1,12 +1,18 @@
-"""The service functions the web pages call directly ("Draft with AI", "Plan my day")."""
+"""`ai.service.suggest` called directly, as the web pages do, and the facts it reads."""
 
 from __future__ import annotations
 
 import pytest
 from limits.aio.storage import MemoryStorage
 
-from sprintsync.ai.schemas import DailyPlanSuggestion, DescriptionSuggestion
-from sprintsync.ai.service import build_assistant, draft_description, plan_my_day
+from sprintsync.ai.facts import task_input
+from sprintsync.ai.schemas import (
+    DailyPlanRequest,
+    DailyPlanSuggestion,
+    DescriptionRequest,
+    DescriptionSuggestion,
+)
+from sprintsync.ai.service import build_assistant, suggest
 from sprintsync.errors import Invalid, NotFound
 from tests.factories import make_task, make_user
 
@@ -21,29 +27,36 @@ async def assistant(settings):
 async def test_draft_with_ai_and_plan_my_day(session, assistant) -> None:
     user = await make_user(session)
     task = await make_task(session, user, title="Write the on-call runbook", estimate_minutes=90)
-    draft = await draft_description(
-        session, user=user, assistant=assistant, title="Fix crash on empty save"
-    )
+    request = DescriptionRequest(mode="description", title="Fix crash on empty save")
+    draft = await suggest(session, user=user, assistant=assistant, request=request)
     assert isinstance(draft, DescriptionSuggestion) and draft.kind == "bug"
-    plan = await plan_my_day(session, user=user, assistant=assistant, capacity_minutes=120)
+    request = DailyPlanRequest(mode="daily_plan", capacity_minutes=120)
+    plan = await suggest(session, user=user, assistant=assistant, request=request)
     assert isinstance(plan, DailyPlanSuggestion)
     assert [(i.task_id, i.minutes) for i in plan.items] == [(task.id, 90)]
 
 
-async def test_bad_form_input_is_a_field_level_422(session, assistant) -> None:
+async def test_the_session_is_usable_after_a_suggestion(session, assistant) -> None:
+    # `suggest` hands its connection back before the provider call; a page that goes on to
+    # render a form reads through the same session afterwards.
+    user = await make_user(session)
+    request = DescriptionRequest(mode="description", title="Add CSV export")
+    await suggest(session, user=user, assistant=assistant, request=request)
+    task = await make_task(session, user, title="Still works")
+    assert task.id is not None and user.email
+
+
+async def test_a_task_with_neither_id_nor_title_is_invalid(session) -> None:
+    # An explicit 422, not an AssertionError that `python -O` would skip.
     user = await make_user(session)
     with pytest.raises(Invalid) as info:
-        await draft_description(session, user=user, assistant=assistant, title="x" * 201)
+        await task_input(session, user=user, task_id=None, title=None, context="notes")
     assert info.value.details[0]["field"] == "title"
-    with pytest.raises(Invalid):
-        await draft_description(session, user=user, assistant=assistant)
-    with pytest.raises(Invalid) as info:
-        await plan_my_day(session, user=user, assistant=assistant, capacity_minutes=5)
-    assert info.value.details[0]["field"] == "capacity_minutes"
 
 
 async def test_another_users_task_is_not_found(session, assistant) -> None:
     user, other = await make_user(session), await make_user(session)
     theirs = await make_task(session, other)
+    request = DescriptionRequest(mode="description", task_id=theirs.id)
     with pytest.raises(NotFound):
-        await draft_description(session, user=user, assistant=assistant, task_id=theirs.id)
+        await suggest(session, user=user, assistant=assistant, request=request)

@@ -1,0 +1,109 @@
+"""A daily plan for the user's own day: "today" and "logged today" in their time zone.
+
+The clock is pinned to 2025-01-15 01:00 UTC, which is 2025-01-14 20:00 in New York (UTC-5):
+still the 14th there, though UTC has moved on to the 15th.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sprintsync.ai import facts as facts_module
+from sprintsync.timeutil import day_start, day_window, zone
+from tests.conftest import TEST_SECRET
+from tests.factories import bearer, cookie_auth, make_entry, make_task, make_user
+
+SUGGEST = "/api/v1/ai/suggest"
+NOW = datetime(2025, 1, 15, 1, 0, tzinfo=UTC)
+NEW_YORK_TODAY = date(2025, 1, 14)
+
+
+def _at(day: int, hour: int) -> datetime:
+    return datetime(2025, 1, day, hour, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def evening_in_new_york(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(facts_module, "utcnow", lambda: NOW)
+
+
+async def _a_day_of_work(session):
+    user = await make_user(session)
+    task = await make_task(
+        session, user, title="Finish login rework", estimate_minutes=600, due_date=NEW_YORK_TODAY
+    )
+    # Timer entries count by when they ran; manual ones by their date (stored at UTC midnight).
+    for source, start, end, minutes in [
+        ("timer", _at(14, 14), _at(14, 15), 60),  # 09:00-10:00 on the 14th in New York
+        ("timer", _at(14, 3), _at(14, 4), 30),  # 22:00 on the 13th there: yesterday
+        ("manual", _at(14, 0), _at(14, 0), 45),  # logged for the 14th
+        ("manual", _at(15, 0), _at(15, 0), 20),  # logged for the 15th
+    ]:
+        await make_entry(
+            session, task, user, source=source, started_at=start, ended_at=end, minutes=minutes
+        )
+    return user
+
+
+async def test_the_plan_is_for_the_users_local_day(evening_in_new_york, client, session) -> None:
+    user = await _a_day_of_work(session)
+    h = bearer(user, TEST_SECRET)
+    body = {"mode": "daily_plan", "capacity_minutes": 360, "timezone": "America/New_York"}
+    plan = (await client.post(SUGGEST, json=body, headers=h)).json()
+    assert plan["date"] == "2025-01-14"
+    assert plan["logged_today_minutes"] == 60 + 45
+    assert plan["items"][0]["reason"].startswith("Due today")
+
+    utc = (await client.post(SUGGEST, json={"mode": "daily_plan"}, headers=h)).json()
+    assert utc["date"] == "2025-01-15" and utc["logged_today_minutes"] == 20
+    assert utc["items"][0]["reason"].startswith("Overdue by 1 day")
+
+
+async def test_a_running_timer_counts_from_the_local_midnight(
+    evening_in_new_york, client, session
+) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user, status="in_progress", estimate_minutes=600)
+    # Started 23:00 on the 13th in New York: only the part since local midnight is today's.
+    await make_entry(session, task, user, source="timer", started_at=_at(14, 4), ended_at=None)
+    body = {"mode": "daily_plan", "timezone": "America/New_York"}
+    plan = (await client.post(SUGGEST, json=body, headers=bearer(user, TEST_SECRET))).json()
+    assert plan["logged_today_minutes"] == 20 * 60  # 00:00 to 20:00 local
+
+
+@pytest.mark.parametrize("zone_name", ["Mars/Olympus_Mons", "America", "../etc/passwd", "utc", ""])
+async def test_an_unknown_time_zone_is_a_422(client, session, zone_name) -> None:
+    user = await make_user(session)
+    body = {"mode": "daily_plan", "timezone": zone_name}
+    r = await client.post(SUGGEST, json=body, headers=bearer(user, TEST_SECRET))
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert error["code"] == "validation_error"
+    assert error["details"][0]["field"].endswith("timezone")
+
+
+async def test_the_plan_page_uses_the_browsers_time_zone(
+    evening_in_new_york, client, session, settings
+) -> None:
+    user = await _a_day_of_work(session)
+    cookie_auth(client, user, TEST_SECRET, settings.cookie_name)
+    htmx = {"HX-Request": "true"}
+    local = await client.get("/plan", params={"timezone": "America/New_York"}, headers=htmx)
+    assert "1h 45m already logged today" in local.text
+    # A zone this server does not know, or none at all, plans the UTC day rather than fail.
+    for params in ({"timezone": "Not/A_Zone"}, {}):
+        utc = await client.get("/plan", params=params, headers=htmx)
+        assert utc.status_code == 200 and "20m already logged today" in utc.text
+
+
+def test_days_are_split_at_local_midnight_even_across_dst() -> None:
+    new_york = zone("America/New_York")
+    assert day_start(date(2025, 1, 14), new_york) == _at(14, 5)
+    assert day_start(date(2025, 1, 14)) == _at(14, 0)
+    for day, hours in [(date(2025, 3, 9), 23), (date(2025, 11, 2), 25), (date(2025, 6, 1), 24)]:
+        start, end = day_window(day, new_york)
+        assert end - start == timedelta(hours=hours)
+        assert start.astimezone(ZoneInfo("America/New_York")).hour == 0
