@@ -57,20 +57,49 @@ async def prepare_db() -> int:
         uid = await conn.fetchval(
             "INSERT INTO users (email, display_name, password_hash, is_admin, is_active,"
             " token_version, created_at) VALUES ($1, $2, $3, false, true, 0, $4) RETURNING id",
-            f"bench{i}@example.com", f"Bench {i}", pw, now,
+            f"bench{i}@example.com",
+            f"Bench {i}",
+            pw,
+            now,
         )
         user_ids.append(uid)
     rows = []
     for uid in user_ids:
         for j in range(TASKS_PER_USER):
             created = now - timedelta(minutes=j)
-            rows.append((f"Task {j} for {uid}", "Some description", ["todo", "in_progress",
-                         "done"][j % 3], j % 4, 60, None, uid, uid, j, created, created, created))
+            rows.append(
+                (
+                    f"Task {j} for {uid}",
+                    "Some description",
+                    ["todo", "in_progress", "done"][j % 3],
+                    j % 4,
+                    60,
+                    None,
+                    uid,
+                    uid,
+                    j,
+                    created,
+                    created,
+                    created,
+                )
+            )
     await conn.copy_records_to_table(
-        "tasks", records=rows,
-        columns=["title", "description", "status", "priority", "estimate_minutes", "due_date",
-                 "owner_id", "assignee_id", "total_minutes", "created_at", "updated_at",
-                 "status_changed_at"],
+        "tasks",
+        records=rows,
+        columns=[
+            "title",
+            "description",
+            "status",
+            "priority",
+            "estimate_minutes",
+            "due_date",
+            "owner_id",
+            "assignee_id",
+            "total_minutes",
+            "created_at",
+            "updated_at",
+            "status_changed_at",
+        ],
     )
     await conn.execute("ANALYZE")
     await conn.close()
@@ -114,8 +143,16 @@ def main() -> None:
         sys.exit("wrk is needed: apt-get install -y wrk")
     user_id = asyncio.run(prepare_db())
     token = create_access_token(user_id=user_id, version=0, secret=SECRET, expires_minutes=60)
-    uvicorn = [sys.executable, "-m", "uvicorn", "--no-access-log", "--log-level", "warning",
-               "--workers", str(args.workers)]
+    uvicorn = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        "--workers",
+        str(args.workers),
+    ]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     bare_port, app_port = free_port(), free_port()
     bare = start([*uvicorn, "--port", str(bare_port), "bench.bare_app:app"], env, bare_port)
@@ -131,8 +168,11 @@ def main() -> None:
         "SPRINTSYNC_SECRET_KEY": SECRET,
         "SPRINTSYNC_DATABASE_URL": f"postgresql+asyncpg://{PG.split('://', 1)[1]}/{DB}",
     }
-    app = start([*uvicorn, "--factory", "--port", str(app_port), "sprintsync.app:create_app"],
-                app_env, app_port)
+    app = start(
+        [*uvicorn, "--factory", "--port", str(app_port), "sprintsync.app:create_app"],
+        app_env,
+        app_port,
+    )
     url = f"http://127.0.0.1:{app_port}/api/v1/tasks?limit={args.limit}"
     header = f"Authorization: Bearer {token}"
     try:

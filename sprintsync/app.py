@@ -247,4 +247,3 @@ def _install_error_handlers(app: FastAPI) -> None:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else "Request failed."
         return _render(request, exc.status_code, code, message, None, getattr(exc, "headers", None))
-
