@@ -115,15 +115,21 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     state = request.app.state
     read_only = request.method in ("GET", "HEAD")
     factory = state.read_sessionmaker if read_only else state.sessionmaker
-    async with factory() as session:
-        try:
-            yield session
-            if session.in_transaction() and not read_only:
-                await session.commit()
-                state.user_cache.evict_changed(session)
-        except BaseException:
+    session = factory()
+    try:
+        yield session
+        if session.in_transaction() and not read_only:
+            await session.commit()
+            state.user_cache.evict_changed(session)
+    except BaseException:
+        if session.in_transaction():
             await session.rollback()
-            raise
+        raise
+    finally:
+        # A session that holds no connection has nothing to release; skipping close() for it
+        # saves a greenlet round trip on requests that never reach the database.
+        if session.in_transaction():
+            await session.close()
 
 
 @asynccontextmanager
@@ -172,7 +178,7 @@ async def fetch_dicts(
     sql: str,
     params: dict[str, Any],
     *,
-    columns: Sequence[ColumnElement[Any]],
+    columns: Sequence[ColumnElement[Any]] = (),
     param_types: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Run one hand-written SELECT for a hot read path and return plain dicts.

@@ -85,17 +85,19 @@ def _decode_cursor(cursor: str, field: str) -> tuple[Any, int]:
         raise Invalid("The cursor is not valid.", code="invalid_cursor") from exc
 
 
-async def list_tasks(
-    session: AsyncSession,
-    *,
-    user: User,
-    filters: TaskFilter = TaskFilter(),
-    sort: str = "-created_at",
-    limit: int = 50,
-    cursor: str | None = None,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of visible tasks, keyset-paginated on (sort key, id): no counting, no offset."""
-    limit = max(1, min(limit, MAX_LIMIT))
+@dataclass(frozen=True, slots=True)
+class _Page:
+    query: queries.ListQuery
+    field: str
+    descending: bool
+    after: tuple[Any, int] | None
+    limit: int
+
+
+def _page_query(
+    user: User, filters: TaskFilter, sort: str, limit: int, cursor: str | None
+) -> _Page:
+    """The visibility rule, filters, order and cursor of one page of the task list."""
     descending = sort.startswith("-")
     field = sort.lstrip("-")
     if field not in queries.SORT_SQL:
@@ -120,23 +122,76 @@ async def list_tasks(
     if filters.due_after is not None:
         query.add("due_date >= :due_after", due_after=filters.due_after)
     after = _decode_cursor(cursor, field) if cursor else None
+    return _Page(query, field, descending, after, max(1, min(limit, MAX_LIMIT)))
+
+
+def _cursor_after(page: _Page, key_value: Any, row_id: int) -> str:
+    if page.field == "due_date" and key_value is None:
+        key_value = queries.FAR_FUTURE
+    return _encode_cursor(key_value, row_id)
+
+
+async def list_tasks(
+    session: AsyncSession,
+    *,
+    user: User,
+    filters: TaskFilter = TaskFilter(),
+    sort: str = "-created_at",
+    limit: int = 50,
+    cursor: str | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of visible tasks, keyset-paginated on (sort key, id): no counting, no offset."""
+    page = _page_query(user, filters, sort, limit, cursor)
     sql, params, types = queries.build_list_sql(
-        query, sort_field=field, descending=descending, after=after, limit=limit
+        page.query,
+        sort_field=page.field,
+        descending=page.descending,
+        after=page.after,
+        limit=page.limit,
     )
     rows = await fetch_dicts(session, sql, params, columns=queries.COLUMNS, param_types=types)
+    next_cursor = None
+    if len(rows) > page.limit:
+        last = rows[page.limit - 1]
+        next_cursor = _cursor_after(page, last[page.field], last["id"])
     for row in rows:
         row["priority"] = _PRIORITY_NAMES[row["priority"]]
+    return rows[: page.limit], next_cursor
+
+
+async def list_tasks_json(
+    session: AsyncSession,
+    *,
+    user: User,
+    filters: TaskFilter = TaskFilter(),
+    sort: str = "-created_at",
+    limit: int = 50,
+    cursor: str | None = None,
+) -> bytes:
+    """The same page as `list_tasks`, as the API's JSON body (`TaskPage`).
+
+    On PostgreSQL the database serialises the rows itself, which halves the request's CPU;
+    elsewhere the rows are serialised here.
+    """
+    if session.bind.dialect.name != "postgresql":
+        items, next_cursor = await list_tasks(
+            session, user=user, filters=filters, sort=sort, limit=limit, cursor=cursor
+        )
+        return orjson.dumps({"items": items, "next_cursor": next_cursor}, option=orjson.OPT_UTC_Z)
+    page = _page_query(user, filters, sort, limit, cursor)
+    sql, params, types = queries.build_list_sql(
+        page.query,
+        sort_field=page.field,
+        descending=page.descending,
+        after=page.after,
+        limit=page.limit,
+        as_json=True,
+    )
+    (row,) = await fetch_dicts(session, sql, params, param_types=types)
     next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        if field == "due_date":
-            key_value = last["due_date"] or queries.FAR_FUTURE
-        elif field == "priority":
-            key_value = PriorityName(last["priority"]).rank
-        else:
-            key_value = last[field]
-        next_cursor = _encode_cursor(key_value, last["id"])
-    return rows[:limit], next_cursor
+    if row["fetched"] > page.limit:
+        next_cursor = _cursor_after(page, row["last_key"], row["last_id"])
+    return b'{"items":%s,"next_cursor":%s}' % (row["items"].encode(), orjson.dumps(next_cursor))
 
 
 async def get_task(session: AsyncSession, *, user: User, task_id: int, lock: bool = False) -> Task:
