@@ -108,6 +108,7 @@ async def stop_timer(session: AsyncSession, *, user: User) -> TimeEntry:
 
 
 def _check_day(day: date) -> None:
+    # "Today" is the user's local day, which east of UTC can already be tomorrow in UTC.
     if day > utcnow().date() + timedelta(days=1):
         raise Invalid(
             "Time cannot be logged for a future day.",
