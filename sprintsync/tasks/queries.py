@@ -27,7 +27,6 @@ SORT_SQL = {
     "title": "title",
 }
 PARAM_TYPES: dict[str, Any] = {
-    "page": Integer(),
     "user_id": Integer(),
     "status": String(),
     "assignee_id": Integer(),
@@ -65,15 +64,8 @@ def build_list_sql(
     descending: bool,
     after: tuple[Any, int] | None,
     limit: int,
-    as_json: bool = False,
 ) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    """The SELECT, its parameters and their types, for one page ordered by (key, id).
-
-    With `as_json` (PostgreSQL only) the database returns the page already serialised, as
-    one row: `items` (JSON text), `fetched` (rows read, page + 1 when there are more) and
-    the last item's sort key and id for the next cursor. Decoding rows into Python objects
-    and encoding them again costs more CPU than the rest of the request.
-    """
+    """The SELECT, its parameters and their types, for one page ordered by (key, id)."""
     key = SORT_SQL[sort_field]
     params = dict(query.params)
     where = list(query.where)
@@ -88,42 +80,4 @@ def build_list_sql(
     where_sql = " WHERE " + " AND ".join(where) if where else ""
     params["limit"] = limit + 1
     types = {**PARAM_TYPES, "after_value": CURSOR_TYPES[sort_field]}
-    if not as_json:
-        return f"{_SELECT}{where_sql} ORDER BY {order} LIMIT :limit", params, types
-    params["page"] = limit
-    page = (
-        f"SELECT *, {key} AS sort_key, row_number() OVER (ORDER BY {order}) AS n"
-        f" FROM tasks{where_sql} ORDER BY {order} LIMIT :limit"
-    )
-    sql = (
-        f"SELECT COALESCE(json_agg({_JSON_OBJECT} ORDER BY n) FILTER (WHERE n <= :page),"
-        " '[]')::text AS items, count(*) AS fetched,"
-        " max(sort_key) FILTER (WHERE n = :page) AS last_key,"
-        " max(id) FILTER (WHERE n = :page) AS last_id"
-        f" FROM ({page}) AS page"
-    )
-    return sql, params, types
-
-
-def _json_timestamp(column: str) -> str:
-    """A timestamptz as the API writes it: ISO 8601 in UTC with "Z", microseconds if any."""
-    utc = f"{column} AT TIME ZONE 'UTC'"
-    return (
-        f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-        f" || CASE WHEN date_trunc('second', {column}) = {column} THEN ''"
-        f" ELSE to_char({utc}, '.US') END || 'Z'"
-    )
-
-
-_JSON_VALUES = {
-    "priority": "(ARRAY['low', 'medium', 'high', 'urgent'])[priority + 1]",
-    "created_at": _json_timestamp("created_at"),
-    "updated_at": _json_timestamp("updated_at"),
-    "status_changed_at": _json_timestamp("status_changed_at"),
-}
-# One task as the API's JSON object, built by PostgreSQL (TaskRead's fields, in its order).
-_JSON_OBJECT = (
-    "json_build_object("
-    + ", ".join(f"'{c.name}', {_JSON_VALUES.get(c.name, c.name)}" for c in COLUMNS)
-    + ")"
-)
+    return f"{_SELECT}{where_sql} ORDER BY {order} LIMIT :limit", params, types

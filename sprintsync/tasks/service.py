@@ -159,41 +159,6 @@ async def list_tasks(
     return rows[: page.limit], next_cursor
 
 
-async def list_tasks_json(
-    session: AsyncSession,
-    *,
-    user: User,
-    filters: TaskFilter = TaskFilter(),
-    sort: str = "-created_at",
-    limit: int = 50,
-    cursor: str | None = None,
-) -> bytes:
-    """The same page as `list_tasks`, as the API's JSON body (`TaskPage`).
-
-    On PostgreSQL the database serialises the rows itself, which halves the request's CPU;
-    elsewhere the rows are serialised here.
-    """
-    if session.bind.dialect.name != "postgresql":
-        items, next_cursor = await list_tasks(
-            session, user=user, filters=filters, sort=sort, limit=limit, cursor=cursor
-        )
-        return orjson.dumps({"items": items, "next_cursor": next_cursor}, option=orjson.OPT_UTC_Z)
-    page = _page_query(user, filters, sort, limit, cursor)
-    sql, params, types = queries.build_list_sql(
-        page.query,
-        sort_field=page.field,
-        descending=page.descending,
-        after=page.after,
-        limit=page.limit,
-        as_json=True,
-    )
-    (row,) = await fetch_dicts(session, sql, params, param_types=types)
-    next_cursor = None
-    if row["fetched"] > page.limit:
-        next_cursor = _cursor_after(page, row["last_key"], row["last_id"])
-    return b'{"items":%s,"next_cursor":%s}' % (row["items"].encode(), orjson.dumps(next_cursor))
-
-
 async def get_task(session: AsyncSession, *, user: User, task_id: int, lock: bool = False) -> Task:
     """A task the user may see; 404 otherwise, so ids reveal nothing about others' tasks."""
     task = None
