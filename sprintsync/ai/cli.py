@@ -6,28 +6,19 @@ import asyncio
 
 import typer
 from limits.aio.storage import MemoryStorage
-from pydantic import ValidationError
 
 from sprintsync.ai.providers.base import ProviderError
 from sprintsync.ai.service import Assistant, build_assistant, check
-from sprintsync.config import Settings
 
 ai_app = typer.Typer(help="AI assist.", no_args_is_help=True)
-
-
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except ValidationError as exc:
-        messages = "; ".join(str(err["msg"]) for err in exc.errors())
-        typer.secho(f"Invalid configuration: {messages}", err=True, fg="red")
-        raise typer.Exit(2) from exc
 
 
 @ai_app.command("check")
 def check_command() -> None:
     """Say which provider is configured and make one round trip to it; exit 1 if it fails."""
-    settings = _settings()
+    from sprintsync.cli import load_settings  # sprintsync.cli mounts this app: import late
+
+    settings = load_settings()
     ai = settings.ai
     assistant = build_assistant(settings, MemoryStorage())
     provider = assistant.provider
