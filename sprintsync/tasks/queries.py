@@ -17,7 +17,9 @@ from sprintsync.tasks.models import Task
 
 FAR_FUTURE = date(9999, 12, 31)
 COLUMNS = list(Task.__table__.c)
-_SELECT = "SELECT " + ", ".join(c.name for c in COLUMNS) + " FROM tasks"
+_COLUMN_LIST = ", ".join(c.name for c in COLUMNS)
+_SELECT = f"SELECT {_COLUMN_LIST} FROM tasks"
+_SELECT_KEYED = f"SELECT {_COLUMN_LIST}, {{key}} AS sort_key FROM tasks"
 SORT_SQL = {
     "created_at": "created_at",
     "updated_at": "updated_at",
@@ -49,8 +51,11 @@ CURSOR_TYPES: dict[str, Any] = {
 
 @dataclass
 class ListQuery:
+    """Filters of one list request; `member_id` limits it to that user's own tasks."""
+
     where: list[str] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
+    member_id: int | None = None
 
     def add(self, sql: str, **params: Any) -> None:
         self.where.append(sql)
@@ -77,7 +82,23 @@ def build_list_sql(
         params["after_value"], params["after_id"] = after
     direction = "DESC" if descending else "ASC"
     order = f"{key} {direction}, id {direction}"
-    where_sql = " WHERE " + " AND ".join(where) if where else ""
     params["limit"] = limit + 1
     types = {**PARAM_TYPES, "after_value": CURSOR_TYPES[sort_field]}
-    return f"{_SELECT}{where_sql} ORDER BY {order} LIMIT :limit", params, types
+    if query.member_id is None:
+        return f"{_SELECT}{_where(where)} ORDER BY {order} LIMIT :limit", params, types
+    # "Owned by or assigned to me" as one OR filter cannot follow an index in sort order, so
+    # it would scan everyone's rows. Two index-ordered branches, each stopping after one
+    # page, merged and cut to a page, read at most two pages whatever the table's size.
+    params["user_id"] = query.member_id
+    branches = " UNION ".join(
+        f"SELECT * FROM ({_SELECT_KEYED.format(key=key)}"
+        f"{_where([f'{column} = :user_id', *where])} ORDER BY {order} LIMIT :limit) AS {alias}"
+        for column, alias in (("owner_id", "owned"), ("assignee_id", "assigned"))
+    )
+    direction_sql = f"sort_key {direction}, id {direction}"
+    sql = f"SELECT {_COLUMN_LIST} FROM ({branches}) AS page ORDER BY {direction_sql} LIMIT :limit"
+    return sql, params, types
+
+
+def _where(conditions: list[str]) -> str:
+    return " WHERE " + " AND ".join(conditions) if conditions else ""

@@ -102,9 +102,7 @@ def _page_query(
     field = sort.lstrip("-")
     if field not in queries.SORT_SQL:
         raise Invalid(f"Unknown sort key {sort!r}.", code="invalid_sort")
-    query = queries.ListQuery()
-    if not user.is_admin:
-        query.add("(owner_id = :user_id OR assignee_id = :user_id)", user_id=user.id)
+    query = queries.ListQuery(member_id=None if user.is_admin else user.id)
     if filters.status is not None:
         query.add("status = :status", status=filters.status.value)
     if filters.assignee_id is not None:

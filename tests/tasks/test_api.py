@@ -557,3 +557,35 @@ async def test_cursors_at_the_edges_of_the_calendar_are_422(client, session) -> 
         r = await client.get(API, params={"cursor": cursor}, headers=bearer(user, TEST_SECRET))
         assert r.status_code == 422, r.text
         assert r.json()["error"]["code"] == "invalid_cursor"
+
+
+async def test_own_and_assigned_tasks_page_together_without_repeats(client, session) -> None:
+    me = await make_user(session)
+    boss = await make_user(session, is_admin=True)
+    base = utcnow()
+    mine = [
+        await make_task(session, me, title=f"mine {i}", created_at=base - timedelta(minutes=2 * i))
+        for i in range(3)
+    ]
+    given = [
+        await make_task(
+            session,
+            boss,
+            assignee_id=me.id,
+            title=f"given {i}",
+            created_at=base - timedelta(minutes=2 * i + 1),
+        )
+        for i in range(3)
+    ]
+    handed_off = await make_task(session, me, assignee_id=boss.id, title="handed off")
+    await make_task(session, boss, title="not mine")
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        body = (await client.get(API, params=params, headers=bearer(me, TEST_SECRET))).json()
+        seen += [t["id"] for t in body["items"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    interleaved = [t.id for pair in zip(mine, given, strict=True) for t in pair]
+    assert seen == [handed_off.id, *interleaved]
