@@ -202,7 +202,10 @@ async def fetch_dicts(
                 if fairy.driver_connection.is_closed():
                     fairy.invalidate()
                 raise
-        return [dict(r) for r in records]
+        if not records:
+            return []
+        keys = list(records[0].keys())
+        return [dict(zip(keys, r, strict=True)) for r in records]
     stmt = text(sql).columns(*columns)
     if param_types:
         stmt = stmt.bindparams(
