@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -125,3 +125,17 @@ async def db_snapshot(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]
         snapshot[table.name] = sorted((tuple(row) for row in rows), key=repr)
     await session.commit()
     return snapshot
+
+
+async def make_running_timer(
+    session: AsyncSession, task: Task, user: User, *, minutes_ago: float = 0, **overrides: Any
+) -> TimeEntry:
+    """A timer entry still running, started `minutes_ago` minutes ago."""
+    fields: dict[str, Any] = {
+        "source": "timer",
+        "minutes": 0,
+        "ended_at": None,
+        "started_at": utcnow() - timedelta(minutes=minutes_ago),
+    }
+    fields.update(overrides)
+    return await make_entry(session, task, user, **fields)

@@ -10,7 +10,15 @@ from sprintsync.db import utcnow
 from sprintsync.tasks.models import Task
 from sprintsync.timesheet.models import TimeEntry
 from tests.conftest import TEST_SECRET
-from tests.factories import bearer, db_snapshot, make_entry, make_task, make_user, today
+from tests.factories import (
+    bearer,
+    db_snapshot,
+    make_entry,
+    make_running_timer,
+    make_task,
+    make_user,
+    today,
+)
 
 API = "/api/v1"
 
@@ -66,15 +74,7 @@ async def test_timer_start_read_and_stop(client, session) -> None:
 async def test_stopping_a_timer_adds_its_minutes_to_the_task(client, session) -> None:
     user = await make_user(session)
     task = await make_task(session, user)
-    await make_entry(
-        session,
-        task,
-        user,
-        source="timer",
-        minutes=0,
-        started_at=utcnow() - timedelta(minutes=50),
-        ended_at=None,
-    )
+    await make_running_timer(session, task, user, minutes_ago=50)
     r = await client.get(f"{API}/timer", headers=bearer(user, TEST_SECRET))
     assert r.json()["elapsed_seconds"] >= 50 * 60
     r = await client.post(f"{API}/timer/stop", headers=bearer(user, TEST_SECRET))
@@ -85,15 +85,7 @@ async def test_stopping_a_timer_adds_its_minutes_to_the_task(client, session) ->
 async def test_starting_a_second_timer_stops_the_first(client, session) -> None:
     user = await make_user(session)
     first, second = await make_task(session, user), await make_task(session, user)
-    await make_entry(
-        session,
-        first,
-        user,
-        source="timer",
-        minutes=0,
-        started_at=utcnow() - timedelta(minutes=20),
-        ended_at=None,
-    )
+    await make_running_timer(session, first, user, minutes_ago=20)
     r = await client.post(f"{API}/tasks/{second.id}/timer/start", headers=bearer(user, TEST_SECRET))
     assert r.status_code == 200
     assert r.json()["entry"]["task_id"] == second.id
@@ -321,7 +313,7 @@ async def test_bad_entry_edits_are_refused_and_change_nothing(client, session) -
     user = await make_user(session)
     task = await make_task(session, user)
     entry = await make_entry(session, task, user, minutes=30)
-    timer = await make_entry(session, task, user, source="timer", ended_at=None, minutes=0)
+    timer = await make_running_timer(session, task, user)
     h = bearer(user, TEST_SECRET)
     before = await db_snapshot(session)
     for body in (

@@ -14,7 +14,7 @@ from sprintsync.tasks.models import Task
 from sprintsync.timesheet import service
 from sprintsync.timesheet.models import TimeEntry
 from sprintsync.timesheet.schemas import EntryUpdate, ManualEntryCreate
-from tests.factories import make_entry, make_task, make_user, today
+from tests.factories import make_entry, make_running_timer, make_task, make_user, today
 
 
 async def _stored_total(session, task_id: int) -> int:
@@ -111,15 +111,7 @@ async def test_starting_a_timer_on_the_running_task_keeps_the_same_timer(session
 async def test_starting_a_second_timer_stops_the_first_and_books_its_minutes(session) -> None:
     user = await make_user(session)
     first_task, second_task = await make_task(session, user), await make_task(session, user)
-    running = await make_entry(
-        session,
-        first_task,
-        user,
-        source="timer",
-        minutes=0,
-        started_at=utcnow() - timedelta(minutes=42),
-        ended_at=None,
-    )
+    running = await make_running_timer(session, first_task, user, minutes_ago=42)
     new = await service.start_timer(session, user=user, task_id=second_task.id)
     await session.commit()
     stopped = await session.get(TimeEntry, running.id)
@@ -135,15 +127,7 @@ async def test_starting_a_second_timer_stops_the_first_and_books_its_minutes(ses
 async def test_stopping_books_elapsed_minutes_onto_the_task(session) -> None:
     user = await make_user(session)
     task = await make_task(session, user)
-    await make_entry(
-        session,
-        task,
-        user,
-        source="timer",
-        minutes=0,
-        started_at=utcnow() - timedelta(minutes=75),
-        ended_at=None,
-    )
+    await make_running_timer(session, task, user, minutes_ago=75)
     stopped = await service.stop_timer(session, user=user)
     assert stopped.minutes == 75
     assert await _stored_total(session, task.id) == 75
@@ -200,7 +184,7 @@ async def test_nobody_else_reaches_a_users_entry_not_even_an_admin(session) -> N
 async def test_the_database_refuses_a_second_running_timer_for_one_user(session) -> None:
     user = await make_user(session)
     task = await make_task(session, user)
-    await make_entry(session, task, user, source="timer", ended_at=None, minutes=0)
+    await make_running_timer(session, task, user)
     user_id = user.id  # the rollback below expires the loaded objects
     session.add(
         TimeEntry(
@@ -222,7 +206,7 @@ async def test_the_database_refuses_a_second_running_timer_for_one_user(session)
 async def test_the_database_allows_finished_entries_beside_a_running_timer(session) -> None:
     user = await make_user(session)
     task = await make_task(session, user)
-    await make_entry(session, task, user, source="timer", ended_at=None, minutes=0)
+    await make_running_timer(session, task, user)
     await make_entry(session, task, user)
     await make_entry(session, task, user)
     assert await _running_count(session, user.id) == 1
