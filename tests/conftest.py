@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -25,10 +26,17 @@ from sprintsync.db import Base, make_engine, make_sessionmaker
 from sprintsync.migrations import upgrade
 from sprintsync.models import Task, TaskStatusChange, TimeEntry, User  # noqa: F401
 
-PG_URL = os.environ.get(
-    "SPRINTSYNC_TEST_DATABASE_URL",
-    "postgresql+asyncpg://postgres@127.0.0.1:5432/sprintsync_test",
+_PG_BASE_URL = make_url(
+    os.environ.get(
+        "SPRINTSYNC_TEST_DATABASE_URL",
+        "postgresql+asyncpg://postgres@127.0.0.1:5432/sprintsync_test",
+    )
 )
+# Each run gets a database of its own (the configured name plus the process id and a random
+# suffix), created at the start and dropped at the end: two runs on one machine never share one.
+PG_URL = _PG_BASE_URL.set(
+    database=f"{_PG_BASE_URL.database}_{os.getpid()}_{secrets.token_hex(3)}"
+).render_as_string(hide_password=False)
 REQUIRE_PG = os.environ.get("SPRINTSYNC_REQUIRE_POSTGRES", "") not in ("", "0", "false")
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
@@ -41,8 +49,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL"))
 
 
-async def _ensure_pg_database(url: str) -> None:
-    """Create the test database if it is missing; raise if the server is unreachable."""
+async def _admin_execute(url: str, sql: str) -> None:
+    """Run one statement on the server's `postgres` database; raise if it is unreachable."""
     u = make_url(url)
     conn = await asyncpg.connect(
         host=u.host,
@@ -53,26 +61,14 @@ async def _ensure_pg_database(url: str) -> None:
         timeout=5,
     )
     try:
-        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", u.database)
-        if not exists:
-            await conn.execute(f'CREATE DATABASE "{u.database}"')
+        await conn.execute(sql)
     finally:
         await conn.close()
 
 
-async def _reset_pg_schema(url: str) -> None:
-    u = make_url(url)
-    conn = await asyncpg.connect(
-        host=u.host,
-        port=u.port or 5432,
-        user=u.username,
-        password=u.password,
-        database=u.database,
-    )
-    try:
-        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    finally:
-        await conn.close()
+def _drop_pg_database_at_exit(url: str) -> None:
+    name = make_url(url).database
+    asyncio.run(_admin_execute(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
@@ -81,19 +77,21 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-async def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+async def database_url(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> str:
     if backend == "sqlite":
         path: Path = tmp_path_factory.mktemp("db") / "test.db"
         url = f"sqlite+aiosqlite:///{path}"
     else:
         url = PG_URL
         try:
-            await _ensure_pg_database(url)
+            await _admin_execute(url, f'CREATE DATABASE "{make_url(url).database}"')
         except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
             if REQUIRE_PG:
                 pytest.fail(f"PostgreSQL is required (SPRINTSYNC_REQUIRE_POSTGRES) but: {exc}")
             pytest.skip(f"PostgreSQL not reachable: {exc}")
-        await _reset_pg_schema(url)
+        request.config.add_cleanup(lambda: _drop_pg_database_at_exit(url))
     # Alembic runs its own event loop, so it goes to a thread.
     await asyncio.to_thread(upgrade, url)
     return url
