@@ -38,10 +38,14 @@ migrate: $(STAMP)
 seed: $(STAMP)
 	$(BIN)/sprintsync seed
 
+# The suite runs off UTC (and east of it, so "today" differs from UTC's for part of every
+# day): a zone bug cannot hide behind a server clock that happens to be in UTC.
+TEST_TZ ?= Asia/Kolkata
+
 ## test: venv with dev extras, ruff, then pytest (SQLite always; PostgreSQL when reachable)
 test: $(DEV_STAMP)
 	$(BIN)/ruff check sprintsync tests bench
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	TZ=$(TEST_TZ) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check sprintsync tests bench
