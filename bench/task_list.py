@@ -26,10 +26,10 @@ import asyncpg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sprintsync.auth.passwords import hash_password_sync  # noqa: E402
-from sprintsync.auth.tokens import create_access_token  # noqa: E402
 from sprintsync.db import utcnow  # noqa: E402
 from sprintsync.migrations import upgrade  # noqa: E402
+from sprintsync.security.passwords import hash_password_sync  # noqa: E402
+from sprintsync.security.tokens import create_access_token  # noqa: E402
 
 PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
 DB = "sprintsync_bench"
@@ -50,7 +50,7 @@ async def prepare_db() -> int:
     await admin.close()
     await asyncio.to_thread(upgrade, f"postgresql+asyncpg://{PG.split('://', 1)[1]}/{DB}")
     conn = await asyncpg.connect(f"{PG}/{DB}")
-    pw = hash_password_sync("bench-password", fast=True)
+    pw = hash_password_sync("bench-password", password_hash_fast=True)
     now = utcnow()
     user_ids = []
     for i in range(USERS):

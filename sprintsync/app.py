@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
@@ -21,11 +21,11 @@ from starlette.types import Receive, Scope, Send
 
 from sprintsync import __version__
 from sprintsync.ai.api import router as ai_router
+from sprintsync.ai.pages import router as ai_pages
 from sprintsync.ai.service import build_assistant
 from sprintsync.auth.api import router as auth_router
 from sprintsync.auth.pages import router as auth_pages
 from sprintsync.auth.service import LoginThrottle
-from sprintsync.auth.user_cache import UserCache
 from sprintsync.config import Settings, get_settings
 from sprintsync.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from sprintsync.errors import AppError, error_body
@@ -40,14 +40,19 @@ from sprintsync.observability import (
     metrics_payload,
 )
 from sprintsync.ratelimit import Limiter, make_storage
+from sprintsync.security.user_cache import UserCache
 from sprintsync.tasks.api import router as tasks_router
 from sprintsync.tasks.pages import router as tasks_pages
+from sprintsync.tasks.schemas import PRIORITY_NAMES, STATUS_LABELS
 from sprintsync.timesheet.api import router as time_router
 from sprintsync.timesheet.pages import router as time_pages
+from sprintsync.timesheet.service import layout_context
 from sprintsync.users.api import router as users_router
 from sprintsync.users.pages import router as users_pages
 from sprintsync.web.docs import router as docs_router
 from sprintsync.web.errors import render_error_page
+from sprintsync.web.layout import set_layout_provider
+from sprintsync.web.render import add_template_globals
 
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 _HTTP_CODES = {
@@ -90,7 +95,6 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.state.read_sessionmaker = make_read_sessionmaker(engine)
     app.state.user_cache = UserCache(ttl=settings.auth_cache_seconds)
     storage = make_storage(settings.redis_url)
-    app.state.rate_limit_storage = storage
     app.state.login_throttle = LoginThrottle(
         by_email=Limiter(storage, "login-email", settings.login_rate_limit),
         by_client=Limiter(storage, "login-client", settings.login_ip_rate_limit),
@@ -102,9 +106,11 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.include_router(_ops_router())
     for router in (tasks_router, time_router, auth_router, users_router, ai_router):
         app.include_router(router, prefix="/api/v1")
-    for router in (docs_router, auth_pages, tasks_pages, time_pages, users_pages):
+    for router in (docs_router, auth_pages, tasks_pages, time_pages, ai_pages, users_pages):
         app.include_router(router)
-    app.state.render_error_page = render_error_page
+    # What the lower layers show but do not own: web/ imports no domain.
+    set_layout_provider(app, layout_context)
+    add_template_globals(STATUS_LABELS=STATUS_LABELS, PRIORITIES=PRIORITY_NAMES)
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
@@ -194,10 +200,7 @@ def _render(
         return JSONResponse(
             error_body(code, message, details, request_id), status_code=status, headers=headers
         )
-    renderer = getattr(request.app.state, "render_error_page", None)
-    if renderer is not None:
-        return renderer(request, status, code, message, headers)
-    return PlainTextResponse(f"{status} {message}", status_code=status, headers=headers)
+    return render_error_page(request, status, code, message, headers)
 
 
 async def _internal_error_response(scope: Scope, receive: Receive, send: Send) -> None:

@@ -18,8 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from sprintsync import migrations
-from sprintsync.ai.cli import ai_app
-from sprintsync.auth.service import fast_hashing
+from sprintsync.ai.cli import check_provider
 from sprintsync.config import Settings
 from sprintsync.db import make_engine, make_sessionmaker, session_scope
 from sprintsync.errors import AppError
@@ -36,6 +35,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+ai_app = typer.Typer(help="AI assist.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(ai_app, name="ai")
@@ -223,7 +223,9 @@ async def _seed(settings: Settings, *, if_empty: bool) -> tuple[SeedResult, list
     engine = make_engine(settings)
     try:
         async with session_scope(make_sessionmaker(engine)) as session:
-            result = await seed_demo(session, fast_hash=fast_hashing(settings), if_empty=if_empty)
+            result = await seed_demo(
+                session, password_hash_fast=settings.password_hash_fast, if_empty=if_empty
+            )
             present = await demo_users_present(session)
         return result, present
     finally:
@@ -282,7 +284,7 @@ async def _create_user(settings: Settings, data: UserCreate) -> int:
                 display_name=data.display_name,
                 password=data.password,
                 is_admin=data.is_admin,
-                fast_hash=fast_hashing(settings),
+                password_hash_fast=settings.password_hash_fast,
             )
             return user.id
     except AppError as exc:
@@ -290,3 +292,12 @@ async def _create_user(settings: Settings, data: UserCreate) -> int:
         raise typer.Exit(1) from exc
     finally:
         await engine.dispose()
+
+
+# --- ai ----------------------------------------------------------------------------------
+
+
+@ai_app.command("check")
+def ai_check() -> None:
+    """Say which provider is configured and make one round trip to it; exit 1 if it fails."""
+    check_provider(load_settings())

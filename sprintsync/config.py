@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_weak_secret_in_production(self) -> Settings:
         if self.env == "production":
+            # Cheap password hashes are for tests and benchmarks; production never gets them.
+            self.password_hash_fast = False
             key = self.secret_key.get_secret_value()
             if key == DEV_SECRET_KEY or len(key) < 32:
                 raise ValueError(

@@ -120,7 +120,6 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
         if session.in_transaction() and not read_only:
             await session.commit()
-            state.user_cache.evict_changed(session)
     except BaseException:
         if session.in_transaction():
             await session.rollback()

@@ -128,7 +128,7 @@ async def demo_users_present(session: AsyncSession) -> list[DemoUser]:
 async def seed_demo(
     session: AsyncSession,
     *,
-    fast_hash: bool = False,
+    password_hash_fast: bool = False,
     if_empty: bool = False,
     now: datetime | None = None,
 ) -> SeedResult:
@@ -147,7 +147,7 @@ async def seed_demo(
                 display_name=demo.display_name,
                 password=DEMO_PASSWORD,
                 is_admin=demo.is_admin,
-                fast_hash=fast_hash,
+                password_hash_fast=password_hash_fast,
             )
             result.users_created += 1
         accounts.append(user)

@@ -107,7 +107,7 @@ def base_settings(database_url: str) -> Settings:
         password_hash_fast=True,
         cookie_secure=False,
         log_level="WARNING",
-        # Tests change rows behind the app's back; tests/auth/test_user_cache.py turns it on.
+        # Tests change rows behind the app's back; tests/security/test_user_cache.py turns it on.
         auth_cache_seconds=0,
     )
 

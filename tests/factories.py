@@ -8,15 +8,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprintsync.auth.passwords import hash_password_sync
-from sprintsync.auth.tokens import create_access_token, csrf_token_for
 from sprintsync.db import Base, utcnow
+from sprintsync.security.passwords import hash_password_sync
+from sprintsync.security.tokens import create_access_token
 from sprintsync.tasks.models import Task, TaskStatusChange
 from sprintsync.timesheet.models import TimeEntry
 from sprintsync.users.models import User
+from sprintsync.web.csrf import csrf_token_for
 
 PASSWORD = "correct-horse-battery"
-_HASH = hash_password_sync(PASSWORD, fast=True)
+_HASH = hash_password_sync(PASSWORD, password_hash_fast=True)
 _counter = {"n": 0}
 
 

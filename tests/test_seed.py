@@ -21,7 +21,7 @@ from tests.factories import make_user
 
 
 async def seed(session: AsyncSession, **kwargs: Any) -> SeedResult:
-    result = await seed_demo(session, fast_hash=True, **kwargs)
+    result = await seed_demo(session, password_hash_fast=True, **kwargs)
     await session.commit()
     return result
 

@@ -9,9 +9,9 @@ from fastapi import APIRouter, status
 from sprintsync.ai import service
 from sprintsync.ai.deps import AssistantDep
 from sprintsync.ai.schemas import BreakdownAccept, SuggestRequest, SuggestResponse
-from sprintsync.auth.deps import CurrentUser
 from sprintsync.db import SessionDep
 from sprintsync.openapi import AUTHED, errors
+from sprintsync.security.deps import CurrentUser
 from sprintsync.tasks.schemas import TaskRead
 from sprintsync.tasks.service import task_dict
 

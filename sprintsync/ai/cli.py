@@ -1,4 +1,7 @@
-"""`sprintsync ai …`: see which AI provider is configured and whether it answers."""
+"""`sprintsync ai check`: say which AI provider is configured and whether it answers.
+
+The command itself is declared in `sprintsync.cli`, which passes the settings in.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +12,11 @@ from limits.aio.storage import MemoryStorage
 
 from sprintsync.ai.providers.base import ProviderError
 from sprintsync.ai.service import Assistant, build_assistant, check
+from sprintsync.config import Settings
 
-ai_app = typer.Typer(help="AI assist.", no_args_is_help=True)
 
-
-@ai_app.command("check")
-def check_command() -> None:
+def check_provider(settings: Settings) -> None:
     """Say which provider is configured and make one round trip to it; exit 1 if it fails."""
-    from sprintsync.cli import load_settings  # sprintsync.cli mounts this app: import late
-
-    settings = load_settings()
     ai = settings.ai
     assistant = build_assistant(settings, MemoryStorage())
     provider = assistant.provider

@@ -9,16 +9,18 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from sprintsync.auth import service
 from sprintsync.auth.cookies import clear_session_cookies, set_session_cookies
-from sprintsync.auth.deps import CurrentUser
 from sprintsync.auth.schemas import LoginRequest, ProfileUpdate, SignupRequest, TokenResponse
 from sprintsync.db import SessionDep
 from sprintsync.openapi import AUTHED, errors
+from sprintsync.security.deps import CurrentUser
 from sprintsync.users.schemas import UserRead
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-def _token_response(response: Response, request: Request, sess: service.Session) -> TokenResponse:
+def _token_response(
+    response: Response, request: Request, sess: service.TokenGrant
+) -> TokenResponse:
     set_session_cookies(response, request.app.state.settings, sess)
     return TokenResponse(
         access_token=sess.token,

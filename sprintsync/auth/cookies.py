@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from sprintsync.auth.service import Session
+from sprintsync.auth.service import TokenGrant
 from sprintsync.config import Settings
 
 CSRF_COOKIE = "sprintsync_csrf"
 
 
-def set_session_cookies(response: Response, settings: Settings, session: Session) -> None:
+def set_session_cookies(response: Response, settings: Settings, session: TokenGrant) -> None:
     common = {
         "max_age": session.expires_in,
         "secure": settings.secure_cookies,

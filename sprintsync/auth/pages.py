@@ -15,16 +15,16 @@ from sprintsync.auth.cookies import clear_session_cookies, set_session_cookies
 from sprintsync.auth.schemas import LoginRequest, ProfileUpdate, SignupRequest
 from sprintsync.db import SessionDep
 from sprintsync.errors import AppError, Invalid
+from sprintsync.security.deps import MaybeUser, PageUser
 from sprintsync.web.csrf import FORM_FIELD, check_anonymous
 from sprintsync.web.deps import (
-    MaybeUser,
-    PageUser,
     field_errors,
     form_text,
     form_values,
     redirect,
     safe_next,
 )
+from sprintsync.web.layout import load_layout
 from sprintsync.web.render import is_htmx, render, toast
 
 router = APIRouter(include_in_schema=False)
@@ -124,7 +124,8 @@ async def logout(request: Request, _user: PageUser) -> Response:
 @router.get("/profile")
 async def profile_page(request: Request, session: SessionDep, user: PageUser) -> Response:
     context = {"nav": "profile", "name_errors": {}, "password_errors": {}}
-    return await render(request, "auth/profile.html", context, user=user, session=session)
+    layout = await load_layout(request, session, user)
+    return await render(request, "auth/profile.html", context, user=user, layout=layout)
 
 
 @router.post("/profile")

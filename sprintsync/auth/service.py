@@ -6,14 +6,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprintsync.auth.passwords import hash_password, verify_password
 from sprintsync.auth.schemas import ProfileUpdate
-from sprintsync.auth.tokens import create_access_token, csrf_token_for
 from sprintsync.config import Settings
 from sprintsync.errors import Invalid, TooManyRequests, Unauthorized
 from sprintsync.ratelimit import Limiter
+from sprintsync.security.passwords import hash_password, verify_password
+from sprintsync.security.tokens import create_access_token
 from sprintsync.users import service as users
 from sprintsync.users.models import User
+from sprintsync.web.csrf import csrf_token_for
 
 # Verified against when the email is unknown, so timing does not reveal which emails exist.
 _DUMMY_HASH: dict[bool, str] = {}
@@ -26,14 +27,16 @@ class LoginThrottle:
 
 
 @dataclass(frozen=True, slots=True)
-class Session:
+class TokenGrant:
+    """A signed-in user's access token, its CSRF companion and lifetime."""
+
     user: User
     token: str
     csrf_token: str
     expires_in: int
 
 
-def start_session(user: User, settings: Settings) -> Session:
+def start_session(user: User, settings: Settings) -> TokenGrant:
     secret = settings.secret_key.get_secret_value()
     token = create_access_token(
         user_id=user.id,
@@ -41,7 +44,7 @@ def start_session(user: User, settings: Settings) -> Session:
         secret=secret,
         expires_minutes=settings.access_token_expire_minutes,
     )
-    return Session(
+    return TokenGrant(
         user=user,
         token=token,
         csrf_token=csrf_token_for(token, secret=secret),
@@ -51,13 +54,13 @@ def start_session(user: User, settings: Settings) -> Session:
 
 async def signup(
     session: AsyncSession, settings: Settings, *, email: str, display_name: str, password: str
-) -> Session:
+) -> TokenGrant:
     user = await users.create_user(
         session,
         email=email,
         display_name=display_name,
         password=password,
-        fast_hash=fast_hashing(settings),
+        password_hash_fast=settings.password_hash_fast,
     )
     return start_session(user, settings)
 
@@ -70,17 +73,17 @@ async def login(
     email: str,
     password: str,
     client: str,
-) -> Session:
+) -> TokenGrant:
     email = email.strip().lower()
     # Count the attempt before checking it, so concurrent guesses cannot all slip through.
     await _count_attempt(throttle, email=email, client=client)
     user = await users.get_by_email(session, email)
-    fast = fast_hashing(settings)
+    fast = settings.password_hash_fast
     if user is None:
-        await verify_password(password, await _dummy_hash(fast), fast=fast)
+        await verify_password(password, await _dummy_hash(fast), password_hash_fast=fast)
         ok = False
     else:
-        ok = await verify_password(password, user.password_hash, fast=fast)
+        ok = await verify_password(password, user.password_hash, password_hash_fast=fast)
     if not ok or user is None or not user.is_active:
         raise Unauthorized("Incorrect email or password.", code="invalid_credentials")
     # Only failures count: a successful log-in gives its attempts back.
@@ -117,7 +120,7 @@ async def update_profile(
     user: User,
     changes: ProfileUpdate,
     throttle: LoginThrottle,
-) -> Session | None:
+) -> TokenGrant | None:
     """Apply profile changes; a password change returns a fresh session (older ones die).
 
     Checking the current password counts against the same per-email limit as logging in, so
@@ -127,27 +130,24 @@ async def update_profile(
         user.display_name = changes.display_name
     new_session = None
     if changes.new_password is not None:
-        fast = fast_hashing(settings)
+        fast = settings.password_hash_fast
         await _count_attempt(throttle, email=user.email, client=None)
-        if not await verify_password(changes.current_password or "", user.password_hash, fast=fast):
+        current = changes.current_password or ""
+        if not await verify_password(current, user.password_hash, password_hash_fast=fast):
             raise Invalid(
                 "The current password is not correct.",
                 code="wrong_password",
                 details=[{"field": "current_password", "message": "Incorrect password."}],
             )
         await throttle.by_email.clear(user.email)
-        user.password_hash = await hash_password(changes.new_password, fast=fast)
+        user.password_hash = await hash_password(changes.new_password, password_hash_fast=fast)
         user.token_version += 1
         new_session = start_session(user, settings)
     await session.flush()
     return new_session
 
 
-def fast_hashing(settings: Settings) -> bool:
-    return settings.password_hash_fast and settings.env != "production"
-
-
 async def _dummy_hash(fast: bool) -> str:
     if fast not in _DUMMY_HASH:
-        _DUMMY_HASH[fast] = await hash_password("not-a-real-password", fast=fast)
+        _DUMMY_HASH[fast] = await hash_password("not-a-real-password", password_hash_fast=fast)
     return _DUMMY_HASH[fast]

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Depends, Response, status
 
-from sprintsync.auth.deps import CurrentUser
 from sprintsync.db import SessionDep
 from sprintsync.openapi import AUTHED, errors, query_model, query_parameters
+from sprintsync.security.deps import CurrentUser
 from sprintsync.tasks import service
 from sprintsync.tasks.schemas import (
     StatusChange,

@@ -16,27 +16,29 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
-from sprintsync.ai import service as ai
-from sprintsync.ai.deps import AssistantDep
-from sprintsync.ai.schemas import CONTEXT_MAX, TITLE_MAX, DailyPlanRequest, DescriptionRequest
 from sprintsync.db import SessionDep, utcnow
 from sprintsync.errors import AppError, Invalid
+from sprintsync.security.deps import PageUser
 from sprintsync.tasks import service as tasks
 from sprintsync.tasks.models import TaskStatus
-from sprintsync.tasks.schemas import PriorityName, SortKey, TaskCreate, TaskUpdate
-from sprintsync.tasks.transitions import allowed_targets
-from sprintsync.timesheet import service as timesheet
+from sprintsync.tasks.panel import (
+    ALLOWED,
+    TASK_FIELDS,
+    form_values_from_task,
+    render_form,
+    render_panel,
+)
+from sprintsync.tasks.schemas import STATUS_LABELS, PriorityName, SortKey, TaskCreate, TaskUpdate
 from sprintsync.users.models import User
 from sprintsync.users.schemas import RowId
-from sprintsync.users.service import display_names
-from sprintsync.web.deps import PageUser, field_errors, form_text, form_values, referer_path
-from sprintsync.web.people import assignee_choices
-from sprintsync.web.render import STATUS_LABELS, hx_target, is_htmx, render, toast
+from sprintsync.users.service import assignee_choices, display_names
+from sprintsync.web.deps import field_errors, form_text, form_values, referer_path
+from sprintsync.web.layout import load_layout
+from sprintsync.web.render import hx_target, is_htmx, render, toast
 
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 25
-ALLOWED = {s.value: allowed_targets(s) for s in TaskStatus}
 # (status, sort, how many) per board column; Done shows only the most recent.
 BOARD_COLUMNS = [
     (TaskStatus.todo, "-priority", 50),
@@ -57,7 +59,6 @@ SORT_CHOICES = {
     "title": "Title, A to Z",
     "-updated_at": "Recently updated",
 }
-TASK_FIELDS = ("title", "description", "priority", "estimate_hours", "due_date", "assignee_id")
 _ESTIMATE_ALIAS = {"estimate_minutes": "estimate_hours"}
 
 
@@ -116,11 +117,10 @@ class ListQuery(BaseModel):
 async def _task_context(session: AsyncSession, user: User, items: list[dict[str, Any]]) -> dict:
     """What cards and rows need besides the tasks: names, allowed moves, the running timer."""
     ids = {t["assignee_id"] for t in items} | {t["owner_id"] for t in items}
-    running = await timesheet.running_timer(session, user=user)
     return {
         "names": await display_names(session, ids | {user.id}),
         "allowed": ALLOWED,
-        "timer_task_id": running.task_id if running else None,
+        "timer_task_id": await tasks.running_task_id(session, user=user),
     }
 
 
@@ -142,9 +142,8 @@ async def board(request: Request, session: SessionDep, user: PageUser) -> Respon
     context = await _task_context(session, user, [t for c in columns for t in c["tasks"]])
     context.update(nav="board", columns=columns)
     block = "board" if hx_target(request) == "board" else None
-    return await render(
-        request, "tasks/board.html", context, user=user, session=session, block=block
-    )
+    layout = await load_layout(request, session, user) if block is None else None
+    return await render(request, "tasks/board.html", context, user=user, layout=layout, block=block)
 
 
 @router.get("/tasks")
@@ -182,12 +181,13 @@ async def task_list(
         # Keep the address bar tidy and bookmarkable: only the filters that are set.
         clean = query.url_query()
         headers["HX-Push-Url"] = "/tasks" + (f"?{clean}" if clean else "")
+    layout = await load_layout(request, session, user) if block is None else None
     return await render(
         request,
         "tasks/list.html",
         context,
         user=user,
-        session=session,
+        layout=layout,
         block=block,
         headers=headers,
     )
@@ -219,55 +219,6 @@ def _task_payload(values: dict[str, str], *, admin: bool) -> tuple[dict[str, Any
     return payload, errors
 
 
-def _form_values_from_task(task: dict[str, Any]) -> dict[str, Any]:
-    estimate = task["estimate_minutes"]
-    return {
-        "title": task["title"],
-        "description": task["description"],
-        "priority": task["priority"],
-        "estimate_hours": f"{estimate / 60:g}" if estimate is not None else "",
-        "due_date": task["due_date"].isoformat() if task["due_date"] else "",
-        "assignee_id": task["assignee_id"],
-    }
-
-
-async def _render_form(
-    request: Request,
-    session: SessionDep,
-    user: User,
-    *,
-    task: dict[str, Any] | None,
-    values: dict[str, Any],
-    errors: dict[str, str],
-    status: int = 200,
-    extra: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    context = {
-        "task": task,
-        "values": values,
-        "errors": errors,
-        "people": await assignee_choices(session, user),
-        **(extra or {}),
-    }
-    if is_htmx(request):
-        return await render(
-            request,
-            "tasks/task_form.html",
-            context,
-            user=user,
-            block="form",
-            status=status,
-            headers=headers,
-        )
-    # Without JavaScript the form comes back as a whole page.
-    if task is not None:
-        return await task_panel(request, session, user, task["id"], form=context, status=status)
-    return await render(
-        request, "tasks/new.html", context, user=user, session=session, status=status
-    )
-
-
 @router.get("/tasks/new")
 async def new_task(request: Request, session: SessionDep, user: PageUser) -> Response:
     context = {
@@ -277,7 +228,8 @@ async def new_task(request: Request, session: SessionDep, user: PageUser) -> Res
         "people": await assignee_choices(session, user),
     }
     block = "dialog" if hx_target(request) == "modal-body" else None
-    return await render(request, "tasks/new.html", context, user=user, session=session, block=block)
+    layout = await load_layout(request, session, user) if block is None else None
+    return await render(request, "tasks/new.html", context, user=user, layout=layout, block=block)
 
 
 @router.post("/tasks")
@@ -291,7 +243,7 @@ async def create_task(request: Request, session: SessionDep, user: PageUser) -> 
         task = await tasks.create_task(session, user=user, data=data)
     except (ValidationError, AppError) as exc:
         found = {**field_errors(exc, _ESTIMATE_ALIAS), **errors}
-        return await _render_form(
+        return await render_form(
             request, session, user, task=None, values=values, errors=found, status=422
         )
     if not is_htmx(request):
@@ -300,65 +252,22 @@ async def create_task(request: Request, session: SessionDep, user: PageUser) -> 
     return Response(status_code=200, headers={**events, "HX-Reswap": "none"})
 
 
-async def task_panel(
-    request: Request,
-    session: AsyncSession,
-    user: User,
-    task_id: int,
-    *,
-    block: str | None = None,
-    form: dict[str, Any] | None = None,
-    time: dict[str, Any] | None = None,
-    status: int = 200,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    """The task panel (dialog or page), or one block of it; `form`/`time` override values."""
-    task = tasks.task_dict(await tasks.get_task(session, user=user, task_id=task_id))
-    entries = await timesheet.task_entries(session, user=user, task_id=task_id)
-    history = await tasks.status_history(session, user=user, task_id=task_id)
-    context = await _task_context(session, user, [task])
-    context["names"].update(await display_names(session, {e.user_id for e in entries}))
-    context.update(
-        task=task,
-        entries=entries,
-        history=history,
-        can_delete=user.is_admin or task["owner_id"] == user.id,
-        values=_form_values_from_task(task),
-        errors={},
-        people=await assignee_choices(session, user),
-        entry_values={"date": utcnow().date().isoformat()},
-        entry_errors={},
-    )
-    context.update(form or {})
-    context.update(time or {})
-    return await render(
-        request,
-        "tasks/detail.html",
-        context,
-        user=user,
-        session=session,
-        block=block,
-        status=status,
-        headers=headers,
-    )
-
-
 @router.get("/tasks/{task_id:int}")
 async def task_detail(task_id: int, request: Request, session: SessionDep, user: PageUser):
     block = "panel" if hx_target(request) == "modal-body" else None
-    return await task_panel(request, session, user, task_id, block=block)
+    return await render_panel(request, session, user, task_id, block=block)
 
 
 @router.get("/tasks/{task_id:int}/time")
 async def task_time(task_id: int, request: Request, session: SessionDep, user: PageUser):
     """The panel's time section, refreshed when a timer starts or stops."""
-    return await task_panel(request, session, user, task_id, block="time")
+    return await render_panel(request, session, user, task_id, block="time")
 
 
 @router.get("/tasks/{task_id:int}/actions")
 async def task_actions(task_id: int, request: Request, session: SessionDep, user: PageUser):
     """The panel's status/timer/delete bar, refreshed when a timer starts or stops."""
-    return await task_panel(request, session, user, task_id, block="actions")
+    return await render_panel(request, session, user, task_id, block="actions")
 
 
 @router.post("/tasks/{task_id:int}")
@@ -375,7 +284,7 @@ async def update_task(
         task = await tasks.update_task(session, user=user, task_id=task_id, changes=changes)
     except (ValidationError, AppError) as exc:
         found = field_errors(exc, _ESTIMATE_ALIAS)
-        return await _render_form(
+        return await render_form(
             request,
             session,
             user,
@@ -387,12 +296,12 @@ async def update_task(
     if not is_htmx(request):
         return RedirectResponse(f"/tasks/{task_id}", status_code=303)
     data = tasks.task_dict(task)
-    return await _render_form(
+    return await render_form(
         request,
         session,
         user,
         task=data,
-        values=_form_values_from_task(data),
+        values=form_values_from_task(data),
         errors={},
         headers=toast("Changes saved.", events=("tasks-changed",)),
     )
@@ -458,89 +367,3 @@ async def _render_moved(
             request, "tasks/detail.html", context, user=user, block="actions", headers=headers
         )
     return Response(status_code=200, headers={**headers, "HX-Reswap": "none"})
-
-
-# --- AI assist -----------------------------------------------------------------------------
-
-
-def _ai_source(provider: str, model: str, fallback: bool) -> str:
-    who = "the offline assistant" if provider == "offline" else f"{provider} ({model})"
-    return f"{who}, because the configured provider did not answer" if fallback else who
-
-
-@router.post("/tasks/draft")
-async def draft_with_ai(
-    request: Request, session: SessionDep, user: PageUser, assistant: AssistantDep
-) -> Response:
-    """Fill the open task form's description, estimate and priority from its title."""
-    form = await request.form()
-    values = form_values(form, *TASK_FIELDS)
-    task_id = form_text(form, "task_id")
-    task = None
-    if task_id.isdigit():
-        task = tasks.task_dict(await tasks.get_task(session, user=user, task_id=int(task_id)))
-    if not values["title"]:
-        errors = {"title": "Write a title first; the draft is made from it."}
-        return await _render_form(
-            request, session, user, task=task, values=values, errors=errors, status=422
-        )
-    try:
-        body = DescriptionRequest(
-            mode="description",
-            title=values["title"][:TITLE_MAX],
-            context=values["description"][:CONTEXT_MAX],
-        )
-    except ValidationError as exc:
-        errors = field_errors(exc, {"context": "description"})
-        return await _render_form(
-            request, session, user, task=task, values=values, errors=errors, status=422
-        )
-    draft = await ai.suggest(session, user=user, assistant=assistant, request=body)
-    values.update(
-        description=draft.description,
-        priority=draft.priority.value,
-        estimate_hours=f"{draft.estimate_minutes / 60:g}",
-    )
-    source = _ai_source(draft.provider, draft.model, draft.fallback)
-    note = f"Drafted by {source}. Review it before saving."
-    return await _render_form(
-        request,
-        session,
-        user,
-        task=task,
-        values=values,
-        errors={},
-        extra={"draft_note": note},
-        headers=toast("Draft ready: description, estimate and priority filled in."),
-    )
-
-
-@router.get("/plan")
-async def plan_my_day(
-    request: Request,
-    session: SessionDep,
-    user: PageUser,
-    assistant: AssistantDep,
-    close: bool = False,
-    timezone: str = "",
-) -> Response:
-    """The board's "Plan my day" panel (or, with `close`, its empty placeholder).
-
-    `timezone` is the browser's IANA zone (app.js adds it), so "today" is the user's day.
-    """
-    if close:
-        return Response('<div id="plan"></div>', media_type="text/html")
-    plan = await ai.suggest(
-        session, user=user, assistant=assistant, request=_plan_request(timezone)
-    )
-    context = {"plan": plan, "plan_source": _ai_source(plan.provider, plan.model, plan.fallback)}
-    return await render(request, "tasks/board.html", context, user=user, block="plan")
-
-
-def _plan_request(timezone: str) -> DailyPlanRequest:
-    """Today's plan in the browser's time zone, or in UTC when it sent none we know."""
-    try:
-        return DailyPlanRequest(mode="daily_plan", timezone=timezone or "UTC")
-    except ValidationError:
-        # A browser can name a zone this server's tz database lacks; a UTC plan still helps.
-        return DailyPlanRequest(mode="daily_plan")

@@ -28,6 +28,7 @@ class PriorityName(StrEnum):
 
 
 PRIORITY_NAMES = [p.name for p in sorted(Priority)]
+STATUS_LABELS = {"todo": "Todo", "in_progress": "In progress", "done": "Done"}
 
 
 class TaskCreate(BaseModel):

@@ -14,14 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sprintsync.db import fetch_dicts, like_pattern, utcnow
 from sprintsync.errors import Conflict, Forbidden, Invalid, NotFound
 from sprintsync.tasks import queries
-from sprintsync.tasks.models import Priority, Task, TaskStatus, TaskStatusChange
+from sprintsync.tasks.models import Priority, Task, TaskStatus, TaskStatusChange, TimeEntry
 from sprintsync.tasks.schemas import PriorityName, TaskCreate, TaskUpdate
 from sprintsync.tasks.transitions import allowed_targets, can_move
-from sprintsync.timesheet.models import TimeEntry
+from sprintsync.users import service as users
 from sprintsync.users.models import User
 from sprintsync.users.schemas import MAX_ROW_ID
 
 MAX_LIMIT = 100
+# The task panel lists at most this many time entries, newest first.
+PANEL_ENTRIES = 100
 _PRIORITY_NAMES = {p.value: p.name for p in Priority}
 
 
@@ -170,6 +172,14 @@ async def get_task(session: AsyncSession, *, user: User, task_id: int, lock: boo
     return task
 
 
+async def running_task_id(session: AsyncSession, *, user: User) -> int | None:
+    """The task the user's timer runs on, if any (cards show Stop instead of Start)."""
+    stmt = select(TimeEntry.task_id).where(
+        TimeEntry.user_id == user.id, TimeEntry.ended_at.is_(None)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def status_history(
     session: AsyncSession, *, user: User, task_id: int
 ) -> list[TaskStatusChange]:
@@ -180,6 +190,47 @@ async def status_history(
         .order_by(TaskStatusChange.changed_at, TaskStatusChange.id)
     )
     return list((await session.execute(stmt)).scalars())
+
+
+@dataclass(frozen=True, slots=True)
+class TaskDetail:
+    """Everything the task panel shows: the task, its history and time, and who is who."""
+
+    task: dict[str, Any]
+    history: list[TaskStatusChange]
+    entries: list[TimeEntry]
+    names: dict[int, str]
+    people: list[User]
+    can_delete: bool
+    timer_task_id: int | None
+
+
+async def task_detail(session: AsyncSession, *, user: User, task_id: int) -> TaskDetail:
+    """The task panel's data in one call: 404 unless the user may see the task."""
+    task = task_dict(await get_task(session, user=user, task_id=task_id))
+    history_stmt = (
+        select(TaskStatusChange)
+        .where(TaskStatusChange.task_id == task_id)
+        .order_by(TaskStatusChange.changed_at, TaskStatusChange.id)
+    )
+    history = list((await session.execute(history_stmt)).scalars())
+    entries_stmt = (
+        select(TimeEntry)
+        .where(TimeEntry.task_id == task_id)
+        .order_by(TimeEntry.started_at.desc(), TimeEntry.id.desc())
+        .limit(PANEL_ENTRIES)
+    )
+    entries = list((await session.execute(entries_stmt)).scalars())
+    ids = {task["owner_id"], task["assignee_id"], user.id} | {e.user_id for e in entries}
+    return TaskDetail(
+        task=task,
+        history=history,
+        entries=entries,
+        names=await users.display_names(session, ids),
+        people=await users.assignee_choices(session, user),
+        can_delete=user.is_admin or task["owner_id"] == user.id,
+        timer_task_id=await running_task_id(session, user=user),
+    )
 
 
 # --- writing -----------------------------------------------------------------------------

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from sprintsync.auth.deps import CurrentUser
 from sprintsync.db import SessionDep, utcnow
 from sprintsync.openapi import AUTHED, errors
+from sprintsync.security.deps import CurrentUser
 from sprintsync.timesheet import service
 from sprintsync.timesheet.models import TimeEntry
 from sprintsync.timesheet.schemas import (

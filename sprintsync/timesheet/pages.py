@@ -15,16 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprintsync.db import SessionDep
 from sprintsync.errors import Invalid, NotFound
+from sprintsync.security.deps import PageUser
 from sprintsync.tasks import service as tasks
-from sprintsync.tasks.pages import task_panel
+from sprintsync.tasks.panel import render_panel
 from sprintsync.timesheet import service as timesheet
 from sprintsync.timesheet.models import TimeEntry
 from sprintsync.timesheet.schemas import EntryUpdate, ManualEntryCreate
 from sprintsync.users.models import User
 from sprintsync.users.service import display_names
-from sprintsync.web.deps import PageUser, field_errors, form_values, referer_path
+from sprintsync.web.deps import field_errors, form_values, referer_path
 from sprintsync.web.render import duration, is_htmx, render, toast
-from sprintsync.web.timer import load_timer
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,9 +37,9 @@ def _back(request: Request) -> Response:
 
 
 async def _timer_widget(
-    request: Request, session: AsyncSession, user: User, headers: dict[str, str]
+    request: Request, timer: timesheet.RunningTimer | None, user: User, headers: dict[str, str]
 ) -> Response:
-    context = {"timer": await load_timer(session, user), "oob": True}
+    context = {"timer": timer, "oob": True}
     return await render(
         request,
         "timesheet/timer.html",
@@ -64,9 +64,10 @@ async def start_timer(
     await timesheet.start_timer(session, user=user, task_id=task_id)
     if not is_htmx(request):
         return _back(request)
-    title = await _task_title(session, user, task_id)
+    timer = await timesheet.header_timer(session, user=user)
+    title = timer.task_title if timer else "the task"
     headers = toast(f"Timer started on “{title}”.", events=TIMER_EVENTS)
-    return await _timer_widget(request, session, user, headers)
+    return await _timer_widget(request, timer, user, headers)
 
 
 @router.post("/timer/stop")
@@ -76,7 +77,7 @@ async def stop_timer(request: Request, session: SessionDep, user: PageUser) -> R
         return _back(request)
     title = await _task_title(session, user, entry.task_id)
     message = f"Logged {duration(entry.minutes)} on “{title}”."
-    return await _timer_widget(request, session, user, toast(message, events=TIMER_EVENTS))
+    return await _timer_widget(request, None, user, toast(message, events=TIMER_EVENTS))
 
 
 def _entry_payload(values: dict[str, str]) -> dict[str, Any]:
@@ -105,14 +106,14 @@ async def add_entry(
     except (ValidationError, Invalid) as exc:
         time = {"entry_values": values, "entry_errors": _entry_errors(exc, values)}
         if not is_htmx(request):
-            return await task_panel(request, session, user, task_id, time=time, status=422)
-        return await task_panel(
+            return await render_panel(request, session, user, task_id, time=time, status=422)
+        return await render_panel(
             request, session, user, task_id, block="time", time=time, status=422
         )
     if not is_htmx(request):
         return RedirectResponse(f"/tasks/{task_id}", status_code=303)
     headers = toast(f"Logged {duration(entry.minutes)}.", events=("tasks-changed",))
-    return await task_panel(request, session, user, task_id, block="time", headers=headers)
+    return await render_panel(request, session, user, task_id, block="time", headers=headers)
 
 
 async def _entry_row(
@@ -188,7 +189,7 @@ async def update_entry(
     if not is_htmx(request):
         return RedirectResponse(f"/tasks/{entry.task_id}", status_code=303)
     headers = toast("Time entry updated.", events=("tasks-changed",))
-    return await task_panel(request, session, user, entry.task_id, block="time", headers=headers)
+    return await render_panel(request, session, user, entry.task_id, block="time", headers=headers)
 
 
 @router.post("/entries/{entry_id:int}/delete")
@@ -201,4 +202,4 @@ async def delete_entry(
     if not is_htmx(request):
         return RedirectResponse(f"/tasks/{task_id}", status_code=303)
     headers = toast("Time entry deleted.", events=("tasks-changed",))
-    return await task_panel(request, session, user, task_id, block="time", headers=headers)
+    return await render_panel(request, session, user, task_id, block="time", headers=headers)

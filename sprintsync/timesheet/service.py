@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,6 +61,41 @@ def _elapsed_minutes(started: datetime, ended: datetime) -> int:
 async def running_timer(session: AsyncSession, *, user: User) -> TimeEntry | None:
     stmt = select(TimeEntry).where(TimeEntry.user_id == user.id, TimeEntry.ended_at.is_(None))
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+@dataclass(frozen=True, slots=True)
+class RunningTimer:
+    """The header's running timer: which task, its title, and how long it has run."""
+
+    task_id: int
+    task_title: str
+    elapsed_seconds: int
+
+
+async def header_timer(session: AsyncSession, *, user: User) -> RunningTimer | None:
+    """The user's running timer with its task's title, in one query.
+
+    The title is shown only if the user may still see the task; a timer on a task since
+    reassigned away still runs (and can be stopped) as "a task".
+    """
+    visible_task = and_(Task.id == TimeEntry.task_id, tasks.visible_to(user))
+    stmt = (
+        select(TimeEntry.task_id, TimeEntry.started_at, Task.title)
+        .outerjoin(Task, visible_task)
+        .where(TimeEntry.user_id == user.id, TimeEntry.ended_at.is_(None))
+    )
+    row = (await session.execute(stmt)).one_or_none()
+    if row is None:
+        return None
+    elapsed = max(0, int((utcnow() - row.started_at).total_seconds()))
+    return RunningTimer(
+        task_id=row.task_id, task_title=row.title or "a task", elapsed_seconds=elapsed
+    )
+
+
+async def layout_context(session: AsyncSession, user: Any) -> dict[str, Any]:
+    """What every full page's layout needs from this domain (registered by the app)."""
+    return {"timer": await header_timer(session, user=user)}
 
 
 async def _finish(session: AsyncSession, entry: TimeEntry) -> TimeEntry:

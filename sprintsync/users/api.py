@@ -6,10 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
-from sprintsync.auth.deps import AdminUser, CurrentUser
-from sprintsync.auth.service import fast_hashing
 from sprintsync.db import SessionDep
 from sprintsync.openapi import AUTHED, errors
+from sprintsync.security.deps import AdminUser, CurrentUser
 from sprintsync.users import service
 from sprintsync.users.schemas import MAX_ROW_ID, UserCreate, UserPage, UserRead, UserUpdate
 
@@ -46,7 +45,7 @@ async def create_user(
         display_name=body.display_name,
         password=body.password,
         is_admin=body.is_admin,
-        fast_hash=fast_hashing(request.app.state.settings),
+        password_hash_fast=request.app.state.settings.password_hash_fast,
     )
     return UserRead.model_validate(user)
 

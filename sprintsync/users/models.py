@@ -1,27 +1,9 @@
-"""The User table."""
+"""The users domain's table: the account row.
 
-from __future__ import annotations
+It is defined in `security.models`, because request authentication (below the domains)
+loads it on every request; the domains above import it from here.
+"""
 
-from datetime import datetime
+from sprintsync.security.models import User
 
-from sqlalchemy import Boolean, Index, Integer, String, func
-from sqlalchemy.orm import Mapped, mapped_column
-
-from sprintsync.db import Base, UTCDateTime, utcnow
-
-
-class User(Base):
-    __tablename__ = "users"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(320))
-    display_name: Mapped[str] = mapped_column(String(100))
-    password_hash: Mapped[str] = mapped_column(String(255))
-    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
-    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    token_version: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-# Emails are unique whatever their case; lookups use the same expression so they hit it.
-Index("uq_users_email_lower", func.lower(User.email), unique=True)
+__all__ = ["User"]

@@ -13,13 +13,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from sprintsync.auth.service import fast_hashing
 from sprintsync.db import SessionDep
 from sprintsync.errors import AppError
+from sprintsync.security.deps import PageAdmin
 from sprintsync.users import service
 from sprintsync.users.models import User
 from sprintsync.users.schemas import UserCreate, UserUpdate
-from sprintsync.web.deps import PageAdmin, field_errors, form_text, form_values
+from sprintsync.web.deps import field_errors, form_text, form_values
+from sprintsync.web.layout import load_layout
 from sprintsync.web.render import hx_target, is_htmx, render, toast
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -54,8 +55,9 @@ async def users_page(
         "errors": {},
     }
     block = "results" if hx_target(request) == "user-results" else None
+    layout = await load_layout(request, session, admin) if block is None else None
     return await render(
-        request, "users/admin.html", context, user=admin, session=session, block=block
+        request, "users/admin.html", context, user=admin, layout=layout, block=block
     )
 
 
@@ -72,7 +74,7 @@ async def create_user(request: Request, session: SessionDep, admin: PageAdmin) -
             display_name=body.display_name,
             password=body.password,
             is_admin=body.is_admin,
-            fast_hash=fast_hashing(request.app.state.settings),
+            password_hash_fast=request.app.state.settings.password_hash_fast,
         )
     except (ValidationError, AppError) as exc:
         errors = field_errors(exc)
@@ -109,8 +111,9 @@ async def _create_block(
     people, total = await service.list_users(session, q=None, limit=PAGE_SIZE, offset=0)
     context.update(nav="users", q="", people=people, total=total, query_string="")
     context.update(prev_offset=None, next_offset=None)
+    layout = await load_layout(request, session, admin)
     return await render(
-        request, "users/admin.html", context, user=admin, session=session, status=status
+        request, "users/admin.html", context, user=admin, layout=layout, status=status
     )
 
 

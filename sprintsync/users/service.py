@@ -8,11 +8,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprintsync.auth.passwords import hash_password
 from sprintsync.db import like_pattern
 from sprintsync.errors import Conflict, Forbidden, NotFound
+from sprintsync.security.passwords import hash_password
 from sprintsync.users.models import User
 from sprintsync.users.schemas import MAX_ROW_ID, UserUpdate
+
+# The assignee drop-down lists at most this many people (admins; larger teams use search).
+MAX_CHOICES = 200
 
 
 async def get_by_email(session: AsyncSession, email: str) -> User | None:
@@ -27,7 +30,7 @@ async def create_user(
     display_name: str,
     password: str,
     is_admin: bool = False,
-    fast_hash: bool = False,
+    password_hash_fast: bool = False,
 ) -> User:
     email = email.strip().lower()
     if await get_by_email(session, email) is not None:
@@ -35,7 +38,7 @@ async def create_user(
     user = User(
         email=email,
         display_name=display_name,
-        password_hash=await hash_password(password, fast=fast_hash),
+        password_hash=await hash_password(password, password_hash_fast=password_hash_fast),
         is_admin=is_admin,
         is_active=True,
         token_version=0,
@@ -128,3 +131,14 @@ async def display_names(session: AsyncSession, ids: Iterable[int]) -> dict[int, 
         return {}
     rows = await session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
     return {row.id: row.display_name for row in rows}
+
+
+async def assignee_choices(
+    session: AsyncSession, user: User, *, include_inactive: bool = False
+) -> list[User]:
+    """Whom `user` may assign or filter by: admins anyone (active, unless filtering), others
+    only themselves."""
+    if not user.is_admin:
+        return [user]
+    people, _total = await list_users(session, q=None, limit=MAX_CHOICES, offset=0)
+    return [p for p in people if p.is_active or include_inactive]

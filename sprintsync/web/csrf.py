@@ -1,12 +1,14 @@
-"""CSRF protection for the forms used before a session exists (log in, sign up).
+"""CSRF tokens: one derived from each session's token, and one for anonymous forms.
 
-Signed-in requests are covered by `auth.deps.authenticate` (a token derived from the session).
-Anonymous forms use a double-submit cookie: a random value in an HttpOnly, SameSite=Strict
-cookie that the form must echo, so another site cannot post a log-in on someone's behalf.
+Signed-in requests echo an HMAC of their session token (`csrf_token_for`), which
+`security.deps.authenticate` checks. Anonymous forms (log in, sign up) use a double-submit
+cookie: a random value in an HttpOnly, SameSite=Strict cookie that the form must echo, so
+another site cannot post a log-in on someone's behalf.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 
@@ -45,3 +47,14 @@ def check_anonymous(request: Request, submitted: object) -> None:
     cookie = request.cookies.get(ANON_COOKIE)
     if not cookie or not isinstance(submitted, str) or not hmac.compare_digest(cookie, submitted):
         raise Forbidden("This form has expired; reload the page and try again.", code="csrf_failed")
+
+
+def csrf_token_for(token: str, *, secret: str) -> str:
+    """Per-session CSRF token: an HMAC of the session's JWT, so no server state is needed."""
+    return hmac.new(secret.encode(), b"csrf:" + token.encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_matches(token: str, candidate: str | None, *, secret: str) -> bool:
+    if not candidate:
+        return False
+    return hmac.compare_digest(csrf_token_for(token, secret=secret), candidate)

@@ -1,63 +1,20 @@
-"""Page-level dependencies and helpers: who is signed in, CSRF from forms, redirects, form errors.
+"""Page helpers: safe redirects, reading forms, and form errors shown next to each field.
 
-Pages authenticate with the same `authenticate` dependency as the API. A form posted without
-JavaScript carries its CSRF token in a `csrf_token` field; `read_form_csrf` runs first and puts
-it where `authenticate` looks, so one check covers headers (HTMX) and fields (plain forms).
+Who is signed in comes from `security.deps` (`PageUser` and friends).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote, urlsplit
 
-from fastapi import Depends, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from sprintsync.auth.deps import CSRF_HEADER, SAFE_METHODS, authenticate
-from sprintsync.db import SessionDep
-from sprintsync.errors import AppError, Forbidden
-from sprintsync.users.models import User
-from sprintsync.web.csrf import FORM_FIELD
+from sprintsync.errors import AppError
 from sprintsync.web.render import is_htmx
-
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
-async def read_form_csrf(request: Request) -> None:
-    if request.method in SAFE_METHODS or CSRF_HEADER in request.headers:
-        return
-    if request.headers.get("content-type", "").startswith(_FORM_TYPES):
-        token = (await request.form()).get(FORM_FIELD)
-        if isinstance(token, str):
-            request.state.csrf_form_token = token
-
-
-async def page_user(
-    _csrf: Annotated[None, Depends(read_form_csrf)],
-    user: Annotated[User, Depends(authenticate)],
-) -> User:
-    return user
-
-
-async def page_admin(user: Annotated[User, Depends(page_user)]) -> User:
-    if not user.is_admin:
-        raise Forbidden("This page is for administrators.", code="admin_required")
-    return user
-
-
-async def optional_user(request: Request, session: SessionDep) -> User | None:
-    """The signed-in user on a GET page that anonymous visitors may also see."""
-    try:
-        return await authenticate(request, session)
-    except AppError:
-        return None
-
-
-PageUser = Annotated[User, Depends(page_user)]
-PageAdmin = Annotated[User, Depends(page_admin)]
-MaybeUser = Annotated[User | None, Depends(optional_user)]
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

@@ -1,6 +1,6 @@
 """How errors look on pages: a friendly page, a toast for HTMX, or a trip to the log-in page.
 
-`app._render` hands every non-API error here (`app.state.render_error_page`).
+`app._render` hands every non-API error here.
 """
 
 from __future__ import annotations

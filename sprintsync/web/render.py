@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -20,14 +21,9 @@ from jinja2.runtime import Context
 from jinja2_fragments import render_block
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprintsync.auth.tokens import csrf_token_for
 from sprintsync.db import utcnow
-from sprintsync.tasks.schemas import PRIORITY_NAMES
-from sprintsync.users.models import User
 from sprintsync.web import csrf
-from sprintsync.web.timer import load_timer
 
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -50,7 +46,6 @@ HTMX_CONFIG: dict[str, Any] = {
     ],
 }
 
-STATUS_LABELS = {"todo": "Todo", "in_progress": "In progress", "done": "Done"}
 MACROS = (
     "icon",
     "input",
@@ -124,14 +119,19 @@ env.globals.update(
     static_url=static_url,
     csrf_field=csrf_field,
     HTMX_CONFIG=HTMX_CONFIG,
-    STATUS_LABELS=STATUS_LABELS,
-    PRIORITIES=PRIORITY_NAMES,
 )
 env.filters.update(duration=duration, due_label=due_label, initials=initials)
 env.tests["overdue"] = is_overdue
-# The macros are globals too, so a block rendered on its own (no top-level imports) sees them.
-_macros = env.get_template("macros.html").module
-env.globals.update({name: getattr(_macros, name) for name in MACROS})
+
+
+def _install_macros() -> None:
+    # The macros are globals too, so a block rendered on its own (no top-level imports) sees
+    # them. A macro module keeps the globals it was built with: rebuild it when they change.
+    macros = env.get_template("macros.html").make_module()
+    env.globals.update({name: getattr(macros, name) for name in MACROS})
+
+
+_install_macros()
 
 
 def is_htmx(request: Request) -> bool:
@@ -151,7 +151,7 @@ def csrf_for(request: Request) -> str:
     token = getattr(request.state, "token", None)
     if token:
         secret = request.app.state.settings.secret_key.get_secret_value()
-        return csrf_token_for(token, secret=secret)
+        return csrf.csrf_token_for(token, secret=secret)
     return csrf.anonymous_token(request)
 
 
@@ -178,16 +178,16 @@ async def render(
     name: str,
     context: dict[str, Any] | None = None,
     *,
-    user: User | None = None,
-    session: AsyncSession | None = None,
+    user: object | None = None,
+    layout: Mapping[str, Any] | None = None,
     block: str | None = None,
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    """Render a page, or one block of it; whole pages also get the header's running timer."""
+    """Render a page, or one block of it. Runs no query: whole pages pass `layout`, the
+    variables the base layout shows (see `web.layout.load_layout`)."""
     ctx: dict[str, Any] = {"request": request, "user": user, "csrf_token": csrf_for(request)}
-    if block is None and user is not None and session is not None:
-        ctx["timer"] = await load_timer(session, user)
+    ctx.update(layout or {})
     ctx.update(context or {})
     response = HTMLResponse(render_text(name, ctx, block), status_code=status, headers=headers)
     finish(request, response)
@@ -199,3 +199,9 @@ def finish(request: Request, response: HTMLResponse) -> None:
     response.headers["Vary"] = "HX-Request, HX-Target"
     response.headers["Cache-Control"] = "no-store"
     csrf.remember_anonymous_token(request, response)
+
+
+def add_template_globals(**values: Any) -> None:
+    """Names every template may use, supplied by the domains at assembly time."""
+    env.globals.update(values)
+    _install_macros()

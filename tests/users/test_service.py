@@ -12,7 +12,11 @@ from tests.factories import make_user
 
 async def test_emails_are_unique_whatever_their_case(session) -> None:
     await service.create_user(
-        session, email="Dup@Example.com", display_name="a", password="long-enough", fast_hash=True
+        session,
+        email="Dup@Example.com",
+        display_name="a",
+        password="long-enough",
+        password_hash_fast=True,
     )
     await session.commit()
     with pytest.raises(Conflict) as caught:
@@ -21,7 +25,7 @@ async def test_emails_are_unique_whatever_their_case(session) -> None:
             email="dup@EXAMPLE.com ",
             display_name="b",
             password="long-enough",
-            fast_hash=True,
+            password_hash_fast=True,
         )
     assert caught.value.code == "email_taken"
     assert (await service.get_by_email(session, " DUP@example.COM")).display_name == "a"

@@ -13,8 +13,9 @@ import orjson
 import pytest
 from sqlalchemy import update
 
-from sprintsync.auth.tokens import create_access_token, csrf_token_for
+from sprintsync.security.tokens import create_access_token
 from sprintsync.users.models import User
+from sprintsync.web.csrf import csrf_token_for
 from tests.conftest import TEST_SECRET
 from tests.factories import (
     PASSWORD,

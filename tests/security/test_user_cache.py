@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
-from sprintsync.auth.tokens import decode_access_token
+from sprintsync.security.tokens import decode_access_token
 from sprintsync.users.models import User
 from tests.conftest import TEST_SECRET
 from tests.factories import bearer, make_user

@@ -2,22 +2,27 @@
 
 Loading the user costs a database round trip on every request; for GET/HEAD the app trusts a
 snapshot up to `ttl` seconds old. Writes always load the user afresh. Any change to a User
-row made through the ORM in this process evicts it after commit; other worker processes see
-a deactivation or a "log out everywhere" within `ttl` seconds for reads, at once for writes.
+row made through the ORM in this process evicts it from every cache in the process when the
+session commits (a session event, so the request's session dependency needs to know nothing
+about caches); other worker processes see a deactivation or a "log out everywhere" within
+`ttl` seconds for reads, at once for writes.
 """
 
 from __future__ import annotations
 
 import time
+import weakref
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from sprintsync.users.models import User
+from sprintsync.security.models import User
 
 _COLUMNS = [c.key for c in User.__table__.c]
 _CHANGED = "changed_user_ids"
+# Every cache alive in this process (one per app; tests make several).
+_CACHES: weakref.WeakSet[UserCache] = weakref.WeakSet()
 
 
 class UserCache:
@@ -25,6 +30,7 @@ class UserCache:
         self.ttl = ttl
         self.max_entries = max_entries
         self._entries: dict[int, tuple[User, float]] = {}
+        _CACHES.add(self)
 
     def get(self, user_id: int) -> User | None:
         entry = self._entries.get(user_id)
@@ -41,10 +47,8 @@ class UserCache:
         snapshot = User(**{key: getattr(user, key) for key in _COLUMNS})
         self._entries[user.id] = (snapshot, time.monotonic() + self.ttl)
 
-    def evict_changed(self, session: Any) -> None:
-        """Drop users that `session` changed; called after the session commits."""
-        for user_id in session.info.pop(_CHANGED, ()):
-            self._entries.pop(user_id, None)
+    def evict(self, user_id: int) -> None:
+        self._entries.pop(user_id, None)
 
 
 @event.listens_for(Session, "after_flush")
@@ -52,3 +56,10 @@ def _remember_changed_users(session: Session, _context: Any) -> None:
     changed = [o.id for o in (*session.dirty, *session.deleted) if isinstance(o, User)]
     if changed:
         session.info.setdefault(_CHANGED, set()).update(changed)
+
+
+@event.listens_for(Session, "after_commit")
+def _evict_committed_users(session: Session) -> None:
+    for user_id in session.info.pop(_CHANGED, ()):
+        for cache in _CACHES:
+            cache.evict(user_id)

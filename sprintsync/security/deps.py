@@ -1,4 +1,10 @@
-"""The one dependency that authenticates every protected route: cookie or bearer header."""
+"""The dependencies that authenticate every protected route: cookie or bearer header.
+
+API routes take `CurrentUser`/`AdminUser`; pages take `PageUser`/`PageAdmin`/`MaybeUser`,
+the same check with one addition: a form posted without JavaScript carries its CSRF token in
+a `csrf_token` field, which `read_form_csrf` puts where `authenticate` looks, so one check
+covers headers (HTMX) and fields (plain forms).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +14,14 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprintsync.auth.tokens import csrf_matches, decode_access_token
 from sprintsync.config import Settings
 from sprintsync.db import SessionDep
-from sprintsync.errors import Forbidden, Unauthorized
-from sprintsync.users.models import User
+from sprintsync.errors import AppError, Forbidden, Unauthorized
+from sprintsync.security.models import User
+from sprintsync.security.tokens import decode_access_token
+from sprintsync.web.csrf import FORM_FIELD, csrf_matches
 
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "x-csrf-token"
 
@@ -84,3 +92,41 @@ async def require_admin(user: Annotated[User, Depends(authenticate)]) -> User:
 
 CurrentUser = Annotated[User, Depends(authenticate)]
 AdminUser = Annotated[User, Depends(require_admin)]
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+async def read_form_csrf(request: Request) -> None:
+    if request.method in SAFE_METHODS or CSRF_HEADER in request.headers:
+        return
+    if request.headers.get("content-type", "").startswith(_FORM_TYPES):
+        token = (await request.form()).get(FORM_FIELD)
+        if isinstance(token, str):
+            request.state.csrf_form_token = token
+
+
+async def page_user(
+    _csrf: Annotated[None, Depends(read_form_csrf)],
+    user: Annotated[User, Depends(authenticate)],
+) -> User:
+    return user
+
+
+async def page_admin(user: Annotated[User, Depends(page_user)]) -> User:
+    if not user.is_admin:
+        raise Forbidden("This page is for administrators.", code="admin_required")
+    return user
+
+
+async def optional_user(request: Request, session: SessionDep) -> User | None:
+    """The signed-in user on a GET page that anonymous visitors may also see."""
+    try:
+        return await authenticate(request, session)
+    except AppError:
+        return None
+
+
+PageUser = Annotated[User, Depends(page_user)]
+PageAdmin = Annotated[User, Depends(page_admin)]
+MaybeUser = Annotated[User | None, Depends(optional_user)]

@@ -1,9 +1,7 @@
-"""JWT access tokens (HS256) and the CSRF token derived from each one."""
+"""JWT access tokens (HS256): issued at log-in, verified on every request."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -55,14 +53,3 @@ def decode_access_token(token: str, *, secret: str) -> TokenClaims | None:
         _VERIFIED.clear()
     _VERIFIED[(secret, token)] = (claims, float(payload["exp"]))
     return claims
-
-
-def csrf_token_for(token: str, *, secret: str) -> str:
-    """Per-session CSRF token: an HMAC of the session's JWT, so no server state is needed."""
-    return hmac.new(secret.encode(), b"csrf:" + token.encode(), hashlib.sha256).hexdigest()
-
-
-def csrf_matches(token: str, candidate: str | None, *, secret: str) -> bool:
-    if not candidate:
-        return False
-    return hmac.compare_digest(csrf_token_for(token, secret=secret), candidate)

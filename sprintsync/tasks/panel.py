@@ -1,0 +1,118 @@
+"""The task panel (dialog or page) and the task form, as the task pages render them.
+
+Shared with the pages above tasks that answer with them: the timesheet pages refresh the
+panel's time section after an entry changes, the AI pages fill the form with a draft.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sprintsync.db import utcnow
+from sprintsync.tasks import service as tasks
+from sprintsync.tasks.models import TaskStatus
+from sprintsync.tasks.transitions import allowed_targets
+from sprintsync.users.models import User
+from sprintsync.users.service import assignee_choices
+from sprintsync.web.layout import load_layout
+from sprintsync.web.render import is_htmx, render
+
+TASK_FIELDS = ("title", "description", "priority", "estimate_hours", "due_date", "assignee_id")
+# Where each status may move, for the status menus on cards, rows and the panel.
+ALLOWED = {s.value: allowed_targets(s) for s in TaskStatus}
+
+
+def form_values_from_task(task: dict[str, Any]) -> dict[str, Any]:
+    """The edit form's fields as a task's current values."""
+    estimate = task["estimate_minutes"]
+    return {
+        "title": task["title"],
+        "description": task["description"],
+        "priority": task["priority"],
+        "estimate_hours": f"{estimate / 60:g}" if estimate is not None else "",
+        "due_date": task["due_date"].isoformat() if task["due_date"] else "",
+        "assignee_id": task["assignee_id"],
+    }
+
+
+async def render_panel(
+    request: Request,
+    session: AsyncSession,
+    user: User,
+    task_id: int,
+    *,
+    block: str | None = None,
+    form: dict[str, Any] | None = None,
+    time: dict[str, Any] | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The task panel, or one block of it; `form`/`time` override the forms' values."""
+    detail = await tasks.task_detail(session, user=user, task_id=task_id)
+    context: dict[str, Any] = {
+        "task": detail.task,
+        "entries": detail.entries,
+        "history": detail.history,
+        "names": detail.names,
+        "people": detail.people,
+        "can_delete": detail.can_delete,
+        "timer_task_id": detail.timer_task_id,
+        "allowed": ALLOWED,
+        "values": form_values_from_task(detail.task),
+        "errors": {},
+        "entry_values": {"date": utcnow().date().isoformat()},
+        "entry_errors": {},
+    }
+    context.update(form or {})
+    context.update(time or {})
+    layout = await load_layout(request, session, user) if block is None else None
+    return await render(
+        request,
+        "tasks/detail.html",
+        context,
+        user=user,
+        layout=layout,
+        block=block,
+        status=status,
+        headers=headers,
+    )
+
+
+async def render_form(
+    request: Request,
+    session: AsyncSession,
+    user: User,
+    *,
+    task: dict[str, Any] | None,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    context = {
+        "task": task,
+        "values": values,
+        "errors": errors,
+        "people": await assignee_choices(session, user),
+        **(extra or {}),
+    }
+    if is_htmx(request):
+        return await render(
+            request,
+            "tasks/task_form.html",
+            context,
+            user=user,
+            block="form",
+            status=status,
+            headers=headers,
+        )
+    # Without JavaScript the form comes back as a whole page.
+    if task is not None:
+        return await render_panel(request, session, user, task["id"], form=context, status=status)
+    layout = await load_layout(request, session, user)
+    return await render(request, "tasks/new.html", context, user=user, layout=layout, status=status)
