@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import expect
 from sqlalchemy import select
 
-from sprintsync.auth.tokens import create_access_token
+from sprintsync.security.tokens import create_access_token
 from sprintsync.tasks.models import Task
 from tests.conftest import TEST_SECRET
 from tests.factories import make_task, make_user
@@ -188,8 +188,10 @@ async def test_admin_deactivates_a_user_who_is_then_logged_out(
     await bob_page.click("form[action='/login'] button[type=submit]")
     await expect(bob_page.locator("[data-form-error]")).to_contain_text("Incorrect")
 
-    # The admin creates an account, and filters everyone's tasks by assignee.
+    # The admin clears the search and sees everyone again before creating an account (the
+    # list refreshes after the search's delay; a create racing it would be overwritten).
     await page.fill("#search", "")
+    await expect(rows).to_have_count(2)
     await page.fill("#new-name", "Carol Coder")
     await page.fill("#new-email", "carol@example.com")
     await page.fill("#new-password", "a-long-password")
