@@ -4,6 +4,9 @@ Starts both apps with uvicorn (same worker count), seeds a PostgreSQL database, 
 each with wrk. Prints requests/s and the ratio the product is held to (>= 20%).
 
     .venv/bin/python bench/task_list.py [--workers 1] [--duration 10] [--connections 32]
+
+Each run seeds a database of its own (`sprintsync_bench_<pid>_<random>`) and drops it at the
+end, so two runs on one machine never share one.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import argparse
 import asyncio
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -32,7 +36,7 @@ from sprintsync.security.passwords import hash_password_sync  # noqa: E402
 from sprintsync.security.tokens import create_access_token  # noqa: E402
 
 PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
-DB = "sprintsync_bench"
+DB = f"sprintsync_bench_{os.getpid()}_{secrets.token_hex(3)}"
 SECRET = "bench-secret-key-0123456789-0123456789-abcdef"
 USERS, TASKS_PER_USER = 20, 250
 
@@ -43,11 +47,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def prepare_db() -> int:
+async def _admin(sql: str) -> None:
     admin = await asyncpg.connect(f"{PG}/postgres")
-    await admin.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-    await admin.execute(f'CREATE DATABASE "{DB}"')
-    await admin.close()
+    try:
+        await admin.execute(sql)
+    finally:
+        await admin.close()
+
+
+async def prepare_db() -> int:
+    await _admin(f'CREATE DATABASE "{DB}"')
     await asyncio.to_thread(upgrade, f"postgresql+asyncpg://{PG.split('://', 1)[1]}/{DB}")
     conn = await asyncpg.connect(f"{PG}/{DB}")
     pw = hash_password_sync("bench-password", password_hash_fast=True)
@@ -138,9 +147,19 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--limit", type=int, default=20)
+    parser.add_argument(
+        "--port", type=int, default=0, help="Serve on PORT and PORT+1 (default: any free ports)."
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install -y wrk")
+    try:
+        run(args)
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)'))
+
+
+def run(args: argparse.Namespace) -> None:
     user_id = asyncio.run(prepare_db())
     token = create_access_token(user_id=user_id, version=0, secret=SECRET, expires_minutes=60)
     uvicorn = [
@@ -154,7 +173,7 @@ def main() -> None:
         str(args.workers),
     ]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    bare_port, app_port = free_port(), free_port()
+    bare_port, app_port = (args.port, args.port + 1) if args.port else (free_port(), free_port())
     bare = start([*uvicorn, "--port", str(bare_port), "bench.bare_app:app"], env, bare_port)
     try:
         wrk(f"http://127.0.0.1:{bare_port}/", 2, args.connections)  # warm-up
