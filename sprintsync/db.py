@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import (
-    ColumnElement,
-    DateTime,
-    MetaData,
-    TypeDecorator,
-    bindparam,
-    event,
-    text,
-)
+from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -153,86 +143,3 @@ def like_pattern(q: str) -> str:
     """A case-folded LIKE pattern (use with ESCAPE '\\') in which % and _ match themselves."""
     escaped = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
-
-
-_NAMED_PARAM = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
-
-
-@lru_cache(maxsize=256)
-def _to_positional(sql: str) -> tuple[str, tuple[str, ...]]:
-    """`:name` parameters → asyncpg's `$n`, with the order in which to pass the values."""
-    names: list[str] = []
-
-    def number(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in names:
-            names.append(name)
-        return f"${names.index(name) + 1}"
-
-    return _NAMED_PARAM.sub(number, sql), tuple(names)
-
-
-async def fetch_dicts(
-    session: AsyncSession,
-    sql: str,
-    params: dict[str, Any],
-    *,
-    columns: Sequence[ColumnElement[Any]] = (),
-    param_types: dict[str, Any] | None = None,
-) -> list[dict[str, Any]]:
-    """Run one hand-written SELECT for a hot read path and return plain dicts.
-
-    On PostgreSQL the statement goes straight to asyncpg (prepared and cached by the driver),
-    skipping SQLAlchemy's per-execution overhead, which costs more than the query itself for
-    small pages. Elsewhere it runs as a typed `text()` so values convert as the models say.
-    """
-    if session.bind.dialect.name == "postgresql":
-        pg_sql, names = _to_positional(sql)
-        args = [params[n] for n in names]
-        if not session.in_transaction():
-            # Nothing earlier in this request to stay consistent with: borrow a pooled
-            # connection for this one statement instead of opening the session's.
-            records = await _fetch_pooled(session.bind, pg_sql, args)
-        else:
-            fairy = await (await session.connection()).get_raw_connection()
-            try:
-                records = await fairy.driver_connection.fetch(pg_sql, *args)
-            except Exception:
-                if fairy.driver_connection.is_closed():
-                    fairy.invalidate()
-                raise
-        if not records:
-            return []
-        keys = list(records[0].keys())
-        return [dict(zip(keys, r, strict=True)) for r in records]
-    stmt = text(sql).columns(*columns)
-    if param_types:
-        stmt = stmt.bindparams(
-            *(bindparam(name, type_=t) for name, t in param_types.items() if name in params)
-        )
-    result = await session.execute(stmt, params)
-    return [dict(m) for m in result.mappings()]
-
-
-async def _fetch_pooled(engine: Any, sql: str, args: list[Any]) -> list[Any]:
-    """Fetch on a pooled driver connection, replacing any the database has dropped.
-
-    Going around SQLAlchemy skips its disconnect handling, so this does that job: after a
-    database restart each dead pooled connection is discarded and the read retried, rather
-    than failing request after request.
-    """
-    for _ in range(engine.sync_engine.pool.size()):
-        fairy = await engine.raw_connection()
-        try:
-            return await fairy.driver_connection.fetch(sql, *args)
-        except Exception:
-            if not fairy.driver_connection.is_closed():
-                raise
-            fairy.invalidate()
-        finally:
-            fairy.close()
-    fairy = await engine.raw_connection()
-    try:
-        return await fairy.driver_connection.fetch(sql, *args)
-    finally:
-        fairy.close()

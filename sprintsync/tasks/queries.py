@@ -1,7 +1,7 @@
 """The task list as one parameterised SQL statement: the hottest read in the product.
 
-Built as text so that `db.fetch_dicts` can hand it straight to the driver; every value is a
-bound parameter, and the pieces of SQL come only from the fixed fragments below.
+Built as text so that `tasks.fastpath.fetch_dicts` can hand it straight to the driver; every
+value is a bound parameter, and the pieces of SQL come only from the fixed fragments below.
 """
 
 from __future__ import annotations

@@ -11,9 +11,10 @@ import orjson
 from sqlalchemy import ColumnElement, exists, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprintsync.db import fetch_dicts, like_pattern, utcnow
+from sprintsync.db import like_pattern, utcnow
 from sprintsync.errors import Conflict, Forbidden, Invalid, NotFound
 from sprintsync.tasks import queries
+from sprintsync.tasks.fastpath import fetch_dicts
 from sprintsync.tasks.models import Priority, Task, TaskStatus, TaskStatusChange, TimeEntry
 from sprintsync.tasks.schemas import PriorityName, TaskCreate, TaskUpdate
 from sprintsync.tasks.transitions import allowed_targets, can_move
