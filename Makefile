@@ -42,10 +42,11 @@ seed: $(STAMP)
 # day): a zone bug cannot hide behind a server clock that happens to be in UTC.
 TEST_TZ ?= Asia/Kolkata
 
-## test: venv with dev extras, ruff, the import layering, then pytest (SQLite always; PostgreSQL when reachable)
+## test: venv with dev extras, ruff, the import layering, mypy, then pytest (SQLite always; PostgreSQL when reachable)
 test: $(DEV_STAMP)
 	$(BIN)/ruff check sprintsync tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	TZ=$(TEST_TZ) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)

@@ -9,7 +9,7 @@ import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 import orjson
 import structlog
@@ -69,7 +69,8 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     ]
     if json:
         processors.append(structlog.processors.JSONRenderer(serializer=orjson.dumps))
-        factory: Any = structlog.BytesLoggerFactory(_Stdout())
+        # _Stdout has the two methods the logger calls; it is not a whole BinaryIO.
+        factory: Any = structlog.BytesLoggerFactory(cast("BinaryIO", _Stdout()))
     else:
         processors.append(structlog.dev.ConsoleRenderer())
         factory = structlog.PrintLoggerFactory(sys.stdout)

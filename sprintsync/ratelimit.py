@@ -16,7 +16,10 @@ from sprintsync.errors import TooManyRequests
 def make_storage(redis_url: str) -> Storage:
     if redis_url:
         url = redis_url if redis_url.startswith("async+") else f"async+{redis_url}"
-        return storage_from_string(url, implementation="redispy")
+        storage = storage_from_string(url, implementation="redispy")
+        if not isinstance(storage, Storage):  # an "async+" URL always makes an async one
+            raise TypeError(f"not an async rate-limit storage: {type(storage).__name__}")
+        return storage
     return MemoryStorage()
 
 
@@ -34,9 +37,6 @@ class Limiter:
             return 0
         stats = await self._limiter.get_window_stats(self.item, self.namespace, key)
         return max(1, math.ceil(stats.reset_time - time.time()))
-
-    async def hit(self, key: str) -> None:
-        await self._limiter.hit(self.item, self.namespace, key)
 
     async def acquire(self, key: str) -> bool:
         """Count one use of `key`; False when that use is over the limit."""

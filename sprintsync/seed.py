@@ -170,9 +170,11 @@ async def seed_demo(
             continue
         session.add(planned.task)
         await session.flush()
-        for row in (*planned.history, *planned.entries):
-            row.task_id = planned.task.id
-            session.add(row)
+        for change in planned.history:
+            change.task_id = planned.task.id
+        for entry in planned.entries:
+            entry.task_id = planned.task.id
+        session.add_all([*planned.history, *planned.entries])
         result.tasks_created += 1
         result.entries_created += len(planned.entries)
     await session.flush()

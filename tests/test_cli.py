@@ -152,7 +152,8 @@ def test_seed_twice_adds_nothing_the_second_time(env, db_path) -> None:
         == counts
     )
     users, tasks, entries, _changes = counts[0]
-    assert (users, tasks) == (5, 40) and entries > 40
+    assert (users, tasks) == (5, 40)
+    assert entries > 40
 
 
 def test_seed_prints_the_demo_logins_that_work(env, db_path) -> None:
@@ -222,7 +223,8 @@ def test_users_create_prompts_for_a_hidden_confirmed_password(env, db_path) -> N
     typed = "first-attempt-1\nsecond-attempt-2\nthe-real-password\nthe-real-password\n"
     result = run(env, "users", "create", "dev@example.com", input=typed)
     assert result.exit_code == 0, result.output
-    assert "Password" in result.output and "do not match" in result.output
+    assert "Password" in result.output
+    assert "do not match" in result.output
     assert "the-real-password" not in result.output
     assert query(db_path, "SELECT email, display_name, is_admin FROM users") == [
         ("dev@example.com", "dev", 0)
@@ -288,7 +290,8 @@ def test_serve_refuses_the_development_secret_in_production(env, fake_uvicorn) -
 def test_serve_runs_the_app_factory_without_access_log(env, db_path, fake_uvicorn) -> None:
     ok(env, "serve", "--host", "0.0.0.0", "--port", "9001")
     (call,) = fake_uvicorn
-    assert call["target"] == "sprintsync.app:create_app" and call["factory"] is True
+    assert call["target"] == "sprintsync.app:create_app"
+    assert call["factory"] is True
     assert (call["host"], call["port"], call["workers"]) == ("0.0.0.0", 9001, 1)
     assert call["access_log"] is False
     assert call["metrics_dir"] is None
@@ -299,7 +302,8 @@ def test_serve_with_workers_gives_them_a_fresh_metrics_folder(env, fake_uvicorn)
     ok(env, "serve", "--workers", "3")
     (call,) = fake_uvicorn
     assert call["workers"] == 3
-    assert call["metrics_dir"] and call["metrics_dir_empty"]
+    assert call["metrics_dir"]
+    assert call["metrics_dir_empty"]
     # Removed again when the server stops.
     assert not Path(call["metrics_dir"]).exists()
     assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from sprintsync.config import Settings
 from tests.conftest import TEST_SECRET, count_rows
 from tests.factories import PASSWORD, bearer, db_snapshot, make_task, make_user
 
@@ -21,9 +22,12 @@ def assert_envelope(r: httpx.Response, status: int, code: str | None = None) -> 
     body = r.json()
     assert set(body) == {"error", "request_id"}
     assert set(body["error"]) == {"code", "message", "details"}
-    assert isinstance(body["error"]["code"], str) and body["error"]["code"]
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    assert isinstance(body["request_id"], str) and body["request_id"]
+    assert isinstance(body["error"]["code"], str)
+    assert body["error"]["code"]
+    assert isinstance(body["error"]["message"], str)
+    assert body["error"]["message"]
+    assert isinstance(body["request_id"], str)
+    assert body["request_id"]
     if "x-request-id" in r.headers:
         assert body["request_id"] == r.headers["x-request-id"]
     if code is not None:
@@ -96,7 +100,7 @@ async def test_429_carries_the_envelope_and_retry_after(settings, client, sessio
 
 
 @pytest.fixture
-def settings(settings):
+def settings(settings) -> Settings:
     settings.max_body_bytes = 2048  # set before the `app` fixture builds the app
     return settings
 
@@ -165,9 +169,13 @@ async def test_500_hides_the_stack_trace_from_the_client_but_logs_it(app, sessio
     assert r.headers["x-content-type-options"] == "nosniff"
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
     assert body["error"]["details"] is None
-    assert "hunter2" not in r.text and "Traceback" not in r.text and "RuntimeError" not in r.text
+    assert "hunter2" not in r.text
+    assert "Traceback" not in r.text
+    assert "RuntimeError" not in r.text
     logged = capsys.readouterr().out
-    assert "hunter2" in logged and "Traceback" in logged and "boom-request-1" in logged
+    assert "hunter2" in logged
+    assert "Traceback" in logged
+    assert "boom-request-1" in logged
 
 
 # --- values the database cannot store -------------------------------------------------------

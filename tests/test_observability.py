@@ -79,13 +79,15 @@ async def test_malformed_request_id_is_replaced(client, bad: str) -> None:
     r = await client.get("/healthz", headers={"X-Request-ID": bad})
     rid = r.headers["x-request-id"]
     assert rid != bad
-    assert len(rid) == 32 and int(rid, 16) >= 0
+    assert len(rid) == 32
+    assert int(rid, 16) >= 0
 
 
 async def test_missing_request_id_is_generated_and_unique(client) -> None:
     first = (await client.get("/healthz")).headers["x-request-id"]
     second = (await client.get("/healthz")).headers["x-request-id"]
-    assert len(first) == 32 and first != second
+    assert len(first) == 32
+    assert first != second
 
 
 async def test_error_envelope_carries_the_request_id(client) -> None:
@@ -118,7 +120,8 @@ async def test_one_json_log_line_per_request_with_its_fields(client, session, ca
     assert line["route"] == "/api/v1/tasks/{task_id}"
     assert line["status"] == 404
     assert line["user_id"] == user.id
-    assert isinstance(line["latency_ms"], int | float) and line["latency_ms"] >= 0
+    assert isinstance(line["latency_ms"], int | float)
+    assert line["latency_ms"] >= 0
     assert line["level"] == "info"
 
 
@@ -145,7 +148,8 @@ async def test_unhandled_error_is_logged_with_stack_trace_but_not_sent(app, caps
     assert r.status_code == 500
     body = r.json()
     assert body["error"]["code"] == "internal_error"
-    assert "hunter2" not in r.text and "Traceback" not in r.text
+    assert "hunter2" not in r.text
+    assert "Traceback" not in r.text
     assert r.headers["x-request-id"] == body["request_id"]
     lines = log_lines(capsys.readouterr().out)
     (error,) = [x for x in lines if x["event"] == "unhandled_error"]
@@ -154,7 +158,8 @@ async def test_unhandled_error_is_logged_with_stack_trace_but_not_sent(app, caps
     assert "RuntimeError: database password is hunter2" in error["exception"]
     assert error["request_id"] == body["request_id"]
     (request,) = [x for x in lines if x["event"] == "request"]
-    assert request["status"] == 500 and request["route"] == "/api/v1/explode"
+    assert request["status"] == 500
+    assert request["route"] == "/api/v1/explode"
 
 
 # --- metrics ---------------------------------------------------------------------------
@@ -197,7 +202,8 @@ async def test_metrics_expose_in_flight_pool_and_app_info(client) -> None:
 
 async def test_healthz_is_ok(client) -> None:
     r = await client.get("/healthz")
-    assert r.status_code == 200 and r.json() == {"status": "ok"}
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok"}
 
 
 async def test_readyz_is_ok_on_a_migrated_database(client) -> None:

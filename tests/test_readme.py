@@ -58,7 +58,8 @@ def test_every_cli_command_is_documented(command: str) -> None:
 def test_the_two_commands_come_first() -> None:
     first_section = README.index("\n## ", README.index("## Two commands") + 1)
     head = README[:first_section]
-    assert "make run" in head and "make test" in head
+    assert "make run" in head
+    assert "make test" in head
 
 
 def test_the_demo_logins_are_documented() -> None:

@@ -120,7 +120,8 @@ async def test_time_entries_are_finished_and_spread_over_the_last_two_weeks(sess
     for e in entries:
         assert e.ended_at is not None
         assert e.ended_at - e.started_at == timedelta(minutes=e.minutes)
-        assert now - timedelta(days=15) <= e.started_at and e.ended_at <= now
+        assert now - timedelta(days=15) <= e.started_at
+        assert e.ended_at <= now
         assert e.minutes > 0
     assert len({e.started_at.date() for e in entries}) >= 7
     assert {e.source for e in entries} == {"timer", "manual"}
@@ -162,7 +163,8 @@ async def test_if_empty_leaves_a_database_with_users_alone(session) -> None:
 
 async def test_if_empty_seeds_an_empty_database(session) -> None:
     result = await seed(session, if_empty=True)
-    assert not result.skipped and result.tasks_created == 40
+    assert not result.skipped
+    assert result.tasks_created == 40
 
 
 async def test_demo_users_log_in_with_the_documented_password(client, session) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from sprintsync.ai import facts as facts_module
 from sprintsync.timeutil import day_start, day_window, zone
+from sprintsync.users.models import User
 from tests.conftest import TEST_SECRET
 from tests.factories import bearer, cookie_auth, make_entry, make_task, make_user
 
@@ -30,7 +31,7 @@ def evening_in_new_york(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(facts_module, "utcnow", lambda: NOW)
 
 
-async def _a_day_of_work(session):
+async def _a_day_of_work(session) -> User:
     user = await make_user(session)
     task = await make_task(
         session, user, title="Finish login rework", estimate_minutes=600, due_date=NEW_YORK_TODAY
@@ -58,7 +59,8 @@ async def test_the_plan_is_for_the_users_local_day(evening_in_new_york, client, 
     assert plan["items"][0]["reason"].startswith("Due today")
 
     utc = (await client.post(SUGGEST, json={"mode": "daily_plan"}, headers=h)).json()
-    assert utc["date"] == "2025-01-15" and utc["logged_today_minutes"] == 20
+    assert utc["date"] == "2025-01-15"
+    assert utc["logged_today_minutes"] == 20
     assert utc["items"][0]["reason"].startswith("Overdue by 1 day")
 
 
@@ -96,7 +98,8 @@ async def test_the_plan_page_uses_the_browsers_time_zone(
     # A zone this server does not know, or none at all, plans the UTC day rather than fail.
     for params in ({"timezone": "Not/A_Zone"}, {}):
         utc = await client.get("/plan", params=params, headers=htmx)
-        assert utc.status_code == 200 and "20m already logged today" in utc.text
+        assert utc.status_code == 200
+        assert "20m already logged today" in utc.text
 
 
 def test_days_are_split_at_local_midnight_even_across_dst() -> None:

@@ -10,16 +10,21 @@ from sprintsync.config import Settings
 CSRF_COOKIE = "sprintsync_csrf"
 
 
-def set_session_cookies(response: Response, settings: Settings, session: TokenGrant) -> None:
-    common = {
-        "max_age": session.expires_in,
-        "secure": settings.secure_cookies,
-        "samesite": "lax",
-        "path": "/",
-    }
-    response.set_cookie(settings.cookie_name, session.token, httponly=True, **common)
-    # Readable by the page's script so it can echo it in X-CSRF-Token (double submit).
-    response.set_cookie(CSRF_COOKIE, session.csrf_token, httponly=False, **common)
+def set_session_cookies(response: Response, settings: Settings, grant: TokenGrant) -> None:
+    for name, value, httponly in (
+        (settings.cookie_name, grant.token, True),
+        # Readable by the page's script so it can echo it in X-CSRF-Token (double submit).
+        (CSRF_COOKIE, grant.csrf_token, False),
+    ):
+        response.set_cookie(
+            name,
+            value,
+            max_age=grant.expires_in,
+            secure=settings.secure_cookies,
+            httponly=httponly,
+            samesite="lax",
+            path="/",
+        )
 
 
 def clear_session_cookies(response: Response, settings: Settings) -> None:

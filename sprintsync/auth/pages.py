@@ -6,6 +6,8 @@ set the session cookies and choose what to render.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
@@ -47,7 +49,12 @@ async def login_page(
     if user is not None:
         return RedirectResponse(safe_next(next), status_code=303)
     message = _NOTICES["expired"] if expired else _NOTICES.get(notice)
-    context = {"next": safe_next(next), "values": {}, "errors": {}, "notice": message}
+    context: dict[str, Any] = {
+        "next": safe_next(next),
+        "values": {},
+        "errors": {},
+        "notice": message,
+    }
     return await render(request, "auth/login.html", context)
 
 
@@ -142,13 +149,13 @@ async def update_name(request: Request, session: SessionDep, user: PageUser) -> 
             throttle=request.app.state.login_throttle,
         )
     except (ValidationError, AppError) as exc:
-        context = {"name_errors": field_errors(exc), "name_value": name}
+        errors = {"name_errors": field_errors(exc), "name_value": name}
         return await render(
-            request, "auth/profile.html", context, user=user, block="name_form", status=422
+            request, "auth/profile.html", errors, user=user, block="name_form", status=422
         )
     if not is_htmx(request):
         return RedirectResponse("/profile", status_code=303)
-    context = {"name_errors": {}, "oob_name": True}
+    context: dict[str, Any] = {"name_errors": {}, "oob_name": True}
     return await render(
         request,
         "auth/profile.html",

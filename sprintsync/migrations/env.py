@@ -39,7 +39,9 @@ def run_migrations_online() -> None:
         _run(existing)
         return
     url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
-    asyncio.run(_run_async(url))
+    if not url:
+        raise RuntimeError("no database URL: pass database_url or set sqlalchemy.url")
+    asyncio.run(_run_async(str(url)))
 
 
 if context.is_offline_mode():

@@ -129,7 +129,8 @@ async def _task_context(session: AsyncSession, user: User, items: list[dict[str,
 
 @router.get("/")
 async def board(request: Request, session: SessionDep, user: PageUser) -> Response:
-    columns = []
+    columns: list[dict[str, Any]] = []
+    all_items: list[dict[str, Any]] = []
     for status, sort, limit in BOARD_COLUMNS:
         items, next_cursor = await tasks.list_tasks(
             session,
@@ -139,7 +140,8 @@ async def board(request: Request, session: SessionDep, user: PageUser) -> Respon
             limit=limit,
         )
         columns.append({"status": status.value, "tasks": items, "more": next_cursor is not None})
-    context = await _task_context(session, user, [t for c in columns for t in c["tasks"]])
+        all_items.extend(items)
+    context = await _task_context(session, user, all_items)
     context.update(nav="board", columns=columns)
     block = "board" if hx_target(request) == "board" else None
     layout = await load_layout(request, session, user) if block is None else None
@@ -253,19 +255,25 @@ async def create_task(request: Request, session: SessionDep, user: PageUser) -> 
 
 
 @router.get("/tasks/{task_id:int}")
-async def task_detail(task_id: int, request: Request, session: SessionDep, user: PageUser):
+async def task_detail(
+    task_id: int, request: Request, session: SessionDep, user: PageUser
+) -> Response:
     block = "panel" if hx_target(request) == "modal-body" else None
     return await render_panel(request, session, user, task_id, block=block)
 
 
 @router.get("/tasks/{task_id:int}/time")
-async def task_time(task_id: int, request: Request, session: SessionDep, user: PageUser):
+async def task_time(
+    task_id: int, request: Request, session: SessionDep, user: PageUser
+) -> Response:
     """The panel's time section, refreshed when a timer starts or stops."""
     return await render_panel(request, session, user, task_id, block="time")
 
 
 @router.get("/tasks/{task_id:int}/actions")
-async def task_actions(task_id: int, request: Request, session: SessionDep, user: PageUser):
+async def task_actions(
+    task_id: int, request: Request, session: SessionDep, user: PageUser
+) -> Response:
     """The panel's status/timer/delete bar, refreshed when a timer starts or stops."""
     return await render_panel(request, session, user, task_id, block="actions")
 

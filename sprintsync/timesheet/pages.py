@@ -152,13 +152,17 @@ async def _entry_row(
 
 
 @router.get("/entries/{entry_id:int}")
-async def entry_row(entry_id: int, request: Request, session: SessionDep, user: PageUser):
+async def entry_row(
+    entry_id: int, request: Request, session: SessionDep, user: PageUser
+) -> Response:
     entry = await timesheet.get_entry(session, user=user, entry_id=entry_id)
     return await _entry_row(request, session, user, entry, editing=False)
 
 
 @router.get("/entries/{entry_id:int}/edit")
-async def edit_entry(entry_id: int, request: Request, session: SessionDep, user: PageUser):
+async def edit_entry(
+    entry_id: int, request: Request, session: SessionDep, user: PageUser
+) -> Response:
     entry = await timesheet.get_entry(session, user=user, entry_id=entry_id)
     return await _entry_row(request, session, user, entry, editing=True)
 

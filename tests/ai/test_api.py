@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from sprintsync.db import utcnow
+from sprintsync.tasks.models import Task
 from tests.conftest import TEST_SECRET, count_rows
 from tests.factories import bearer, make_entry, make_task, make_user, today
 
@@ -14,7 +15,7 @@ SUGGEST = "/api/v1/ai/suggest"
 ACCEPT = "/api/v1/ai/breakdown/accept"
 
 
-async def _finished(session, owner, title: str, minutes: int):
+async def _finished(session, owner, title: str, minutes: int) -> Task:
     return await make_task(session, owner, title=title, status="done", total_minutes=minutes)
 
 
@@ -30,13 +31,16 @@ async def test_description_for_a_title_is_a_structured_draft(client, session) ->
     data = r.json()
     assert data["mode"] == "description"
     assert (data["provider"], data["fallback"], data["reason"]) == ("offline", False, None)
-    assert data["model"] and data["cached"] is False
-    assert data["kind"] == "bug" and data["priority"] == "high"
+    assert data["model"]
+    assert data["cached"] is False
+    assert data["kind"] == "bug"
+    assert data["priority"] == "high"
     assert data["acceptance_criteria"][0] == "Saving shows an error instead of crashing."
     assert "Context: Seen on Safari 18." in data["summary"]
     assert data["description"].startswith(data["summary"])
     assert "- [ ] Saving shows an error instead of crashing." in data["description"]
-    assert data["estimate_minutes"] == 120 and data["similar_count"] == 0
+    assert data["estimate_minutes"] == 120
+    assert data["similar_count"] == 0
 
 
 async def test_description_estimate_is_calibrated_on_finished_tasks(client, session) -> None:
@@ -111,7 +115,8 @@ async def test_daily_plan_capacity_defaults_to_six_hours_and_is_bounded(client, 
     user = await make_user(session)
     h = bearer(user, TEST_SECRET)
     r = await client.post(SUGGEST, json={"mode": "daily_plan"}, headers=h)
-    assert r.status_code == 200 and r.json()["capacity_minutes"] == 360
+    assert r.status_code == 200
+    assert r.json()["capacity_minutes"] == 360
     r = await client.post(SUGGEST, json={"mode": "daily_plan", "capacity_minutes": 5}, headers=h)
     assert r.status_code == 422
     assert r.json()["error"]["details"][0]["field"].endswith("capacity_minutes")
@@ -155,12 +160,14 @@ async def test_estimate_says_how_many_similar_tasks_it_used(client, session) -> 
     task = await make_task(session, user, title="Fix login loop on Firefox", total_minutes=30)
     r = await client.post(SUGGEST, json={"mode": "estimate", "task_id": task.id}, headers=h)
     data = r.json()
-    assert data["similar_count"] == 2 and data["confidence"] == "medium"
+    assert data["similar_count"] == 2
+    assert data["confidence"] == "medium"
     assert {s["title"] for s in data["similar"]} == {
         "Fix login loop on Safari",
         "Fix login loop after reset",
     }
-    assert data["logged_minutes"] == 30 and "30 min is already logged" in data["rationale"]
+    assert data["logged_minutes"] == 30
+    assert "30 min is already logged" in data["rationale"]
 
 
 async def test_estimates_only_learn_from_tasks_the_user_can_see(client, session) -> None:
@@ -169,7 +176,8 @@ async def test_estimates_only_learn_from_tasks_the_user_can_see(client, session)
     await _finished(session, other, "Rotate the TLS certificates", 45)
     body = {"mode": "estimate", "title": "Rotate the TLS certificates"}
     r = await client.post(SUGGEST, json=body, headers=bearer(user, TEST_SECRET))
-    assert r.json()["similar_count"] == 0 and r.json()["similar"] == []
+    assert r.json()["similar_count"] == 0
+    assert r.json()["similar"] == []
 
 
 async def test_another_users_task_cannot_be_used_as_input(client, session) -> None:
@@ -195,7 +203,8 @@ async def test_admin_may_use_any_task(client, session) -> None:
     theirs = await make_task(session, other, title="Write the deploy runbook")
     body = {"mode": "breakdown", "task_id": theirs.id}
     r = await client.post(SUGGEST, json=body, headers=bearer(admin, TEST_SECRET))
-    assert r.status_code == 200 and r.json()["title"] == "Write the deploy runbook"
+    assert r.status_code == 200
+    assert r.json()["title"] == "Write the deploy runbook"
 
 
 async def test_anonymous_requests_are_refused(client) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from sprintsync.cli import app
@@ -23,14 +24,15 @@ def _env(llm: FakeLLM, provider: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def _run(env: dict[str, str]):
+def _run(env: dict[str, str]) -> Result:
     return CliRunner().invoke(app, ["ai", "check"], env=env)
 
 
 def test_offline_check_needs_no_network() -> None:
     result = _run({"SPRINTSYNC_AI__PROVIDER": "offline"})
     assert result.exit_code == 0, result.output
-    assert "Provider: offline" in result.output and "OK: offline answered" in result.output
+    assert "Provider: offline" in result.output
+    assert "OK: offline answered" in result.output
 
 
 @pytest.mark.parametrize("provider", ["gemini", "openai"])
@@ -39,8 +41,10 @@ def test_check_makes_one_round_trip_and_never_prints_the_key(llm: FakeLLM, provi
     result = _run(_env(llm, provider))
     assert result.exit_code == 0, result.output
     assert f"Provider: {provider} (model check-model)" in result.output
-    assert "API key: set" in result.output and "cli-key-not-secret" not in result.output
-    assert f"OK: {provider} answered" in result.output and "120 tokens in" in result.output
+    assert "API key: set" in result.output
+    assert "cli-key-not-secret" not in result.output
+    assert f"OK: {provider} answered" in result.output
+    assert "120 tokens in" in result.output
     assert len(llm.calls(provider)) == 1
 
 
@@ -59,4 +63,5 @@ def test_a_failed_round_trip_exits_non_zero(llm: FakeLLM, reply: Reply, reason: 
 def test_a_missing_key_is_reported(llm: FakeLLM) -> None:
     result = _run(_env(llm, "gemini", SPRINTSYNC_AI__API_KEY=""))
     assert result.exit_code == 1
-    assert "API key: not set" in result.output and "FAILED: not_configured" in result.output
+    assert "API key: not set" in result.output
+    assert "FAILED: not_configured" in result.output

@@ -7,11 +7,15 @@ The reason a client sees is fixed per failure code; the provider's own words are
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 import pytest
 from prometheus_client import REGISTRY
 
 from sprintsync.ai.schemas import DescriptionDraft, PlanDraft
+from sprintsync.tasks.models import Task
+from sprintsync.users.models import User
 from tests.ai.conftest import NETWORK_PROVIDERS, use_network
 from tests.ai.fake_llm import FakeLLM, Reply
 from tests.conftest import TEST_SECRET
@@ -51,7 +55,7 @@ def gemini(settings, llm: FakeLLM) -> str:
     return "gemini"
 
 
-async def _describe(client, session, body=DESCRIBE):
+async def _describe(client, session, body: dict[str, Any] = DESCRIBE) -> dict[str, Any]:
     user = await make_user(session)
     r = await client.post(SUGGEST, json=body, headers=bearer(user, TEST_SECRET))
     assert r.status_code == 200, r.text
@@ -69,7 +73,8 @@ async def test_the_providers_answer_comes_back_saying_who_answered(
     assert (data["provider"], data["model"]) == (network, f"{network}-test-model")
     assert (data["fallback"], data["reason"], data["cached"]) == (False, None, False)
     assert data["reason_code"] is None
-    assert data["summary"] == DRAFT.summary and data["priority"] == "high"
+    assert data["summary"] == DRAFT.summary
+    assert data["priority"] == "high"
     assert "- [ ] A month downloads as one CSV file" in data["description"]
     assert len(llm.calls(network)) == 1
 
@@ -88,7 +93,8 @@ async def test_500_falls_back_to_offline_with_the_reason(network, client, sessio
     assert (data["provider"], data["fallback"]) == ("offline", True)
     assert data["reason_code"] == "unavailable"
     assert data["reason"] == "The AI provider could not be reached or had a server error."
-    assert data["kind"] == "feature" and data["acceptance_criteria"]
+    assert data["kind"] == "feature"
+    assert data["acceptance_criteria"]
     assert len(llm.calls(network)) == 2, "one try and one retry, no more"
 
 
@@ -114,7 +120,8 @@ async def test_malformed_json_falls_back(network, client, session, llm) -> None:
 async def test_json_that_fails_the_schema_falls_back(network, client, session, llm) -> None:
     llm.reply_json({**DRAFT.model_dump(mode="json"), "kind": "poem", "estimate_minutes": -1})
     data = await _describe(client, session)
-    assert data["fallback"] is True and data["provider"] == "offline"
+    assert data["fallback"] is True
+    assert data["provider"] == "offline"
     assert data["reason_code"] == "invalid_output"
     assert "DescriptionDraft" not in str(data), "schema details are for the log only"
 
@@ -141,16 +148,20 @@ async def test_the_providers_error_text_never_reaches_the_client(
         assert leak not in r.text
     # The detail is in the server's log line, with the key taken out.
     [line] = [orjson.loads(x) for x in capsys.readouterr().out.splitlines() if "ai_call" in x]
-    assert line["reason"] == "unavailable" and INTERNAL_URL in line["detail"]
+    assert line["reason"] == "unavailable"
+    assert INTERNAL_URL in line["detail"]
     assert SECRET_KEY not in str(line)
 
 
-async def test_the_models_raw_output_never_reaches_the_client(network, client, session, llm):
+async def test_the_models_raw_output_never_reaches_the_client(
+    network, client, session, llm
+) -> None:
     llm.reply(Reply(content='{"kind": "feature", "summary": "INTERNAL-NOTE http://10.0.0.9/'))
     user = await make_user(session)
     r = await client.post(SUGGEST, json=DESCRIBE, headers=bearer(user, TEST_SECRET))
     assert (r.json()["fallback"], r.json()["reason_code"]) == (True, "invalid_output")
-    assert "INTERNAL-NOTE" not in r.text and "10.0.0.9" not in r.text
+    assert "INTERNAL-NOTE" not in r.text
+    assert "10.0.0.9" not in r.text
 
 
 # --- retries, cache and metrics --------------------------------------------------------------
@@ -171,7 +182,8 @@ async def test_a_repeated_request_costs_no_provider_call(gemini, client, session
     second = (await client.post(SUGGEST, json=DESCRIBE, headers=h)).json()
     assert len(llm.calls()) == 1
     assert (first["cached"], second["cached"]) == (False, True)
-    assert second["provider"] == "gemini" and second["summary"] == DRAFT.summary
+    assert second["provider"] == "gemini"
+    assert second["summary"] == DRAFT.summary
     # Different input, different key: the provider is asked again.
     llm.reply_json(DRAFT)
     other = {**DESCRIBE, "context": "Finance asked for it."}
@@ -223,15 +235,17 @@ async def test_calls_are_counted_and_logged_without_the_key(
         "offline",
         2,
     )
-    assert fallback["reason"].startswith("unavailable") and fallback["user_id"] == user.id
-    assert lines[0]["input_tokens"] == 120 and lines[0]["output_tokens"] == 45
+    assert fallback["reason"].startswith("unavailable")
+    assert fallback["user_id"] == user.id
+    assert lines[0]["input_tokens"] == 120
+    assert lines[0]["output_tokens"] == 45
     assert "test-key-not-secret" not in str(lines)
 
 
 # --- answers are checked against the facts --------------------------------------------------
 
 
-async def _plan_setup(session):
+async def _plan_setup(session) -> tuple[User, Task, Task, Task, Task]:
     user = await make_user(session)
     started = await make_task(
         session,
@@ -271,7 +285,8 @@ async def test_a_providers_plan_is_completed_from_the_facts(gemini, client, sess
         (later.id, "Not in today's plan")
     ]
     sent = llm.calls()[0].body["contents"][0]["parts"][0]["text"]
-    assert "<<<BEGIN OPEN_TASKS>>>" in sent and "Shipped thing" not in sent
+    assert "<<<BEGIN OPEN_TASKS>>>" in sent
+    assert "Shipped thing" not in sent
 
 
 @pytest.mark.parametrize("problem", ["over_capacity", "unknown_task", "done_task"])
@@ -305,7 +320,8 @@ async def test_an_estimate_is_calibrated_on_facts_not_on_the_models_word(
     data = (await client.post(SUGGEST, json=body, headers=bearer(user, TEST_SECRET))).json()
     assert (data["provider"], data["estimate_minutes"], data["similar_count"]) == ("gemini", 100, 1)
     sent = llm.calls()[0].body["contents"][0]["parts"][0]["text"]
-    assert "Fix login loop on Safari" in sent and '"actual_minutes": 90' in sent
+    assert "Fix login loop on Safari" in sent
+    assert '"actual_minutes": 90' in sent
 
     llm.reply_json({"estimate_minutes": 100, "confidence": "high", "rationale": "Trust me."})
     body = {"mode": "estimate", "title": "Migrate the billing system"}
@@ -316,4 +332,5 @@ async def test_an_estimate_is_calibrated_on_facts_not_on_the_models_word(
 async def test_a_breakdown_with_too_few_subtasks_falls_back(gemini, client, session, llm) -> None:
     llm.reply_json({"subtasks": [{"title": "Do it", "estimate_minutes": 60}], "notes": ""})
     data = await _describe(client, session, {"mode": "breakdown", "title": "Add dark mode"})
-    assert data["fallback"] is True and 3 <= len(data["subtasks"]) <= 8
+    assert data["fallback"] is True
+    assert 3 <= len(data["subtasks"]) <= 8

@@ -129,7 +129,8 @@ def test_plan_boxes_remaining_time_and_subtracts_time_logged_today() -> None:
     assert boxes == {1: 60, 2: 120, 3: 60}
     assert "1 h of the 5 h left; continue tomorrow" in draft.items[2].reason
     [deferred] = draft.deferred
-    assert deferred.task_id == 4 and "no time is left" in deferred.reason
+    assert deferred.task_id == 4
+    assert "no time is left" in deferred.reason
     assert "4 h planned of 4 h available (2 h already logged today)" in draft.summary
 
 
@@ -145,13 +146,16 @@ def test_plan_gives_unestimated_and_overrun_tasks_short_boxes() -> None:
         _task(2, status="in_progress", estimate_minutes=60, logged_minutes=90),
     ]
     items = {i.task_id: i for i in plan_day(_plan(tasks)).items}
-    assert items[1].minutes == 60 and "no estimate yet" in items[1].reason
-    assert items[2].minutes == 30 and "wrap up or re-estimate" in items[2].reason
+    assert items[1].minutes == 60
+    assert "no estimate yet" in items[1].reason
+    assert items[2].minutes == 30
+    assert "wrap up or re-estimate" in items[2].reason
 
 
 def test_plan_with_no_open_tasks_says_so() -> None:
     draft = plan_day(_plan([_task(1, status="done")]))
-    assert draft.items == [] and draft.deferred == []
+    assert draft.items == []
+    assert draft.deferred == []
     assert "Nothing open" in draft.summary
 
 
@@ -187,7 +191,8 @@ def test_estimate_uses_similar_finished_tasks_and_names_them() -> None:
 
 def test_estimate_without_similar_tasks_says_so_at_low_confidence() -> None:
     result = estimate(_facts("Add CSV and PDF export", history_size=12), TaskKind.feature)
-    assert result.similar_count == 0 and result.confidence is Confidence.low
+    assert result.similar_count == 0
+    assert result.confidence is Confidence.low
     assert "No similar finished tasks" in result.rationale
     assert "none of the 12 finished tasks" in result.rationale
     assert result.minutes == 360  # a feature (4 h) with two parts
@@ -208,7 +213,8 @@ def test_estimate_from_neighbours_stays_within_their_range(
     result = estimate(_facts("Anything", neighbours), TaskKind.chore)
     step = 60  # the coarsest rounding step
     assert min(minutes) - step <= result.minutes <= max(minutes) + step
-    assert result.minutes >= 15 and result.similar_count == len(neighbours)
+    assert result.minutes >= 15
+    assert result.similar_count == len(neighbours)
 
 
 # --- descriptions and breakdowns -----------------------------------------------------------
@@ -232,7 +238,8 @@ def test_bug_description_asks_for_reproduction_and_a_regression_test() -> None:
     assert any("reproduced" in c for c in draft.acceptance_criteria)
     assert draft.priority is PriorityName.high  # "crash"
     markdown = writer.render_markdown(draft)
-    assert "## Acceptance criteria\n- [ ] " in markdown and "## Open questions" in markdown
+    assert "## Acceptance criteria\n- [ ] " in markdown
+    assert "## Open questions" in markdown
 
 
 def test_description_puts_the_users_own_checklist_first() -> None:
@@ -267,6 +274,7 @@ def test_breakdown_always_has_three_to_eight_valid_subtasks(
 def test_breakdown_makes_one_subtask_per_part_and_shares_the_estimate() -> None:
     draft = writer.break_down(_facts("Add CSV and PDF export", estimate_minutes=480))
     titles = [s.title for s in draft.subtasks]
-    assert "Implement CSV" in titles and "Implement PDF export" in titles
+    assert "Implement CSV" in titles
+    assert "Implement PDF export" in titles
     assert abs(sum(s.estimate_minutes for s in draft.subtasks) - 480) <= 15 * len(titles)
     assert "the task's own estimate" in draft.notes

@@ -88,10 +88,12 @@ async def test_the_pages_hold_no_connection_while_the_provider_thinks(
     csrf = cookie_auth(client, user, TEST_SECRET, settings.cookie_name)
     idle = engine.pool.checkedout()
     plan = await client.get("/plan", headers={"HX-Request": "true"})
-    assert plan.status_code == 200 and "Write release notes" in plan.text
+    assert plan.status_code == 200
+    assert "Write release notes" in plan.text
     form = {"title": "Add CSV export to reports", "description": ""}
     draft = await client.post("/tasks/draft", data=form, headers={**csrf, "HX-Request": "true"})
-    assert draft.status_code == 200 and "Drafted by probe" in draft.text
+    assert draft.status_code == 200
+    assert "Drafted by probe" in draft.text
     assert probe.checked_out == [idle, idle]
 
 
@@ -128,7 +130,8 @@ async def test_a_cache_hit_skips_the_history_and_the_search(heavy_work, client, 
     second = (await client.post(SUGGEST, json=body, headers=h)).json()
     assert (first["cached"], second["cached"]) == (False, True)
     assert second["similar_count"] == 1
-    assert len(heavy_work["history"]) == 1 and len(heavy_work["search"]) == 1
+    assert len(heavy_work["history"]) == 1
+    assert len(heavy_work["search"]) == 1
 
 
 async def test_a_change_to_the_history_is_a_cache_miss(heavy_work, client, session) -> None:
@@ -148,12 +151,14 @@ async def test_a_change_to_the_history_is_a_cache_miss(heavy_work, client, sessi
     await session.execute(update(Task).where(Task.id == safari.id).values(total_minutes=150))
     await session.commit()
     data = await ask()
-    assert data["cached"] is False and data["similar"][0]["actual_minutes"] == 150
+    assert data["cached"] is False
+    assert data["similar"][0]["actual_minutes"] == 150
     await make_task(
         session, user, title="Fix login loop after reset", status="done", total_minutes=60
     )
     data = await ask()
-    assert data["cached"] is False and data["similar_count"] == 2
+    assert data["cached"] is False
+    assert data["similar_count"] == 2
 
 
 async def test_a_change_to_the_named_task_is_a_cache_miss(client, session) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
 from limits.aio.storage import MemoryStorage
 
@@ -12,13 +14,13 @@ from sprintsync.ai.schemas import (
     DescriptionRequest,
     DescriptionSuggestion,
 )
-from sprintsync.ai.service import build_assistant, suggest
+from sprintsync.ai.service import Assistant, build_assistant, suggest
 from sprintsync.errors import Invalid, NotFound
 from tests.factories import make_task, make_user
 
 
 @pytest.fixture
-async def assistant(settings):
+async def assistant(settings) -> AsyncIterator[Assistant]:
     assistant = build_assistant(settings, MemoryStorage())
     yield assistant
     await assistant.aclose()
@@ -29,7 +31,8 @@ async def test_draft_with_ai_and_plan_my_day(session, assistant) -> None:
     task = await make_task(session, user, title="Write the on-call runbook", estimate_minutes=90)
     request = DescriptionRequest(mode="description", title="Fix crash on empty save")
     draft = await suggest(session, user=user, assistant=assistant, request=request)
-    assert isinstance(draft, DescriptionSuggestion) and draft.kind == "bug"
+    assert isinstance(draft, DescriptionSuggestion)
+    assert draft.kind == "bug"
     request = DailyPlanRequest(mode="daily_plan", capacity_minutes=120)
     plan = await suggest(session, user=user, assistant=assistant, request=request)
     assert isinstance(plan, DailyPlanSuggestion)
@@ -43,7 +46,8 @@ async def test_the_session_is_usable_after_a_suggestion(session, assistant) -> N
     request = DescriptionRequest(mode="description", title="Add CSV export")
     await suggest(session, user=user, assistant=assistant, request=request)
     task = await make_task(session, user, title="Still works")
-    assert task.id is not None and user.email
+    assert task.id is not None
+    assert user.email
 
 
 async def test_a_task_with_neither_id_nor_title_is_invalid(session) -> None:

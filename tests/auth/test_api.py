@@ -6,6 +6,7 @@ import jwt
 import pytest
 from sqlalchemy import select
 
+from sprintsync.config import Settings
 from sprintsync.users.models import User
 from tests.conftest import TEST_SECRET
 from tests.factories import PASSWORD, bearer, db_snapshot, make_user
@@ -26,7 +27,8 @@ async def test_signup_creates_the_account_and_logs_in(client, session) -> None:
     r = await client.post(f"{AUTH}/signup", json=SIGNUP)
     assert r.status_code == 201, r.text
     body = r.json()
-    assert body["token_type"] == "bearer" and body["expires_in"] == 24 * 60 * 60
+    assert body["token_type"] == "bearer"
+    assert body["expires_in"] == 24 * 60 * 60
     assert body["user"]["email"] == "ada@example.com"
     assert body["user"]["display_name"] == "Ada"
     assert (body["user"]["is_admin"], body["user"]["is_active"]) == (False, True)
@@ -34,7 +36,8 @@ async def test_signup_creates_the_account_and_logs_in(client, session) -> None:
     assert me.json()["id"] == body["user"]["id"]
     await session.commit()
     stored = (await session.execute(select(User.password_hash))).scalar_one()
-    assert stored.startswith("$argon2") and SIGNUP["password"] not in stored
+    assert stored.startswith("$argon2")
+    assert SIGNUP["password"] not in stored
 
 
 async def test_login_token_carries_the_documented_claims(client, session) -> None:
@@ -43,7 +46,8 @@ async def test_login_token_carries_the_documented_claims(client, session) -> Non
     token = r.json()["access_token"]
     assert jwt.get_unverified_header(token)["alg"] == "HS256"
     claims = jwt.decode(token, TEST_SECRET, algorithms=["HS256"])
-    assert claims["sub"] == str(user.id) and claims["ver"] == 0
+    assert claims["sub"] == str(user.id)
+    assert claims["ver"] == 0
     assert claims["exp"] - claims["iat"] == 24 * 60 * 60
 
 
@@ -54,14 +58,16 @@ async def test_session_cookie_is_httponly_and_lax_and_the_csrf_cookie_is_readabl
     r = await client.post(f"{AUTH}/login", json={"email": user.email, "password": PASSWORD})
     cookies = _set_cookies(r)
     session_cookie, csrf_cookie = cookies["sprintsync_session"], cookies["sprintsync_csrf"]
-    assert "httponly" in session_cookie and "samesite=lax" in session_cookie
-    assert "path=/" in session_cookie and "secure" not in session_cookie  # cookie_secure=False
+    assert "httponly" in session_cookie
+    assert "samesite=lax" in session_cookie
+    assert "path=/" in session_cookie
+    assert "secure" not in session_cookie
     assert "httponly" not in csrf_cookie
     assert client.cookies["sprintsync_csrf"] == r.json()["csrf_token"]
 
 
 @pytest.fixture
-def secure_settings(settings):
+def secure_settings(settings) -> Settings:
     settings.cookie_secure = None  # outside development, cookies default to Secure
     return settings
 
@@ -108,7 +114,8 @@ async def test_login_is_case_insensitive_on_email(client, session) -> None:
     r = await client.post(
         f"{AUTH}/login", json={"email": "MIXED@Example.COM", "password": PASSWORD}
     )
-    assert r.status_code == 200 and r.json()["user"]["id"] == user.id
+    assert r.status_code == 200
+    assert r.json()["user"]["id"] == user.id
 
 
 async def test_failed_logins_say_nothing_about_which_part_was_wrong(client, session) -> None:
@@ -165,7 +172,8 @@ async def test_logout_everywhere_invalidates_every_earlier_token(client, session
     assert r.status_code == 204
     for headers in (first, second):
         r = await client.get(f"{AUTH}/me", headers=headers)
-        assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_token"
+        assert r.status_code == 401
+        assert r.json()["error"]["code"] == "invalid_token"
     login = await client.post(f"{AUTH}/login", json={"email": user.email, "password": PASSWORD})
     fresh = {"Authorization": f"Bearer {login.json()['access_token']}"}
     assert (await client.get(f"{AUTH}/me", headers=fresh)).status_code == 200
@@ -201,7 +209,8 @@ async def test_patch_me_renames(client, session) -> None:
     r = await client.patch(
         f"{AUTH}/me", json={"display_name": "  Grace H  "}, headers=bearer(user, TEST_SECRET)
     )
-    assert r.status_code == 200 and r.json()["display_name"] == "Grace H"
+    assert r.status_code == 200
+    assert r.json()["display_name"] == "Grace H"
     assert "x-access-token" not in r.headers  # no password change, no new session
     assert (await client.get(f"{AUTH}/me", headers=bearer(user, TEST_SECRET))).status_code == 200
 

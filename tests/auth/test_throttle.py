@@ -5,13 +5,14 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from sprintsync.config import Settings
 from tests.factories import PASSWORD, db_snapshot, make_user
 
 LOGIN = "/api/v1/auth/login"
 
 
 @pytest.fixture
-def settings(settings):
+def settings(settings) -> Settings:
     settings.login_rate_limit = "3/minute"
     settings.login_ip_rate_limit = "5/minute"
     return settings

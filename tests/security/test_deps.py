@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import jwt
 import orjson
@@ -35,7 +36,7 @@ def _b64(data: dict) -> str:
     return base64.urlsafe_b64encode(orjson.dumps(data)).decode().rstrip("=")
 
 
-def _claims(user: User, **changes) -> dict:
+def _claims(user: User, **changes: Any) -> dict:
     now = datetime.now(UTC)
     claims = {"sub": str(user.id), "ver": user.token_version, "iat": now,
               "exp": now + timedelta(hours=1)}  # fmt: skip
@@ -123,7 +124,8 @@ async def test_cookie_requests_read_without_csrf_token(client, session) -> None:
     user = await make_user(session)
     cookie_auth(client, user, TEST_SECRET, "sprintsync_session")
     r = await client.get(ME)
-    assert r.status_code == 200 and r.json()["id"] == user.id
+    assert r.status_code == 200
+    assert r.json()["id"] == user.id
 
 
 async def test_unsafe_cookie_request_without_a_valid_csrf_token_is_403_and_changes_nothing(
@@ -155,7 +157,8 @@ async def test_unsafe_cookie_request_with_its_csrf_token_succeeds(client, sessio
     user = await make_user(session)
     csrf = cookie_auth(client, user, TEST_SECRET, "sprintsync_session")
     r = await client.post(TASKS, json={"title": "legit"}, headers=csrf)
-    assert r.status_code == 201 and r.json()["owner_id"] == user.id
+    assert r.status_code == 201
+    assert r.json()["owner_id"] == user.id
 
 
 async def test_the_csrf_token_from_login_works_with_the_login_cookie(client, session) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
+from sprintsync.config import Settings
 from sprintsync.security.tokens import decode_access_token
 from sprintsync.users.models import User
 from tests.conftest import TEST_SECRET
@@ -12,7 +13,7 @@ from tests.factories import bearer, make_user
 
 
 @pytest.fixture
-def settings(base_settings):
+def settings(base_settings) -> Settings:
     return base_settings.model_copy(update={"auth_cache_seconds": 30.0})
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 from datetime import date, datetime, timedelta
+from typing import Any
 
+import httpx
 from sqlalchemy import select
 
 from sprintsync.db import utcnow
@@ -28,9 +30,11 @@ async def test_created_task_has_defaults_and_is_readable_by_its_creator(client, 
     assert task["title"] == "Write docs"
     assert (task["status"], task["priority"], task["description"]) == ("todo", "medium", "")
     assert (task["owner_id"], task["assignee_id"], task["total_minutes"]) == (user.id, user.id, 0)
-    assert task["estimate_minutes"] is None and task["due_date"] is None
+    assert task["estimate_minutes"] is None
+    assert task["due_date"] is None
     r = await client.get(f"{API}/{task['id']}", headers=h)
-    assert r.status_code == 200 and r.json() == task
+    assert r.status_code == 200
+    assert r.json() == task
 
 
 async def test_create_accepts_every_field(client, session) -> None:
@@ -60,7 +64,8 @@ async def test_patch_changes_only_the_given_fields_and_bumps_updated_at(client, 
     assert r.status_code == 200, r.text
     got = r.json()
     assert (got["title"], got["priority"], got["estimate_minutes"]) == ("New", "high", None)
-    assert got["due_date"] == "2030-01-01" and got["status"] == "todo"
+    assert got["due_date"] == "2030-01-01"
+    assert got["status"] == "todo"
     assert datetime.fromisoformat(got["updated_at"]) > task.updated_at
     assert got["status_changed_at"] == got["created_at"]
     await session.commit()
@@ -136,7 +141,8 @@ async def test_delete_removes_the_task_with_its_entries_and_history(client, sess
     await make_entry(session, task, user)
     h = bearer(user, TEST_SECRET)
     r = await client.delete(f"{API}/{task.id}", headers=h)
-    assert r.status_code == 204 and r.content == b""
+    assert r.status_code == 204
+    assert r.content == b""
     assert (await client.get(f"{API}/{task.id}", headers=h)).status_code == 404
     await session.commit()
     for table in ("tasks", "time_entries", "task_status_changes"):
@@ -188,7 +194,7 @@ async def test_assignee_ids_that_cannot_exist_are_422_and_change_nothing(client,
 # --- status workflow ---------------------------------------------------------------------
 
 
-async def _move(client, h, task_id: int, to: str):
+async def _move(client, h, task_id: int, to: str) -> httpx.Response:
     return await client.post(f"{API}/{task_id}/status", json={"status": to}, headers=h)
 
 
@@ -314,7 +320,7 @@ async def test_admin_cannot_assign_to_a_deactivated_or_unknown_user(client, sess
 # --- listing: visibility, filters, sorting, pagination -------------------------------------
 
 
-async def _ids(client, user, **params) -> list[int]:
+async def _ids(client, user, **params: Any) -> list[int]:
     r = await client.get(API, params=params, headers=bearer(user, TEST_SECRET))
     assert r.status_code == 200, r.text
     return [t["id"] for t in r.json()["items"]]

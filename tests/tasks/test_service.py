@@ -9,6 +9,7 @@ from sprintsync.errors import Conflict, Forbidden, Invalid, NotFound
 from sprintsync.tasks import service
 from sprintsync.tasks.models import Task, TaskStatus
 from sprintsync.tasks.schemas import TaskCreate, TaskUpdate
+from sprintsync.users.models import User
 from tests.factories import make_task, make_user
 
 
@@ -17,7 +18,7 @@ async def _history(session, user, task_id: int) -> list[tuple[str | None, str]]:
     return [(c.from_status, c.to_status) for c in changes]
 
 
-async def _admin(session):
+async def _admin(session) -> User:
     return await make_user(session, is_admin=True)
 
 

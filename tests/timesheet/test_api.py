@@ -55,7 +55,8 @@ async def test_timer_start_read_and_stop(client, session) -> None:
     started = r.json()
     assert started["running"] is True
     assert started["entry"]["task_id"] == task.id
-    assert started["entry"]["source"] == "timer" and started["entry"]["ended_at"] is None
+    assert started["entry"]["source"] == "timer"
+    assert started["entry"]["ended_at"] is None
     r = await client.get(f"{API}/timer", headers=h)
     assert r.json()["running"] is True
     assert r.json()["entry"]["id"] == started["entry"]["id"]
@@ -65,7 +66,8 @@ async def test_timer_start_read_and_stop(client, session) -> None:
     stopped = r.json()
     assert stopped["running"] is False
     assert stopped["entry"]["id"] == started["entry"]["id"]
-    assert stopped["entry"]["ended_at"] is not None and stopped["entry"]["running"] is False
+    assert stopped["entry"]["ended_at"] is not None
+    assert stopped["entry"]["running"] is False
     assert await _running(session, user.id) == []
     r = await client.get(f"{API}/timer", headers=h)
     assert r.json()["running"] is False
@@ -218,11 +220,13 @@ async def test_my_entries_by_inclusive_date_range_with_their_sum(client, session
     assert [e["id"] for e in page["items"]] == [ids[6], ids[5]]
     assert (page["total_minutes"], page["next_offset"]) == (50, None)
     r = await client.get(f"{API}/time-entries", headers=h)
-    assert len(r.json()["items"]) == 4 and r.json()["total_minutes"] == 100
+    assert len(r.json()["items"]) == 4
+    assert r.json()["total_minutes"] == 100
     r = await client.get(
         f"{API}/time-entries", params={"from": params["to"], "to": params["from"]}, headers=h
     )
-    assert r.json()["items"] == [] and r.json()["total_minutes"] == 0
+    assert r.json()["items"] == []
+    assert r.json()["total_minutes"] == 0
 
 
 async def test_my_entries_paginate_by_offset(client, session) -> None:
@@ -240,7 +244,8 @@ async def test_my_entries_paginate_by_offset(client, session) -> None:
         seen += [e["id"] for e in r.json()["items"]]
         offset = r.json()["next_offset"]
     whole = (await client.get(f"{API}/time-entries", headers=h)).json()["items"]
-    assert seen == [e["id"] for e in whole] and len(seen) == 5
+    assert seen == [e["id"] for e in whole]
+    assert len(seen) == 5
 
 
 async def test_extreme_date_ranges_do_not_break_the_listing(client, session) -> None:
@@ -288,7 +293,8 @@ async def test_editing_an_entry_updates_the_task_total(client, session) -> None:
     assert (got["minutes"], got["note"], got["started_at"][:10]) == (95, "fixed", day)
     assert await _total(session, task.id) == 95
     r = await client.patch(f"{API}/time-entries/{entry_id}", json={"note": ""}, headers=h)
-    assert r.status_code == 200 and r.json()["minutes"] == 95
+    assert r.status_code == 200
+    assert r.json()["minutes"] == 95
 
 
 async def test_deleting_an_entry_takes_its_minutes_off_the_task(client, session) -> None:
@@ -302,7 +308,8 @@ async def test_deleting_an_entry_takes_its_minutes_off_the_task(client, session)
         )
         ids.append(r.json()["id"])
     r = await client.delete(f"{API}/time-entries/{ids[0]}", headers=h)
-    assert r.status_code == 204 and r.content == b""
+    assert r.status_code == 204
+    assert r.content == b""
     assert await _total(session, task.id) == 25
     r = await client.delete(f"{API}/time-entries/{ids[0]}", headers=h)
     assert r.status_code == 404
@@ -331,7 +338,8 @@ async def test_bad_entry_edits_are_refused_and_change_nothing(client, session) -
         assert r.status_code == 422, (body, r.text)
     future = (today() + timedelta(days=3)).isoformat()
     r = await client.patch(f"{API}/time-entries/{entry.id}", json={"date": future}, headers=h)
-    assert r.status_code == 422 and r.json()["error"]["code"] == "future_date"
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "future_date"
     for body in ({"minutes": 5}, {"date": date(2024, 1, 1).isoformat()}):
         r = await client.patch(f"{API}/time-entries/{timer.id}", json=body, headers=h)
         assert r.status_code == 409, body

@@ -8,6 +8,7 @@ boundary one row off, a rounding that books a minute nobody worked.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -32,7 +33,7 @@ async def _entry(session, entry_id: int) -> TimeEntry:
     )
 
 
-async def _log(client, headers, task_id: int, minutes: int, **extra) -> dict:
+async def _log(client, headers, task_id: int, minutes: int, **extra: Any) -> dict:
     r = await client.post(
         f"{API}/tasks/{task_id}/time-entries", json={"minutes": minutes, **extra}, headers=headers
     )
@@ -54,7 +55,8 @@ async def test_editing_only_the_date_keeps_the_entry_finished_and_counted(client
 
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["running"] is False and body["ended_at"] is not None
+    assert body["running"] is False
+    assert body["ended_at"] is not None
     assert body["minutes"] == 45
     stored = await _entry(session, entry["id"])
     assert stored.ended_at - stored.started_at == timedelta(minutes=45)

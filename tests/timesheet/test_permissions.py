@@ -116,4 +116,5 @@ async def test_personal_timer_and_entry_routes_act_only_on_the_callers_own_data(
                 client, session, "stop", "POST", "/api/v1/timer/stop", None, people[actor], 409
             )
     r = await client.post("/api/v1/timer/stop", headers=_headers(owner))
-    assert r.status_code == 200 and r.json()["entry"]["minutes"] == 5
+    assert r.status_code == 200
+    assert r.json()["entry"]["minutes"] == 5

@@ -94,7 +94,8 @@ async def test_starting_a_timer_creates_one_running_entry(session) -> None:
     task = await make_task(session, user)
     entry = await service.start_timer(session, user=user, task_id=task.id)
     await session.commit()
-    assert entry.ended_at is None and entry.source == "timer"
+    assert entry.ended_at is None
+    assert entry.source == "timer"
     assert (await service.running_timer(session, user=user)).id == entry.id
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from sprintsync.users.models import User
@@ -11,7 +13,7 @@ from tests.factories import PASSWORD, bearer, db_snapshot, make_user
 API = "/api/v1/users"
 
 
-async def _admin(session, **overrides):
+async def _admin(session, **overrides: Any) -> User:
     return await make_user(session, is_admin=True, **overrides)
 
 
@@ -139,11 +141,13 @@ async def test_anyone_reads_their_own_account_but_only_admins_read_others(client
     me, other = await make_user(session), await make_user(session)
     admin = await _admin(session)
     r = await client.get(f"{API}/{me.id}", headers=bearer(me, TEST_SECRET))
-    assert r.status_code == 200 and r.json()["email"] == me.email
+    assert r.status_code == 200
+    assert r.json()["email"] == me.email
     r = await client.get(f"{API}/{other.id}", headers=bearer(me, TEST_SECRET))
     assert r.status_code == 404
     r = await client.get(f"{API}/{other.id}", headers=bearer(admin, TEST_SECRET))
-    assert r.status_code == 200 and r.json()["id"] == other.id
+    assert r.status_code == 200
+    assert r.json()["id"] == other.id
     for user_id in (other.id + 1000, 0, 2**31, 10**30):
         r = await client.get(f"{API}/{user_id}", headers=bearer(admin, TEST_SECRET))
         assert r.status_code == 404, user_id
@@ -174,7 +178,8 @@ async def test_deactivation_ends_the_users_sessions_and_reactivation_restores_lo
     old_token = bearer(user, TEST_SECRET)
     assert (await client.get("/api/v1/auth/me", headers=old_token)).status_code == 200
     r = await client.post(f"{API}/{user.id}/deactivate", headers=bearer(admin, TEST_SECRET))
-    assert r.status_code == 200 and r.json()["is_active"] is False
+    assert r.status_code == 200
+    assert r.json()["is_active"] is False
     r = await client.get("/api/v1/auth/me", headers=old_token)
     assert r.status_code == 401
     login = {"email": user.email, "password": PASSWORD}
@@ -213,9 +218,11 @@ async def test_an_admin_may_step_down_once_another_admin_exists(client, session)
     r = await client.patch(f"{API}/{deputy.id}", json={"is_admin": True}, headers=h)
     assert r.status_code == 200
     r = await client.patch(f"{API}/{admin.id}", json={"is_admin": False}, headers=h)
-    assert r.status_code == 200 and r.json()["is_admin"] is False
+    assert r.status_code == 200
+    assert r.json()["is_admin"] is False
     r = await client.post(f"{API}/{deputy.id}/deactivate", headers=bearer(deputy, TEST_SECRET))
-    assert r.status_code == 409 and r.json()["error"]["code"] == "last_admin"
+    assert r.status_code == 409
+    assert r.json()["error"]["code"] == "last_admin"
     await session.commit()
     flags = (
         await session.execute(select(User.is_admin, User.is_active).where(User.id == deputy.id))

@@ -61,4 +61,5 @@ async def test_own_profile_routes_need_a_session(client, session) -> None:
         assert r.status_code == 401, url
         assert r.json()["error"]["code"] == "not_authenticated"
     r = await client.get("/api/v1/auth/me", headers=bearer(user, TEST_SECRET))
-    assert r.status_code == 200 and r.json()["id"] == user.id
+    assert r.status_code == 200
+    assert r.json()["id"] == user.id

@@ -31,7 +31,8 @@ async def drag(page: Page, item: Locator, status: str) -> None:
     """Drag a card by its body (not its links or buttons) into a board column."""
     handle = await item.locator("[data-logged]").bounding_box()
     target = await column(page, status).bounding_box()
-    assert handle is not None and target is not None
+    assert handle is not None
+    assert target is not None
     await page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
     await page.mouse.down()
     await page.mouse.move(

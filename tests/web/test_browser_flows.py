@@ -289,7 +289,8 @@ async def test_shortcuts_profile_and_friendly_errors(open_page, page_errors, ses
     await expect(page.locator('[data-field-error="current_password"]')).to_be_visible()
 
     response = await page.goto("/tasks/987654")
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
     await expect(page.locator("h1")).to_have_text("We couldn't find that page")
 
     await page.goto("/profile")

@@ -105,7 +105,8 @@ async def test_every_page_loads_only_its_own_assets(open_page, session, live_ser
     await log_in(page, admin.email)
     for path in ("/", "/tasks", "/tasks/new", "/profile", "/admin/users", "/signup"):
         response = await page.goto(path)
-        assert response is not None and response.ok, path
+        assert response is not None, path
+        assert response.ok, path
         await expect(page.locator("main")).to_be_visible()
     await page.goto("/docs")
     await expect(page.locator(".swagger-ui .info")).to_contain_text("SprintSync")

@@ -48,10 +48,12 @@ async def test_log_in_form_sets_the_session_and_returns_to_next(client, session)
     token = _csrf_from(page.text)
     form = {"email": user.email, "password": PASSWORD, "next": "/tasks", "csrf_token": token}
     r = await client.post("/login", data=form)
-    assert r.status_code == 303 and r.headers["location"] == "/tasks"
+    assert r.status_code == 303
+    assert r.headers["location"] == "/tasks"
     assert "httponly" in r.headers["set-cookie"].lower()
     board = await client.get("/tasks")
-    assert board.status_code == 200 and user.display_name in board.text
+    assert board.status_code == 200
+    assert user.display_name in board.text
 
 
 async def test_log_in_never_redirects_off_site(client, session) -> None:
@@ -59,7 +61,8 @@ async def test_log_in_never_redirects_off_site(client, session) -> None:
     token = _csrf_from((await client.get("/login")).text)
     form = {"email": user.email, "password": PASSWORD, "next": "//evil.example/x"}
     r = await client.post("/login", data={**form, "csrf_token": token})
-    assert r.status_code == 303 and r.headers["location"] == "/"
+    assert r.status_code == 303
+    assert r.headers["location"] == "/"
 
 
 async def test_wrong_password_shows_the_form_again(client, session) -> None:
@@ -98,7 +101,8 @@ async def test_forged_post_without_csrf_token_is_refused(client, session, settin
     assert r.status_code == 403
     assert "CSRF" in r.text
     r = await client.post("/tasks", data={"title": "Forged"}, headers=HTMX)
-    assert r.status_code == 403 and "CSRF" in r.headers["hx-trigger"]
+    assert r.status_code == 403
+    assert "CSRF" in r.headers["hx-trigger"]
     assert (await session.execute(select(Task))).first() is None
 
 
@@ -108,9 +112,11 @@ async def test_plain_form_post_with_its_token_works_without_javascript(
     user = await make_user(session)
     token = _login_cookie(client, user, settings)
     r = await client.post("/tasks", data={"title": "No JS needed", "csrf_token": token})
-    assert r.status_code == 303 and r.headers["location"] == "/"
+    assert r.status_code == 303
+    assert r.headers["location"] == "/"
     task = (await session.execute(select(Task))).scalar_one()
-    assert task.title == "No JS needed" and task.assignee_id == user.id
+    assert task.title == "No JS needed"
+    assert task.assignee_id == user.id
 
 
 async def test_htmx_create_with_errors_returns_the_form_block(client, session, settings) -> None:
@@ -147,12 +153,15 @@ async def test_pages_have_strict_security_headers(client, session, settings) -> 
     _login_cookie(client, user, settings)
     r = await client.get("/")
     csp = r.headers["content-security-policy"]
-    assert "script-src 'self'" in csp and "unsafe" not in csp
+    assert "script-src 'self'" in csp
+    assert "unsafe" not in csp
     assert "frame-ancestors 'none'" in csp
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["referrer-policy"]
     assert r.headers["cache-control"] == "no-store"
-    assert "<script>" not in r.text and " style=" not in r.text and " onclick" not in r.text
+    assert "<script>" not in r.text
+    assert " style=" not in r.text
+    assert " onclick" not in r.text
 
 
 async def test_htmx_request_gets_only_the_targeted_block(client, session, settings) -> None:
@@ -163,7 +172,8 @@ async def test_htmx_request_gets_only_the_targeted_block(client, session, settin
     assert full.text.startswith("<!doctype html>")
     part = await client.get("/tasks", headers={**HTMX, "HX-Target": "results"})
     assert part.text.lstrip().startswith('<section id="results"')
-    assert "<html" not in part.text and "Fragment me" in part.text
+    assert "<html" not in part.text
+    assert "Fragment me" in part.text
 
 
 async def test_search_pushes_a_clean_bookmarkable_url(client, session, settings) -> None:
@@ -213,14 +223,17 @@ async def test_manual_time_entry_keeps_the_task_total(client, session, settings)
     token = _login_cookie(client, user, settings)
     headers = {**HTMX, "X-CSRF-Token": token}
     bad = await client.post(f"/tasks/{task.id}/entries", data={"minutes": ""}, headers=headers)
-    assert bad.status_code == 422 and 'data-field-error="minutes"' in bad.text
+    assert bad.status_code == 422
+    assert 'data-field-error="minutes"' in bad.text
     r = await client.post(
         f"/tasks/{task.id}/entries", data={"minutes": "45", "note": "pairing"}, headers=headers
     )
-    assert r.status_code == 200 and "Logged <strong" in r.text
+    assert r.status_code == 200
+    assert "Logged <strong" in r.text
     entry = (await session.execute(select(TimeEntry))).scalar_one()
     await session.refresh(task)
-    assert entry.minutes == 45 and task.total_minutes == 45
+    assert entry.minutes == 45
+    assert task.total_minutes == 45
 
 
 async def test_timer_start_swaps_the_header_widget(client, session, settings) -> None:
@@ -230,22 +243,26 @@ async def test_timer_start_swaps_the_header_widget(client, session, settings) ->
     headers = {**HTMX, "X-CSRF-Token": token}
     r = await client.post(f"/tasks/{task.id}/timer/start", headers=headers)
     assert r.status_code == 200
-    assert 'id="timer" hx-swap-oob="true"' in r.text and "data-elapsed" in r.text
+    assert 'id="timer" hx-swap-oob="true"' in r.text
+    assert "data-elapsed" in r.text
     assert "timer-changed" in r.headers["hx-trigger"]
     page = await client.get("/tasks")
-    assert "data-running-timer" in page.text and "Timed work" in page.text
+    assert "data-running-timer" in page.text
+    assert "Timed work" in page.text
     actions = await client.get(f"/tasks/{task.id}/actions", headers=HTMX)
     assert actions.text.lstrip().startswith('<div id="task-actions"')
     assert "Stop timer" in actions.text
     stop = await client.post("/timer/stop", headers=headers)
-    assert stop.status_code == 200 and "data-running-timer" not in stop.text
+    assert stop.status_code == 200
+    assert "data-running-timer" not in stop.text
 
 
 async def test_docs_are_served_from_local_files(client) -> None:
     for url in ("/docs", "/redoc"):
         r = await client.get(url)
         assert r.status_code == 200
-        assert "cdn." not in r.text and "fonts.googleapis" not in r.text
+        assert "cdn." not in r.text
+        assert "fonts.googleapis" not in r.text
         assert "/static/vendor/" in r.text
 
 
@@ -255,7 +272,8 @@ async def test_delete_from_the_panel_removes_the_task(client, session, settings)
     token = _login_cookie(client, owner, settings)
     r = await client.post(f"/tasks/{task.id}/delete", headers={**HTMX, "X-CSRF-Token": token})
     assert r.status_code == 200
-    assert "close-modal" in r.headers["hx-trigger"] and "tasks-changed" in r.headers["hx-trigger"]
+    assert "close-modal" in r.headers["hx-trigger"]
+    assert "tasks-changed" in r.headers["hx-trigger"]
     assert (await session.execute(select(Task))).first() is None
 
 
@@ -266,12 +284,15 @@ async def test_admin_grants_rights_and_deactivates(client, session, settings) ->
     headers = {**HTMX, "X-CSRF-Token": token}
     url = f"/admin/users/{person.id}"
     r = await client.post(f"{url}/admin", data={"value": "true"}, headers=headers)
-    assert r.status_code == 200 and "Remove admin" in r.text
+    assert r.status_code == 200
+    assert "Remove admin" in r.text
     assert "Pat is now an administrator" in r.headers["hx-trigger"]
     r = await client.post(f"{url}/active", data={"value": "false"}, headers=headers)
-    assert r.status_code == 200 and "Reactivate" in r.text
+    assert r.status_code == 200
+    assert "Reactivate" in r.text
     await session.refresh(person)
-    assert person.is_admin and not person.is_active
+    assert person.is_admin
+    assert not person.is_active
 
 
 async def test_the_last_active_admin_cannot_step_down(client, session, settings) -> None:
@@ -294,9 +315,11 @@ async def test_timer_form_without_javascript_returns_to_the_page(client, session
     token = _login_cookie(client, user, settings)
     back = {"Referer": "http://test/tasks?status=todo"}
     r = await client.post(f"/tasks/{task.id}/timer/start", data={"csrf_token": token}, headers=back)
-    assert r.status_code == 303 and r.headers["location"] == "/tasks?status=todo"
+    assert r.status_code == 303
+    assert r.headers["location"] == "/tasks?status=todo"
     offsite = {"Referer": "http://evil.example/phish"}
     r = await client.post("/timer/stop", data={"csrf_token": token}, headers=offsite)
-    assert r.status_code == 303 and r.headers["location"] == "/"
+    assert r.status_code == 303
+    assert r.headers["location"] == "/"
     entry = (await session.execute(select(TimeEntry))).scalar_one()
     assert entry.ended_at is not None
