@@ -20,7 +20,7 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sprintsync.db import Base, UTCDateTime, utcnow
 
@@ -68,6 +68,13 @@ class Task(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # Loaded only when asked for (joinedload in the task panel's one query), never lazily.
+    history: Mapped[list[TaskStatusChange]] = relationship(
+        lazy="raise",
+        order_by="(TaskStatusChange.changed_at, TaskStatusChange.id)",
+        viewonly=True,
+    )
 
 
 class TaskStatusChange(Base):

@@ -39,12 +39,6 @@ from sprintsync.web.render import hx_target, is_htmx, render, toast
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 25
-# (status, sort, how many) per board column; Done shows only the most recent.
-BOARD_COLUMNS = [
-    (TaskStatus.todo, "-priority", 50),
-    (TaskStatus.in_progress, "-priority", 50),
-    (TaskStatus.done, "-updated_at", 20),
-]
 DUE_CHOICES = {
     "overdue": "Overdue",
     "today": "Due today",
@@ -129,20 +123,14 @@ async def _task_context(session: AsyncSession, user: User, items: list[dict[str,
 
 @router.get("/")
 async def board(request: Request, session: SessionDep, user: PageUser) -> Response:
-    columns: list[dict[str, Any]] = []
-    all_items: list[dict[str, Any]] = []
-    for status, sort, limit in BOARD_COLUMNS:
-        items, next_cursor = await tasks.list_tasks(
-            session,
-            user=user,
-            filters=tasks.TaskFilter(status=status, assignee_id=user.id),
-            sort=sort,
-            limit=limit,
-        )
-        columns.append({"status": status.value, "tasks": items, "more": next_cursor is not None})
-        all_items.extend(items)
-    context = await _task_context(session, user, all_items)
-    context.update(nav="board", columns=columns)
+    data = await tasks.board(session, user=user)
+    context = {
+        "nav": "board",
+        "columns": data.columns,
+        "names": data.names,
+        "allowed": ALLOWED,
+        "timer_task_id": data.timer_task_id,
+    }
     block = "board" if hx_target(request) == "board" else None
     layout = await load_layout(request, session, user) if block is None else None
     return await render(request, "tasks/board.html", context, user=user, layout=layout, block=block)
@@ -155,7 +143,7 @@ async def task_list(
     user: PageUser,
     query: Annotated[ListQuery, Query()],
 ) -> Response:
-    items, next_cursor = await tasks.list_tasks(
+    page = await tasks.task_list_page(
         session,
         user=user,
         filters=query.filters(),
@@ -163,20 +151,22 @@ async def task_list(
         limit=PAGE_SIZE,
         cursor=query.cursor,
     )
-    context = await _task_context(session, user, items)
-    context.update(
-        nav="tasks",
-        query=query,
-        tasks=items,
-        next_cursor=next_cursor,
-        filtered=query.filtered,
-        query_string=query.url_query(cursor=query.cursor),
-        next_query=query.url_query(cursor=next_cursor),
-        first_query=query.url_query(),
-        people=await assignee_choices(session, user, include_inactive=True),
-        DUE_CHOICES=DUE_CHOICES,
-        SORT_CHOICES=SORT_CHOICES,
-    )
+    context = {
+        "nav": "tasks",
+        "query": query,
+        "tasks": page.tasks,
+        "names": page.names,
+        "people": page.people,
+        "allowed": ALLOWED,
+        "timer_task_id": page.timer_task_id,
+        "next_cursor": page.next_cursor,
+        "filtered": query.filtered,
+        "query_string": query.url_query(cursor=query.cursor),
+        "next_query": query.url_query(cursor=page.next_cursor),
+        "first_query": query.url_query(),
+        "DUE_CHOICES": DUE_CHOICES,
+        "SORT_CHOICES": SORT_CHOICES,
+    }
     block = {"results": "results", "load-more": "rows"}.get(hx_target(request) or "")
     headers = {}
     if block == "results" and request.headers.get("hx-trigger") in ("filters", "search"):

@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, exists, literal, or_, select
+from sqlalchemy import ColumnElement, case, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from sprintsync.db import like_pattern, utcnow
 from sprintsync.errors import Conflict, Forbidden, Invalid, NotFound
@@ -173,6 +174,111 @@ async def get_task(session: AsyncSession, *, user: User, task_id: int, lock: boo
     return task
 
 
+# (status, how many) per board column; Done shows only the most recent.
+BOARD_COLUMNS = ((TaskStatus.todo, 50), (TaskStatus.in_progress, 50), (TaskStatus.done, 20))
+_BOARD_LIMITS = {status.value: limit for status, limit in BOARD_COLUMNS}
+
+
+@dataclass(frozen=True, slots=True)
+class BoardColumn:
+    status: str
+    tasks: list[dict[str, Any]]
+    more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    """The "My work" board: the user's assigned tasks by status, and the running timer."""
+
+    columns: list[BoardColumn]
+    names: dict[int, str]
+    timer_task_id: int | None
+
+
+def _running_task_id_of(user: User) -> Any:
+    return (
+        select(TimeEntry.task_id)
+        .where(TimeEntry.user_id == user.id, TimeEntry.ended_at.is_(None))
+        .scalar_subquery()
+    )
+
+
+async def board(session: AsyncSession, *, user: User) -> Board:
+    """Every board column in one statement: the open columns by priority, Done by recency,
+    each cut to its length (one more row says whether there are more)."""
+    done = Task.status == TaskStatus.done.value
+    rank = func.row_number().over(
+        partition_by=Task.status,
+        order_by=(
+            case((done, Task.updated_at)).desc(),
+            case((~done, Task.priority)).desc(),
+            Task.id.desc(),
+        ),
+    )
+    ranked = (
+        select(*queries.COLUMNS, rank.label("rank"))
+        .where(Task.assignee_id == user.id, visible_to(user))
+        .subquery()
+    )
+    cut = case(*((ranked.c.status == status, limit + 1) for status, limit in _BOARD_LIMITS.items()))
+    stmt = (
+        select(ranked, _running_task_id_of(user).label("timer_task_id"))
+        .where(ranked.c.rank <= cut)
+        .order_by(ranked.c.rank)
+    )
+    rows = (await session.execute(stmt)).mappings().all()
+    by_status: dict[str, list[dict[str, Any]]] = {status: [] for status in _BOARD_LIMITS}
+    for row in rows:
+        by_status[row["status"]].append(task_dict({c.key: row[c.key] for c in queries.COLUMNS}))
+    columns = [
+        BoardColumn(status=status, tasks=items[:limit], more=len(items) > limit)
+        for status, items in by_status.items()
+        for limit in (_BOARD_LIMITS[status],)
+    ]
+    return Board(
+        columns=columns,
+        # Every card on the board is assigned to the user.
+        names={user.id: user.display_name},
+        timer_task_id=rows[0]["timer_task_id"] if rows else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TaskListPage:
+    """One page of the task list, with what its rows and filters show."""
+
+    tasks: list[dict[str, Any]]
+    next_cursor: str | None
+    names: dict[int, str]
+    people: list[User]
+    timer_task_id: int | None
+
+
+async def task_list_page(
+    session: AsyncSession,
+    *,
+    user: User,
+    filters: TaskFilter,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+) -> TaskListPage:
+    """The list page's rows, the assignee names they show, the people one may filter by and
+    the running timer's task."""
+    items, next_cursor = await list_tasks(
+        session, user=user, filters=filters, sort=sort, limit=limit, cursor=cursor
+    )
+    people = await users.assignee_choices(session, user, include_inactive=True)
+    ids = {t["assignee_id"] for t in items}
+    return TaskListPage(
+        tasks=items,
+        next_cursor=next_cursor,
+        names=await users.display_names(session, ids, known=people),
+        people=people,
+        timer_task_id=await running_task_id(session, user=user),
+    )
+
+
 async def running_task_id(session: AsyncSession, *, user: User) -> int | None:
     """The task the user's timer runs on, if any (cards show Stop instead of Start)."""
     stmt = select(TimeEntry.task_id).where(
@@ -207,14 +313,21 @@ class TaskDetail:
 
 
 async def task_detail(session: AsyncSession, *, user: User, task_id: int) -> TaskDetail:
-    """The task panel's data in one call: 404 unless the user may see the task."""
-    task = task_dict(await get_task(session, user=user, task_id=task_id))
-    history_stmt = (
-        select(TaskStatusChange)
-        .where(TaskStatusChange.task_id == task_id)
-        .order_by(TaskStatusChange.changed_at, TaskStatusChange.id)
+    """The task panel's data: 404 unless the user may see the task. The task, its history and
+    the running timer come in one statement, the entries in a second, and the people and
+    names in at most one more."""
+    if not 0 < task_id <= MAX_ROW_ID:
+        raise NotFound("Task not found.", code="task_not_found")
+    stmt = (
+        select(Task, _running_task_id_of(user))
+        .options(joinedload(Task.history))
+        .where(Task.id == task_id, visible_to(user))
     )
-    history = list((await session.execute(history_stmt)).scalars())
+    row = (await session.execute(stmt)).unique().one_or_none()
+    if row is None:
+        raise NotFound("Task not found.", code="task_not_found")
+    found, timer_task_id = row
+    task = task_dict(found)
     entries_stmt = (
         select(TimeEntry)
         .where(TimeEntry.task_id == task_id)
@@ -222,15 +335,16 @@ async def task_detail(session: AsyncSession, *, user: User, task_id: int) -> Tas
         .limit(PANEL_ENTRIES)
     )
     entries = list((await session.execute(entries_stmt)).scalars())
+    people = await users.assignee_choices(session, user)
     ids = {task["owner_id"], task["assignee_id"], user.id} | {e.user_id for e in entries}
     return TaskDetail(
         task=task,
-        history=history,
+        history=list(found.history),
         entries=entries,
-        names=await users.display_names(session, ids),
-        people=await users.assignee_choices(session, user),
+        names=await users.display_names(session, ids, known=[user, *people]),
+        people=people,
         can_delete=user.is_admin or task["owner_id"] == user.id,
-        timer_task_id=await running_task_id(session, user=user),
+        timer_task_id=timer_task_id,
     )
 
 

@@ -14,9 +14,8 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprintsync.db import SessionDep
-from sprintsync.errors import Invalid, NotFound
+from sprintsync.errors import Invalid
 from sprintsync.security.deps import PageUser
-from sprintsync.tasks import service as tasks
 from sprintsync.tasks.panel import render_panel
 from sprintsync.timesheet import service as timesheet
 from sprintsync.timesheet.models import TimeEntry
@@ -50,33 +49,23 @@ async def _timer_widget(
     )
 
 
-async def _task_title(session: AsyncSession, user: User, task_id: int) -> str:
-    try:
-        return (await tasks.get_task(session, user=user, task_id=task_id)).title
-    except NotFound:
-        return "the task"
-
-
 @router.post("/tasks/{task_id:int}/timer/start")
 async def start_timer(
     task_id: int, request: Request, session: SessionDep, user: PageUser
 ) -> Response:
-    await timesheet.start_timer(session, user=user, task_id=task_id)
+    timer = await timesheet.start_header_timer(session, user=user, task_id=task_id)
     if not is_htmx(request):
         return _back(request)
-    timer = await timesheet.header_timer(session, user=user)
-    title = timer.task_title if timer else "the task"
-    headers = toast(f"Timer started on “{title}”.", events=TIMER_EVENTS)
+    headers = toast(f"Timer started on “{timer.task_title}”.", events=TIMER_EVENTS)
     return await _timer_widget(request, timer, user, headers)
 
 
 @router.post("/timer/stop")
 async def stop_timer(request: Request, session: SessionDep, user: PageUser) -> Response:
-    entry = await timesheet.stop_timer(session, user=user)
+    stopped = await timesheet.stop_header_timer(session, user=user)
     if not is_htmx(request):
         return _back(request)
-    title = await _task_title(session, user, entry.task_id)
-    message = f"Logged {duration(entry.minutes)} on “{title}”."
+    message = f"Logged {duration(stopped.entry.minutes)} on “{stopped.task_title}”."
     return await _timer_widget(request, None, user, toast(message, events=TIMER_EVENTS))
 
 

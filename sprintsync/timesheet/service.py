@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, case, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 
 from sprintsync.db import utcnow
 from sprintsync.errors import Conflict, Invalid, NotFound
@@ -43,8 +44,9 @@ async def _recompute_total(session: AsyncSession, task_id: int) -> int:
         .execution_options(synchronize_session=False)
     )
     value = result.scalar_one()
-    task = await session.get(Task, task_id)
-    if task is not None:
+    # Keep a task this session already holds in step; one it does not hold needs no read.
+    task = session.identity_map.get(identity_key(Task, task_id))
+    if isinstance(task, Task):
         task.total_minutes = value
     return value
 
@@ -98,8 +100,9 @@ async def layout_context(session: AsyncSession, user: Any) -> dict[str, Any]:
     return {"timer": await header_timer(session, user=user)}
 
 
-async def _finish(session: AsyncSession, entry: TimeEntry) -> TimeEntry:
-    await _lock_task(session, entry.task_id)
+async def _finish(session: AsyncSession, entry: TimeEntry, *, locked: bool = False) -> TimeEntry:
+    if not locked:
+        await _lock_task(session, entry.task_id)
     entry.ended_at = utcnow()
     elapsed = _elapsed_minutes(entry.started_at, entry.ended_at)
     entry.minutes = min(elapsed, MAX_ENTRY_MINUTES)
@@ -111,13 +114,23 @@ async def _finish(session: AsyncSession, entry: TimeEntry) -> TimeEntry:
     return entry
 
 
-async def start_timer(session: AsyncSession, *, user: User, task_id: int) -> TimeEntry:
-    """Start a timer on a task, stopping the user's other running timer first."""
-    await tasks.get_task(session, user=user, task_id=task_id)
-    current = await running_timer(session, user=user)
+async def _start(session: AsyncSession, *, user: User, task_id: int) -> tuple[TimeEntry, str]:
+    """Start a timer (stopping the user's other one first); the entry and the task's title."""
+    # The task (which must be visible) and the user's running timer, in one read.
+    running = and_(TimeEntry.user_id == user.id, TimeEntry.ended_at.is_(None))
+    stmt = (
+        select(Task.title, TimeEntry)
+        .select_from(Task)
+        .outerjoin(TimeEntry, running)
+        .where(Task.id == task_id, tasks.visible_to(user))
+    )
+    row = (await session.execute(stmt)).one_or_none() if 0 < task_id <= MAX_ROW_ID else None
+    if row is None:
+        raise NotFound("Task not found.", code="task_not_found")
+    title, current = row
     if current is not None:
         if current.task_id == task_id:
-            return current
+            return current, title
         await _finish(session, current)
     entry = TimeEntry(
         task_id=task_id,
@@ -134,14 +147,49 @@ async def start_timer(session: AsyncSession, *, user: User, task_id: int) -> Tim
             await session.flush()
     except IntegrityError as exc:  # a concurrent start won; the database kept one timer
         raise Conflict("A timer is already running.", code="timer_running") from exc
+    return entry, title
+
+
+async def start_timer(session: AsyncSession, *, user: User, task_id: int) -> TimeEntry:
+    """Start a timer on a task, stopping the user's other running timer first."""
+    entry, _title = await _start(session, user=user, task_id=task_id)
     return entry
 
 
-async def stop_timer(session: AsyncSession, *, user: User) -> TimeEntry:
-    current = await running_timer(session, user=user)
-    if current is None:
+async def start_header_timer(session: AsyncSession, *, user: User, task_id: int) -> RunningTimer:
+    """Start a timer and answer with the header's view of it (the page needs nothing more)."""
+    entry, title = await _start(session, user=user, task_id=task_id)
+    elapsed = max(0, int((utcnow() - entry.started_at).total_seconds()))
+    return RunningTimer(task_id=task_id, task_title=title, elapsed_seconds=elapsed)
+
+
+@dataclass(frozen=True, slots=True)
+class StoppedTimer:
+    entry: TimeEntry
+    task_title: str
+
+
+async def stop_header_timer(session: AsyncSession, *, user: User) -> StoppedTimer:
+    """Stop the user's timer: one read that also locks its task, then the entry and total.
+
+    The title is the task's only while the user may still see it.
+    """
+    title = case((tasks.visible_to(user), Task.title), else_=literal("the task"))
+    stmt = (
+        select(TimeEntry, title)
+        .join(Task, Task.id == TimeEntry.task_id)
+        .where(TimeEntry.user_id == user.id, TimeEntry.ended_at.is_(None))
+        .with_for_update(of=Task)
+    )
+    row = (await session.execute(stmt)).one_or_none()
+    if row is None:
         raise Conflict("No timer is running.", code="no_running_timer")
-    return await _finish(session, current)
+    entry, task_title = row
+    return StoppedTimer(entry=await _finish(session, entry, locked=True), task_title=task_title)
+
+
+async def stop_timer(session: AsyncSession, *, user: User) -> TimeEntry:
+    return (await stop_header_timer(session, user=user)).entry
 
 
 def _check_day(day: date) -> None:

@@ -124,13 +124,17 @@ async def deactivate_user(session: AsyncSession, *, actor: User, user_id: int) -
     )
 
 
-async def display_names(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
-    """Names for the given user ids, in one primary-key lookup."""
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = await session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
-    return {row.id: row.display_name for row in rows}
+async def display_names(
+    session: AsyncSession, ids: Iterable[int], *, known: Iterable[User] = ()
+) -> dict[int, str]:
+    """Names for the given user ids: from `known` users where it has them, the rest in one
+    primary-key lookup (none when `known` covers them all)."""
+    names = {u.id: u.display_name for u in known}
+    wanted = {i for i in ids if i is not None and i not in names}
+    if wanted:
+        rows = await session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
+        names.update((row.id, row.display_name) for row in rows)
+    return names
 
 
 async def assignee_choices(
@@ -140,5 +144,7 @@ async def assignee_choices(
     only themselves."""
     if not user.is_admin:
         return [user]
-    people, _total = await list_users(session, q=None, limit=MAX_CHOICES, offset=0)
-    return [p for p in people if p.is_active or include_inactive]
+    stmt = select(User).order_by(User.id).limit(MAX_CHOICES)
+    if not include_inactive:
+        stmt = stmt.where(User.is_active.is_(True))
+    return list((await session.execute(stmt)).scalars())
