@@ -1,0 +1,80 @@
+"""SQL statements per request for the task pages and the JSON list, held to fixed budgets.
+
+Each page makes one service call that returns everything its template needs; these budgets
+keep it that way (an N+1 read, or a second read of the same row, fails here). Counted with
+the user cache warm, as in production; the layout's header timer is one of the statements.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sprintsync.config import Settings
+from tests.conftest import TEST_SECRET
+from tests.factories import bearer, cookie_auth, make_entry, make_task, make_user
+from tests.statements import count_statements
+
+HTMX = {"HX-Request": "true"}
+# Whole pages: the page's data in at most three statements, plus the header's timer.
+PAGE_BUDGET = 4
+# The JSON list, the hottest read: the list itself and nothing else.
+JSON_LIST_BUDGET = 1
+
+
+@pytest.fixture
+def settings(base_settings) -> Settings:
+    return base_settings.model_copy(update={"auth_cache_seconds": 30.0})
+
+
+@pytest.fixture(params=["member", "admin"])
+async def signed_in(request, client, session, settings) -> dict:
+    """A user with tasks in every column, someone else's task assigned to them, time logged
+    by two people, and their cookie session (already used once, so the cache is warm)."""
+    user = await make_user(session, is_admin=request.param == "admin")
+    other = await make_user(session)
+    for n in range(3):
+        await make_task(session, user, title=f"todo {n}")
+        await make_task(session, user, title=f"doing {n}", status="in_progress")
+        await make_task(session, user, title=f"done {n}", status="done")
+    shared = await make_task(session, other, assignee_id=user.id, title="handed over")
+    await make_entry(session, shared, user, minutes=30)
+    await make_entry(session, shared, other, minutes=45)
+    headers = cookie_auth(client, user, TEST_SECRET, settings.cookie_name)
+    assert (await client.get("/", headers=headers)).status_code == 200
+    return {"user": user, "headers": headers, "task": shared}
+
+
+@pytest.mark.parametrize(
+    ("path", "extra"),
+    [
+        ("/", {}),
+        ("/", {**HTMX, "HX-Target": "board"}),
+        ("/tasks", {}),
+        ("/tasks?q=do&sort=title", {**HTMX, "HX-Target": "results"}),
+        ("/tasks/{task}", {}),
+        ("/tasks/{task}", {**HTMX, "HX-Target": "modal-body"}),
+    ],
+)
+async def test_each_page_stays_within_its_statement_budget(
+    client, engine, monkeypatch, signed_in, path, extra
+) -> None:
+    url = path.format(task=signed_in["task"].id)
+    with count_statements(engine, monkeypatch) as statements:
+        r = await client.get(url, headers={**signed_in["headers"], **extra})
+    assert r.status_code == 200, r.text
+    assert len(statements) <= PAGE_BUDGET, statements
+
+
+async def test_the_json_list_is_one_statement_with_a_warm_user_cache(
+    client, session, engine, monkeypatch
+) -> None:
+    user = await make_user(session)
+    for n in range(5):
+        await make_task(session, user, title=f"task {n}")
+    h = bearer(user, TEST_SECRET)
+    assert (await client.get("/api/v1/tasks", headers=h)).status_code == 200
+    with count_statements(engine, monkeypatch) as statements:
+        r = await client.get("/api/v1/tasks?limit=20", headers=h)
+    assert r.status_code == 200
+    assert len(r.json()["items"]) == 5
+    assert len(statements) <= JSON_LIST_BUDGET, statements

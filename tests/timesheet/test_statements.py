@@ -1,0 +1,41 @@
+"""SQL statements for starting and stopping a timer from a page, held to fixed budgets.
+
+Writes always load the signed-in user afresh, so that read is one of the statements.
+Savepoints are not counted (the start's race guard takes one).
+"""
+
+from __future__ import annotations
+
+from tests.conftest import TEST_SECRET
+from tests.factories import cookie_auth, make_task, make_user
+from tests.statements import count_statements
+
+HTMX = {"HX-Request": "true"}
+# The user, the task with the running timer, and the new entry.
+START_BUDGET = 4
+# The user, the running entry with its task locked, the entry, the task's total.
+STOP_BUDGET = 4
+# Switching also stops the other timer: its lock, entry and total.
+SWITCH_BUDGET = 6
+
+
+async def _count(client, engine, monkeypatch, url: str, headers: dict) -> int:
+    with count_statements(engine, monkeypatch) as statements:
+        r = await client.post(url, headers={**headers, **HTMX})
+    assert r.status_code == 200, r.text
+    return len(statements)
+
+
+async def test_timer_start_switch_and_stop_stay_within_their_budgets(
+    client, session, settings, engine, monkeypatch
+) -> None:
+    user = await make_user(session)
+    first = await make_task(session, user, title="First")
+    second = await make_task(session, user, title="Second")
+    headers = cookie_auth(client, user, TEST_SECRET, settings.cookie_name)
+    start = await _count(client, engine, monkeypatch, f"/tasks/{first.id}/timer/start", headers)
+    switch = await _count(client, engine, monkeypatch, f"/tasks/{second.id}/timer/start", headers)
+    stop = await _count(client, engine, monkeypatch, "/timer/stop", headers)
+    assert start <= START_BUDGET
+    assert switch <= SWITCH_BUDGET
+    assert stop <= STOP_BUDGET
