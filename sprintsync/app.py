@@ -30,6 +30,8 @@ from sprintsync.config import Settings, get_settings
 from sprintsync.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from sprintsync.errors import AppError, error_body
 from sprintsync.http import BodyLimitMiddleware, SecurityHeadersMiddleware
+from sprintsync.invitations.api import router as invitations_router
+from sprintsync.invitations.pages import router as invitations_pages
 from sprintsync.migrations import is_at_head
 from sprintsync.observability import (
     DB_POOL_CHECKED_OUT,
@@ -104,9 +106,11 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     # Routes are matched in order, so the hottest come first; each is included directly
     # (no intermediate router), which keeps matching one level shallow.
     app.include_router(_ops_router())
-    for router in (tasks_router, time_router, auth_router, users_router, ai_router):
+    api_routers = (tasks_router, time_router, auth_router, users_router, invitations_router)
+    for router in (*api_routers, ai_router):
         app.include_router(router, prefix="/api/v1")
-    for router in (docs_router, auth_pages, tasks_pages, time_pages, ai_pages, users_pages):
+    page_routers = (docs_router, auth_pages, tasks_pages, time_pages, ai_pages, users_pages)
+    for router in (*page_routers, invitations_pages):
         app.include_router(router)
     # What the lower layers show but do not own: web/ imports no domain.
     set_layout_provider(app, layout_context)

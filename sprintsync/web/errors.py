@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -41,6 +41,12 @@ def render_error_page(
         url = login_url(_return_path(request), expired=code == "invalid_token")
         if is_htmx(request):
             return Response(status_code=401, headers={"HX-Redirect": url})
+        return RedirectResponse(url, status_code=303)
+    if code == "password_change_required":
+        back = _return_path(request)
+        url = "/password" + (f"?next={quote(back, safe='/')}" if back != "/" else "")
+        if is_htmx(request):
+            return Response(status_code=403, headers={"HX-Redirect": url})
         return RedirectResponse(url, status_code=303)
     extra = {k: v for k, v in (headers or {}).items() if k.lower() != "www-authenticate"}
     if is_htmx(request):
