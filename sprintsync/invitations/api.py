@@ -21,10 +21,6 @@ from sprintsync.users.schemas import MAX_ROW_ID, RowId
 router = APIRouter(prefix="/invitations", tags=["invitations"])
 
 
-def invitation_url(request: Request, token: str) -> str:
-    return str(request.base_url).rstrip("/") + f"/join/{token}"
-
-
 @router.post(
     "",
     response_model=InvitationCreated,
@@ -45,7 +41,9 @@ async def create_invitation(
     )
     read = InvitationRead.model_validate(issued.invitation)
     return InvitationCreated(
-        **read.model_dump(), token=issued.token, url=invitation_url(request, issued.token)
+        **read.model_dump(),
+        token=issued.token,
+        url=service.invitation_url(str(request.base_url), issued.token),
     )
 
 

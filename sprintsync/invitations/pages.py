@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sprintsync.db import SessionDep
 from sprintsync.errors import AppError
 from sprintsync.invitations import membership, service
-from sprintsync.invitations.api import invitation_url
 from sprintsync.invitations.schemas import InvitationCreate
 from sprintsync.security.deps import PageUser
 from sprintsync.users.models import User
@@ -93,7 +92,7 @@ async def create_invitation(request: Request, session: SessionDep, user: PageUse
         return await _page(
             request, session, user, values=values, errors=field_errors(exc), status=422
         )
-    link = invitation_url(request, issued.token)
+    link = service.invitation_url(str(request.base_url), issued.token)
     return await _page(request, session, user, new_link=link)
 
 

@@ -45,6 +45,11 @@ class InvitationView:
     project_name: str | None
 
 
+def invitation_url(base_url: str, token: str) -> str:
+    """The link to send: the sign-up page that uses the invitation."""
+    return base_url.rstrip("/") + f"/join/{token}"
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
