@@ -70,6 +70,7 @@ async def _authenticate(request: Request, session: AsyncSession) -> User:
     if user is None or not user.is_active or user.token_version != claims.version:
         raise Unauthorized("Your session is no longer valid; log in again.", code="invalid_token")
     request.state.user_id = user.id
+    request.state.user = user  # for an error page's header, should this request fail
     request.state.token = token
     if user.must_change_password and request.scope["path"] not in PASSWORD_CHANGE_PATHS:
         raise Forbidden(
