@@ -140,3 +140,26 @@ async def test_two_people_racing_with_one_link_get_one_account(app, session) -> 
     statuses = sorted(r.status_code for r in results)
     assert statuses == [201] + [409] * 5, [r.text for r in results]
     assert await count_rows(session, "users") == 2
+
+
+async def test_openapi_documents_the_account_routes_with_the_error_envelope(client) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    envelope = "#/components/schemas/ErrorResponse"
+    routes = {
+        ("/api/v1/invitations", "post"): ("201", "403", "409"),
+        ("/api/v1/invitations", "get"): ("200", "401", "403"),
+        ("/api/v1/invitations/{invitation_id}", "delete"): ("204", "404", "409"),
+        ("/api/v1/users/{user_id}/password", "post"): ("200", "403", "404", "422"),
+        ("/api/v1/users/{user_id}", "patch"): ("200", "403", "409"),
+        ("/api/v1/auth/signup", "post"): ("201", "403", "404", "409"),
+        ("/api/v1/auth/login", "post"): ("200", "401", "403"),
+    }
+    for (path, method), statuses in routes.items():
+        operation = spec["paths"][path][method]
+        for status in statuses:
+            assert status in operation["responses"], (path, method, status)
+            if status.startswith(("4", "5")) and status != "422":
+                schema = operation["responses"][status]["content"]["application/json"]["schema"]
+                assert schema["$ref"] == envelope, (path, method, status)
+    created = spec["components"]["schemas"]["InvitationCreated"]["properties"]
+    assert {"token", "url", "expires_at", "status"} <= set(created)
