@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,7 +14,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import event, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -30,6 +31,8 @@ from sprintsync.config import Settings, get_settings
 from sprintsync.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from sprintsync.errors import AppError, error_body
 from sprintsync.http import BodyLimitMiddleware, SecurityHeadersMiddleware
+from sprintsync.invitations.api import router as invitations_router
+from sprintsync.invitations.pages import router as invitations_pages
 from sprintsync.migrations import is_at_head
 from sprintsync.observability import (
     DB_POOL_CHECKED_OUT,
@@ -40,6 +43,8 @@ from sprintsync.observability import (
     metrics_payload,
 )
 from sprintsync.ratelimit import Limiter, make_storage
+from sprintsync.security.deps import optional_user
+from sprintsync.security.models import User
 from sprintsync.security.user_cache import UserCache
 from sprintsync.tasks.api import router as tasks_router
 from sprintsync.tasks.pages import router as tasks_pages
@@ -104,9 +109,11 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     # Routes are matched in order, so the hottest come first; each is included directly
     # (no intermediate router), which keeps matching one level shallow.
     app.include_router(_ops_router())
-    for router in (tasks_router, time_router, auth_router, users_router, ai_router):
+    api_routers = (tasks_router, time_router, auth_router, users_router, invitations_router)
+    for router in (*api_routers, ai_router):
         app.include_router(router, prefix="/api/v1")
-    for router in (docs_router, auth_pages, tasks_pages, time_pages, ai_pages, users_pages):
+    page_routers = (docs_router, auth_pages, tasks_pages, time_pages, ai_pages, users_pages)
+    for router in (*page_routers, invitations_pages):
         app.include_router(router)
     # What the lower layers show but do not own: web/ imports no domain.
     set_layout_provider(app, layout_context)
@@ -187,7 +194,7 @@ def _wants_json(request: Request) -> bool:
     )
 
 
-def _render(
+async def _render(
     request: Request,
     status: int,
     code: str,
@@ -200,13 +207,35 @@ def _render(
         return JSONResponse(
             error_body(code, message, details, request_id), status_code=status, headers=headers
         )
-    return render_error_page(request, status, code, message, headers)
+
+    async def load_user() -> User | None:
+        return await _signed_in_user(request)
+
+    return await render_error_page(request, status, code, message, headers, load_user=load_user)
+
+
+async def _signed_in_user(request: Request) -> User | None:
+    """Who is signed in, for an error page's header; never an error of its own.
+
+    The request's own user row is reused while it is still loaded; after a rollback (the
+    usual case for an error) it is read again in a short session of its own.
+    """
+    user = getattr(request.state, "user", None)
+    if isinstance(user, User) and not inspect(user).expired_attributes:
+        return user
+    try:
+        async with asyncio.timeout(2), request.app.state.read_sessionmaker() as session:
+            return await optional_user(request, session)
+    except Exception:  # the database may be why this is an error page at all
+        return None
 
 
 async def _internal_error_response(scope: Scope, receive: Receive, send: Send) -> None:
     """The 500 for an unhandled exception (already logged by the request middleware)."""
     request = Request(scope, receive)
-    response = _render(request, 500, "internal_error", "Something went wrong on our side.", None)
+    response = await _render(
+        request, 500, "internal_error", "Something went wrong on our side.", None
+    )
     await response(scope, receive, send)
 
 
@@ -232,7 +261,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(asyncpg.exceptions.PostgresError)
     async def database_error(request: Request, exc: Exception) -> Response:
         if _is_bad_value(exc):
-            return _render(
+            return await _render(
                 request,
                 422,
                 "invalid_value",
@@ -240,11 +269,15 @@ def _install_error_handlers(app: FastAPI) -> None:
                 None,
             )
         log.error("unhandled_error", exc_info=exc, path=request.url.path)
-        return _render(request, 500, "internal_error", "Something went wrong on our side.", None)
+        return await _render(
+            request, 500, "internal_error", "Something went wrong on our side.", None
+        )
 
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> Response:
-        return _render(request, exc.status_code, exc.code, exc.message, exc.details, exc.headers)
+        return await _render(
+            request, exc.status_code, exc.code, exc.message, exc.details, exc.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -256,10 +289,12 @@ def _install_error_handlers(app: FastAPI) -> None:
             }
             for err in exc.errors()
         ]
-        return _render(request, 422, "validation_error", "The request is not valid.", details)
+        return await _render(request, 422, "validation_error", "The request is not valid.", details)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else "Request failed."
-        return _render(request, exc.status_code, code, message, None, getattr(exc, "headers", None))
+        return await _render(
+            request, exc.status_code, code, message, None, getattr(exc, "headers", None)
+        )

@@ -24,7 +24,8 @@ from sprintsync.db import make_engine, make_sessionmaker, session_scope
 from sprintsync.errors import AppError
 from sprintsync.seed import DEMO_PASSWORD, DemoUser, SeedResult, demo_users_present, seed_demo
 from sprintsync.users import service as user_service
-from sprintsync.users.schemas import UserCreate
+from sprintsync.users.models import User
+from sprintsync.users.schemas import PasswordReset, UserCreate
 
 app = typer.Typer(
     help="SprintSync: tasks, time tracking and honest AI planning help.",
@@ -290,6 +291,97 @@ async def _create_user(settings: Settings, data: UserCreate) -> int:
     except AppError as exc:
         typer.secho(exc.message, err=True, fg="red")
         raise typer.Exit(1) from exc
+    finally:
+        await engine.dispose()
+
+
+@users_app.command("set-password")
+def users_set_password(
+    email: Annotated[str, typer.Argument(help="The account's email.")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt="New password",
+            hide_input=True,
+            confirmation_prompt=True,
+            help="At least 8 characters; asked for (hidden) when not given.",
+        ),
+    ],
+    temporary: Annotated[
+        bool,
+        typer.Option(
+            "--temporary", help="Make the user choose a new password at their next log-in."
+        ),
+    ] = False,
+) -> None:
+    """Set an account's password (ends its sessions); for a locked-out admin too."""
+    settings = load_settings()
+    _require_migrated(settings)
+    try:
+        body = PasswordReset(password=password)
+    except ValidationError as exc:
+        for err in exc.errors():
+            typer.secho(f"password: {err['msg']}", err=True, fg="red")
+        raise typer.Exit(2) from exc
+    found = run_async(_set_password(settings, email, body.password, temporary=temporary))
+    if not found:
+        typer.secho(f"No account with the email {email}.", err=True, fg="red")
+        raise typer.Exit(1)
+    note = " They must choose a new one at their next log-in." if temporary else ""
+    typer.echo(f"Password set for {email.strip().lower()}; their sessions have ended.{note}")
+
+
+async def _set_password(settings: Settings, email: str, password: str, *, temporary: bool) -> bool:
+    engine = make_engine(settings)
+    try:
+        async with session_scope(make_sessionmaker(engine)) as session:
+            user = await user_service.get_by_email(session, email)
+            if user is None:
+                return False
+            await user_service.set_password(
+                session,
+                user,
+                password,
+                temporary=temporary,
+                password_hash_fast=settings.password_hash_fast,
+            )
+            return True
+    finally:
+        await engine.dispose()
+
+
+@users_app.command("list")
+def users_list(
+    search: Annotated[
+        str | None, typer.Option("--search", "-q", help="Only emails or names containing this.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many.")] = 100,
+) -> None:
+    """List accounts: id, email, name, role and state."""
+    settings = load_settings()
+    _require_migrated(settings)
+    people, total = run_async(_list_users(settings, search, limit))
+    if not people:
+        typer.echo("No accounts." if not search else f"No account matches {search!r}.")
+        return
+    typer.echo(f"{'ID':>5}  {'EMAIL':<32} {'NAME':<24} {'ROLE':<6} STATE")
+    for person in people:
+        role = "admin" if person.is_admin else "user"
+        state = "active" if person.is_active else "deactivated"
+        if person.must_change_password:
+            state += ", must change password"
+        typer.echo(
+            f"{person.id:>5}  {person.email:<32} {person.display_name[:24]:<24} {role:<6} {state}"
+        )
+    if total > len(people):
+        typer.echo(f"... and {total - len(people)} more (use --limit or --search).")
+
+
+async def _list_users(settings: Settings, search: str | None, limit: int) -> tuple[list[User], int]:
+    engine = make_engine(settings)
+    try:
+        async with session_scope(make_sessionmaker(engine)) as session:
+            return await user_service.list_users(session, q=search, limit=limit, offset=0)
     finally:
         await engine.dispose()
 

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     password_hash_fast: bool = False
+    signup_policy: Literal["open", "invite", "closed"] | None = None
+    invitation_days: int = Field(default=7, ge=1, le=90)
     ai: AISettings = AISettings()
 
     @model_validator(mode="after")
@@ -74,6 +76,13 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def effective_signup_policy(self) -> Literal["open", "invite", "closed"]:
+        """Who may create an account: `open` by default, `invite` by default in production."""
+        if self.signup_policy is not None:
+            return self.signup_policy
+        return "invite" if self.env == "production" else "open"
 
     @property
     def secure_cookies(self) -> bool:

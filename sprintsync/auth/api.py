@@ -38,8 +38,14 @@ def _client(request: Request) -> str:
     "/signup",
     response_model=TokenResponse,
     status_code=status.HTTP_201_CREATED,
-    summary="Create an account and log in",
-    responses=errors(409, 422),
+    summary="Create an account and log in (as the sign-up policy allows)",
+    description=(
+        "With `SPRINTSYNC_SIGNUP_POLICY=invite` an `invitation` token is required (403 "
+        "`invitation_required` without one); with `closed` every sign-up gets 403 "
+        "`signup_closed`. An invitation joins its project; a used or expired one is 409, an "
+        "unknown or revoked one 404."
+    ),
+    responses=errors(403, 404, 409, 422),
 )
 async def signup(
     body: SignupRequest, request: Request, response: Response, session: SessionDep
@@ -50,6 +56,7 @@ async def signup(
         email=body.email,
         display_name=body.display_name,
         password=body.password,
+        invitation=body.invitation,
     )
     return _token_response(response, request, sess)
 
@@ -58,7 +65,13 @@ async def signup(
     "/login",
     response_model=TokenResponse,
     summary="Log in with email and password (sets the session cookie)",
-    responses=errors(401, 422, 429),
+    description=(
+        "401 `invalid_credentials` for a wrong email or password; 403 `account_deactivated` "
+        "only when the password is right but the account is switched off. A user whose "
+        "password an admin reset gets a session, but every request except changing the "
+        "password (`PATCH /api/v1/auth/me`) answers 403 `password_change_required`."
+    ),
+    responses=errors(401, 403, 422, 429),
 )
 async def login(
     body: LoginRequest, request: Request, response: Response, session: SessionDep

@@ -11,6 +11,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
 
 from sprintsync.auth import service
 from sprintsync.auth.cookies import clear_session_cookies, set_session_cookies
@@ -18,6 +20,7 @@ from sprintsync.auth.schemas import LoginRequest, ProfileUpdate, SignupRequest
 from sprintsync.db import SessionDep
 from sprintsync.errors import AppError, Invalid
 from sprintsync.security.deps import MaybeUser, PageUser
+from sprintsync.users.models import User
 from sprintsync.web.csrf import FORM_FIELD, check_anonymous
 from sprintsync.web.deps import (
     field_errors,
@@ -87,12 +90,62 @@ async def login(request: Request, session: SessionDep) -> Response:
     return response
 
 
+async def _signup_page(
+    request: Request,
+    session: AsyncSession,
+    *,
+    next_path: str,
+    invitation: str,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    """The sign-up form, with the invitation it came from, or why there is no form."""
+    settings = request.app.state.settings
+    context: dict[str, Any] = {
+        "next": next_path,
+        "values": values or {},
+        "errors": errors or {},
+        "invitation": invitation,
+        "invite": None,
+        "refusal": None,
+    }
+    try:
+        context["invite"] = await service.signup_offer(session, settings, invitation=invitation)
+    except AppError as exc:
+        context["refusal"] = exc.message
+        status = max(status, exc.status_code)
+    invite = context["invite"]
+    if invite is not None and invite.invitation.email and not context["values"].get("email"):
+        context["values"] = {**context["values"], "email": invite.invitation.email}
+    return await render(request, "auth/signup.html", context, status=status)
+
+
 @router.get("/signup")
-async def signup_page(request: Request, user: MaybeUser, next: str = "") -> Response:
+async def signup_page(
+    request: Request, session: SessionDep, user: MaybeUser, next: str = ""
+) -> Response:
     if user is not None:
         return RedirectResponse("/", status_code=303)
-    context = {"next": safe_next(next), "values": {}, "errors": {}}
-    return await render(request, "auth/signup.html", context)
+    return await _signup_page(request, session, next_path=safe_next(next), invitation="")
+
+
+@router.get("/join/{token}")
+async def join_page(request: Request, session: SessionDep, user: MaybeUser, token: str) -> Response:
+    """Where an invitation link leads: the sign-up form that uses it."""
+    if user is not None:
+        context = {
+            "message": "You are already signed in. Log out first to accept an invitation "
+            "for a new account."
+        }
+        return await render(
+            request,
+            "auth/signed_in.html",
+            context,
+            user=user,
+            layout=await load_layout(request, session, user),
+        )
+    return await _signup_page(request, session, next_path="/", invitation=token)
 
 
 @router.post("/signup")
@@ -100,22 +153,35 @@ async def signup(request: Request, session: SessionDep) -> Response:
     form = await request.form()
     check_anonymous(request, form.get(FORM_FIELD))
     values = form_values(form, "email", "display_name")
+    invitation = form_text(form, "invitation")
     next_path = safe_next(form_text(form, "next"))
     try:
-        body = SignupRequest(**values, password=str(form.get("password") or ""))
+        body = SignupRequest(
+            **values, password=str(form.get("password") or ""), invitation=invitation or None
+        )
         sess = await service.signup(
             session,
             request.app.state.settings,
             email=body.email,
             display_name=body.display_name,
             password=body.password,
+            invitation=body.invitation,
         )
     except (ValidationError, AppError) as exc:
+        # The account may already be flushed when the invitation turns out to be used up.
+        await session.rollback()
         errors = field_errors(exc)
         if isinstance(exc, AppError) and exc.code == "email_taken":
             errors = {"email": exc.message}
-        context = {"next": next_path, "values": values, "errors": errors}
-        return await render(request, "auth/signup.html", context, status=422)
+        return await _signup_page(
+            request,
+            session,
+            next_path=next_path,
+            invitation=invitation,
+            values=values,
+            errors=errors,
+            status=422,
+        )
     response = RedirectResponse(next_path, status_code=303)
     set_session_cookies(response, request.app.state.settings, sess)
     return response
@@ -166,22 +232,28 @@ async def update_name(request: Request, session: SessionDep, user: PageUser) -> 
     )
 
 
+async def _change_password(
+    request: Request, session: AsyncSession, user: User, form: FormData
+) -> service.TokenGrant | None:
+    """The password form's change: the current password checked, a fresh session back."""
+    changes = ProfileUpdate(
+        current_password=str(form.get("current_password") or ""),
+        new_password=str(form.get("new_password") or ""),
+    )
+    return await service.update_profile(
+        session,
+        request.app.state.settings,
+        user=user,
+        changes=changes,
+        throttle=request.app.state.login_throttle,
+    )
+
+
 @router.post("/profile/password")
 async def change_password(request: Request, session: SessionDep, user: PageUser) -> Response:
-    form = await request.form()
     settings = request.app.state.settings
     try:
-        changes = ProfileUpdate(
-            current_password=str(form.get("current_password") or ""),
-            new_password=str(form.get("new_password") or ""),
-        )
-        new_session = await service.update_profile(
-            session,
-            settings,
-            user=user,
-            changes=changes,
-            throttle=request.app.state.login_throttle,
-        )
+        new_session = await _change_password(request, session, user, await request.form())
     except (ValidationError, AppError) as exc:
         context = {"password_errors": field_errors(exc)}
         return await render(
@@ -200,6 +272,29 @@ async def change_password(request: Request, session: SessionDep, user: PageUser)
             block="password_form",
             headers=toast("Password changed. Other devices have been logged out."),
         )
+    if new_session is not None:
+        set_session_cookies(response, settings, new_session)
+    return response
+
+
+@router.get("/password")
+async def password_page(request: Request, user: PageUser, next: str = "") -> Response:
+    """The change-password form; where a user whose password was reset is sent first."""
+    context = {"next": safe_next(next), "errors": {}}
+    return await render(request, "auth/password.html", context, user=user)
+
+
+@router.post("/password")
+async def set_new_password(request: Request, session: SessionDep, user: PageUser) -> Response:
+    form = await request.form()
+    settings = request.app.state.settings
+    next_path = safe_next(form_text(form, "next"))
+    try:
+        new_session = await _change_password(request, session, user, form)
+    except (ValidationError, AppError) as exc:
+        context = {"next": next_path, "errors": field_errors(exc)}
+        return await render(request, "auth/password.html", context, user=user, status=422)
+    response = RedirectResponse(next_path, status_code=303)
     if new_session is not None:
         set_session_cookies(response, settings, new_session)
     return response

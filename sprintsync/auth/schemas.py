@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from sprintsync.users.schemas import DisplayName, Email, Password, StrictModel, UserRead
 
@@ -11,6 +12,9 @@ class SignupRequest(StrictModel):
     email: Email
     display_name: DisplayName
     password: Password
+    invitation: str | None = Field(
+        default=None, max_length=100, description="The token of an invitation link"
+    )
 
 
 class LoginRequest(StrictModel):
@@ -34,5 +38,7 @@ class ProfileUpdate(StrictModel):
     @model_validator(mode="after")
     def _password_change_needs_current(self) -> ProfileUpdate:
         if self.new_password is not None and not self.current_password:
-            raise ValueError("current_password is required to set a new password")
+            raise PydanticCustomError(
+                "current_password_required", "current_password is required to set a new password"
+            )
         return self

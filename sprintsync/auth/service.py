@@ -8,7 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprintsync.auth.schemas import ProfileUpdate
 from sprintsync.config import Settings
-from sprintsync.errors import Invalid, TooManyRequests, Unauthorized
+from sprintsync.errors import Forbidden, Invalid, TooManyRequests, Unauthorized
+from sprintsync.invitations import service as invitations
+from sprintsync.invitations.models import Invitation
+from sprintsync.invitations.service import InvitationView
 from sprintsync.ratelimit import Limiter
 from sprintsync.security.passwords import hash_password, verify_password
 from sprintsync.security.tokens import create_access_token
@@ -53,8 +56,16 @@ def start_session(user: User, settings: Settings) -> TokenGrant:
 
 
 async def signup(
-    session: AsyncSession, settings: Settings, *, email: str, display_name: str, password: str
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    invitation: str | None = None,
 ) -> TokenGrant:
+    """Create an account as the sign-up policy allows; an invitation also joins its project."""
+    invite = await check_signup_allowed(session, settings, email=email, invitation=invitation)
     user = await users.create_user(
         session,
         email=email,
@@ -62,7 +73,45 @@ async def signup(
         password=password,
         password_hash_fast=settings.password_hash_fast,
     )
+    if invite is not None:
+        await invitations.accept(session, invitation=invite, user=user)
     return start_session(user, settings)
+
+
+async def check_signup_allowed(
+    session: AsyncSession, settings: Settings, *, email: str, invitation: str | None
+) -> Invitation | None:
+    """The invitation to sign up with, or None under an open policy; else a refusal."""
+    _refuse_by_policy(settings, invited=bool(invitation))
+    if invitation:
+        return await invitations.check_for_signup(session, token=invitation, email=email)
+    return None
+
+
+async def signup_offer(
+    session: AsyncSession, settings: Settings, *, invitation: str | None
+) -> InvitationView | None:
+    """What the sign-up page offers: the invitation behind its link, None for an open
+    sign-up, or (raised) the reason there is no form."""
+    _refuse_by_policy(settings, invited=bool(invitation))
+    if invitation:
+        return await invitations.describe(session, token=invitation)
+    return None
+
+
+def _refuse_by_policy(settings: Settings, *, invited: bool) -> None:
+    policy = settings.effective_signup_policy
+    if policy == "closed":
+        raise Forbidden(
+            "Sign-up is closed. Ask an administrator to create an account for you.",
+            code="signup_closed",
+        )
+    if policy == "invite" and not invited:
+        raise Forbidden(
+            "Sign-up is by invitation only. Ask a project lead or an administrator for an "
+            "invitation link.",
+            code="invitation_required",
+        )
 
 
 async def login(
@@ -84,8 +133,14 @@ async def login(
         ok = False
     else:
         ok = await verify_password(password, user.password_hash, password_hash_fast=fast)
-    if not ok or user is None or not user.is_active:
+    if not ok or user is None:
         raise Unauthorized("Incorrect email or password.", code="invalid_credentials")
+    if not user.is_active:
+        # Only someone who knows the password learns that the account exists but is off.
+        raise Forbidden(
+            "Your account has been deactivated. Ask an administrator to reactivate it.",
+            code="account_deactivated",
+        )
     # Only failures count: a successful log-in gives its attempts back.
     await throttle.by_email.clear(email)
     await throttle.by_client.refund(client)
@@ -140,7 +195,14 @@ async def update_profile(
                 details=[{"field": "current_password", "message": "Incorrect password."}],
             )
         await throttle.by_email.clear(user.email)
+        if user.must_change_password and changes.new_password == changes.current_password:
+            raise Invalid(
+                "Choose a new password, not the temporary one.",
+                code="same_password",
+                details=[{"field": "new_password", "message": "Choose a different password."}],
+            )
         user.password_hash = await hash_password(changes.new_password, password_hash_fast=fast)
+        user.must_change_password = False
         user.token_version += 1
         new_session = start_session(user, settings)
     await session.flush()

@@ -24,6 +24,10 @@ from sprintsync.web.csrf import FORM_FIELD, csrf_matches
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "x-csrf-token"
+# All a user whose password was reset by an admin may do until they choose a new one.
+PASSWORD_CHANGE_PATHS = frozenset(
+    {"/api/v1/auth/me", "/api/v1/auth/logout", "/password", "/logout"}
+)
 
 
 def read_token(request: Request) -> tuple[str | None, bool]:
@@ -66,7 +70,13 @@ async def _authenticate(request: Request, session: AsyncSession) -> User:
     if user is None or not user.is_active or user.token_version != claims.version:
         raise Unauthorized("Your session is no longer valid; log in again.", code="invalid_token")
     request.state.user_id = user.id
+    request.state.user = user  # for an error page's header, should this request fail
     request.state.token = token
+    if user.must_change_password and request.scope["path"] not in PASSWORD_CHANGE_PATHS:
+        raise Forbidden(
+            "An administrator reset your password; choose a new one to carry on.",
+            code="password_change_required",
+        )
     return user
 
 

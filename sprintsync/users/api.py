@@ -10,7 +10,14 @@ from sprintsync.db import SessionDep
 from sprintsync.openapi import AUTHED, errors
 from sprintsync.security.deps import AdminUser, CurrentUser
 from sprintsync.users import service
-from sprintsync.users.schemas import MAX_ROW_ID, UserCreate, UserPage, UserRead, UserUpdate
+from sprintsync.users.schemas import (
+    MAX_ROW_ID,
+    PasswordReset,
+    UserCreate,
+    UserPage,
+    UserRead,
+    UserUpdate,
+)
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -63,7 +70,7 @@ async def get_user(user_id: int, session: SessionDep, user: CurrentUser) -> User
 @router.patch(
     "/{user_id}",
     response_model=UserRead,
-    summary="Update a user's name, admin flag or active flag (admin)",
+    summary="Update a user's name, email, admin flag or active flag (admin)",
     responses=errors(*AUTHED, 404, 409),
 )
 async def update_user(
@@ -81,4 +88,26 @@ async def update_user(
 )
 async def deactivate_user(user_id: int, session: SessionDep, admin: AdminUser) -> UserRead:
     user = await service.deactivate_user(session, actor=admin, user_id=user_id)
+    return UserRead.model_validate(user)
+
+
+@router.post(
+    "/{user_id}/password",
+    response_model=UserRead,
+    summary="Reset a user's password (admin); they must change it at their next log-in",
+    responses=errors(*AUTHED, 404),
+)
+async def reset_password(
+    user_id: int, body: PasswordReset, request: Request, session: SessionDep, admin: AdminUser
+) -> UserRead:
+    """Sets a temporary password and ends the user's sessions. Until they choose a new one
+    (`PATCH /api/v1/auth/me`), every other request of theirs gets 403
+    `password_change_required`."""
+    user = await service.reset_password(
+        session,
+        actor=admin,
+        user_id=user_id,
+        password=body.password,
+        password_hash_fast=request.app.state.settings.password_hash_fast,
+    )
     return UserRead.model_validate(user)

@@ -1,4 +1,4 @@
-"""Admin pages for accounts: search, create, and switch admin rights or access on and off.
+"""Admin pages for accounts: search, create, edit, reset passwords, switch rights on and off.
 
 The same `users.service` functions as the JSON API enforce the rules (the last active admin
 cannot be demoted or deactivated; deactivating someone ends their sessions at once).
@@ -18,7 +18,7 @@ from sprintsync.errors import AppError
 from sprintsync.security.deps import PageAdmin
 from sprintsync.users import service
 from sprintsync.users.models import User
-from sprintsync.users.schemas import UserCreate, UserUpdate
+from sprintsync.users.schemas import PasswordReset, UserCreate, UserUpdate
 from sprintsync.web.deps import field_errors, form_text, form_values
 from sprintsync.web.layout import load_layout
 from sprintsync.web.render import hx_target, is_htmx, render, toast
@@ -151,3 +151,92 @@ async def toggle_active(
     user_id: int, request: Request, session: SessionDep, admin: PageAdmin
 ) -> Response:
     return await _toggle(request, session, admin, user_id, "is_active")
+
+
+async def _edit_page(
+    request: Request,
+    session: SessionDep,
+    admin: User,
+    person: User,
+    *,
+    details: dict[str, str] | None = None,
+    details_errors: dict[str, str] | None = None,
+    password_errors: dict[str, str] | None = None,
+    notice: str | None = None,
+    status: int = 200,
+) -> Response:
+    context = {
+        "nav": "users",
+        "notice": notice,
+        "person": person,
+        "details_values": details or {"display_name": person.display_name, "email": person.email},
+        "details_errors": details_errors or {},
+        "password_errors": password_errors or {},
+    }
+    return await render(
+        request,
+        "users/edit.html",
+        context,
+        user=admin,
+        layout=await load_layout(request, session, admin),
+        status=status,
+    )
+
+
+# Shown once after a redirect (a 303 after each form, so a reload never posts again).
+_NOTICES = {
+    "saved": "Details saved.",
+    "reset": "Password reset. Their sessions have ended, and they must choose a new "
+    "password at their next log-in.",
+}
+
+
+@router.get("/users/{user_id:int}")
+async def edit_user_page(
+    user_id: int, request: Request, session: SessionDep, admin: PageAdmin, notice: str = ""
+) -> Response:
+    person = await service.get_user(session, actor=admin, user_id=user_id)
+    return await _edit_page(request, session, admin, person, notice=_NOTICES.get(notice))
+
+
+@router.post("/users/{user_id:int}")
+async def edit_user(
+    user_id: int, request: Request, session: SessionDep, admin: PageAdmin
+) -> Response:
+    values = form_values(await request.form(), "display_name", "email")
+    try:
+        changes = UserUpdate.model_validate(values)
+        person = await service.update_user(session, actor=admin, user_id=user_id, changes=changes)
+    except (ValidationError, AppError) as exc:
+        if isinstance(exc, AppError) and exc.status_code == 404:
+            raise
+        errors = field_errors(exc)
+        if isinstance(exc, AppError) and exc.code == "email_taken":
+            errors = {"email": exc.message}
+        person = await service.get_user(session, actor=admin, user_id=user_id)
+        return await _edit_page(
+            request, session, admin, person, details=values, details_errors=errors, status=422
+        )
+    return RedirectResponse(f"/admin/users/{person.id}?notice=saved", status_code=303)
+
+
+@router.post("/users/{user_id:int}/password")
+async def reset_password(
+    user_id: int, request: Request, session: SessionDep, admin: PageAdmin
+) -> Response:
+    form = await request.form()
+    try:
+        body = PasswordReset(password=str(form.get("password") or ""))
+        person = await service.reset_password(
+            session,
+            actor=admin,
+            user_id=user_id,
+            password=body.password,
+            password_hash_fast=request.app.state.settings.password_hash_fast,
+        )
+    except ValidationError as exc:
+        person = await service.get_user(session, actor=admin, user_id=user_id)
+        return await _edit_page(
+            request, session, admin, person, password_errors=field_errors(exc), status=422
+        )
+    return RedirectResponse(f"/admin/users/{person.id}?notice=reset", status_code=303)

@@ -30,6 +30,9 @@ class UserRead(BaseModel):
     display_name: str
     is_admin: bool
     is_active: bool
+    must_change_password: bool = Field(
+        default=False, description="An admin reset the password; it must be changed first."
+    )
     created_at: datetime
 
 
@@ -42,8 +45,15 @@ class UserCreate(StrictModel):
 
 class UserUpdate(StrictModel):
     display_name: DisplayName | None = None
+    email: Email | None = None
     is_admin: bool | None = None
     is_active: bool | None = None
+
+
+class PasswordReset(StrictModel):
+    """A temporary password set by an admin; the user must replace it at the next log-in."""
+
+    password: Password
 
 
 class UserPage(BaseModel):

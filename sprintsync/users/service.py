@@ -104,7 +104,10 @@ async def update_user(
             "This is the last active administrator; promote someone else first.",
             code="last_admin",
         )
-    if "display_name" in data and data["display_name"] is not None:
+    # The email first: if it is taken, nothing else of the change has been applied.
+    if data.get("email") is not None and data["email"] != user.email:
+        await _change_email(session, user, data["email"])
+    if data.get("display_name") is not None:
         user.display_name = data["display_name"]
     if data.get("is_admin") is not None:
         user.is_admin = data["is_admin"]
@@ -114,6 +117,52 @@ async def update_user(
         user.is_active = data["is_active"]
     await session.flush()
     return user
+
+
+async def _change_email(session: AsyncSession, user: User, email: str) -> None:
+    other = await get_by_email(session, email)
+    if other is not None and other.id != user.id:
+        raise Conflict("An account with this email already exists.", code="email_taken")
+    user.email = email
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:  # another account took the email at the same moment
+        raise Conflict("An account with this email already exists.", code="email_taken") from exc
+
+
+async def reset_password(
+    session: AsyncSession,
+    *,
+    actor: User,
+    user_id: int,
+    password: str,
+    password_hash_fast: bool = False,
+) -> User:
+    """An admin sets a temporary password: the user's sessions end, and they must choose a
+    new password before doing anything else."""
+    if not actor.is_admin:
+        raise Forbidden("Administrators only.", code="admin_required")
+    user = await get_user(session, actor=actor, user_id=user_id)
+    await set_password(
+        session, user, password, temporary=True, password_hash_fast=password_hash_fast
+    )
+    return user
+
+
+async def set_password(
+    session: AsyncSession,
+    user: User,
+    password: str,
+    *,
+    temporary: bool,
+    password_hash_fast: bool = False,
+) -> None:
+    """Replace the password and end every session; `temporary` forces a change at log-in."""
+    user.password_hash = await hash_password(password, password_hash_fast=password_hash_fast)
+    user.must_change_password = temporary
+    user.token_version += 1
+    await session.flush()
 
 
 async def deactivate_user(session: AsyncSession, *, actor: User, user_id: int) -> User:

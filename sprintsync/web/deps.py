@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from sprintsync.errors import AppError
+from sprintsync.web.messages import sentence
 from sprintsync.web.render import is_htmx
 
 
@@ -66,16 +67,16 @@ def form_values(form: FormData, *names: str) -> dict[str, str]:
 def field_errors(exc: ValidationError | AppError, aliases: dict[str, str] | None = None) -> dict:
     """Errors keyed by form field name, for showing next to each field.
 
-    Pydantic errors and service errors with `details=[{"field", "message"}]` both map; errors
-    that belong to no field land under "" and show above the form.
+    Pydantic errors become the catalogue's sentences (`web.messages`); service errors with
+    `details=[{"field", "message"}]` keep theirs. Errors that belong to no field land under ""
+    and show above the form.
     """
     aliases = aliases or {}
     errors: dict[str, str] = {}
     if isinstance(exc, ValidationError):
         for err in exc.errors():
-            field = ".".join(str(p) for p in err["loc"])
-            message = err["msg"].removeprefix("Value error, ")
-            errors.setdefault(aliases.get(field, field), message[:1].upper() + message[1:])
+            field, message = sentence(err)
+            errors.setdefault(aliases.get(field, field), message)
         return errors
     details: Any = exc.details
     if isinstance(details, list):

@@ -1,17 +1,18 @@
 """How errors look on pages: a friendly page, a toast for HTMX, or a trip to the log-in page.
 
-`app._render` hands every non-API error here.
+`app._render` hands every non-API error here, with a way to find the signed-in user.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from collections.abc import Awaitable, Callable
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sprintsync.web.deps import login_url, safe_next
-from sprintsync.web.render import finish, is_htmx, render_text, toast
+from sprintsync.web.render import csrf_for, finish, is_htmx, render_text, toast
 
 _TITLES = {
     403: "You can't open this page",
@@ -34,13 +35,29 @@ def _return_path(request: Request) -> str:
     return "/"
 
 
-def render_error_page(
-    request: Request, status: int, code: str, message: str, headers: dict[str, str] | None
+# The signed-in user for an error page's header, looked up only when a whole page is shown.
+UserLoader = Callable[[], Awaitable[object | None]]
+
+
+async def render_error_page(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    headers: dict[str, str] | None,
+    *,
+    load_user: UserLoader | None = None,
 ) -> Response:
     if status == 401:
         url = login_url(_return_path(request), expired=code == "invalid_token")
         if is_htmx(request):
             return Response(status_code=401, headers={"HX-Redirect": url})
+        return RedirectResponse(url, status_code=303)
+    if code == "password_change_required":
+        back = _return_path(request)
+        url = "/password" + (f"?next={quote(back, safe='/')}" if back != "/" else "")
+        if is_htmx(request):
+            return Response(status_code=403, headers={"HX-Redirect": url})
         return RedirectResponse(url, status_code=303)
     extra = {k: v for k, v in (headers or {}).items() if k.lower() != "www-authenticate"}
     if is_htmx(request):
@@ -50,10 +67,12 @@ def render_error_page(
             headers={**extra, **toast(message, "error"), "HX-Reswap": "none"},
         )
     title = _TITLES.get(status, "That didn't work")
+    # The page keeps the navigation and the user's menu, so nobody is stranded on it.
+    user = await load_user() if load_user is not None else None
     context = {
         "request": request,
-        "user": None,
-        "csrf_token": "",
+        "user": user,
+        "csrf_token": csrf_for(request) if user is not None else "",
         "status": status,
         "title": title,
         "message": message,

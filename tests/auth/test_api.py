@@ -125,13 +125,23 @@ async def test_failed_logins_say_nothing_about_which_part_was_wrong(client, sess
     for body in (
         {"email": user.email, "password": "wrong-password"},
         {"email": "nobody@example.com", "password": PASSWORD},
-        {"email": gone.email, "password": PASSWORD},
+        # A deactivated account with a wrong password is not told apart either.
+        {"email": gone.email, "password": "wrong-password"},
     ):
         r = await client.post(f"{AUTH}/login", json=body)
         assert r.status_code == 401, body
         assert "set-cookie" not in r.headers
         answers.append((r.json()["error"]["code"], r.json()["error"]["message"]))
     assert answers == [("invalid_credentials", "Incorrect email or password.")] * 3
+
+
+async def test_a_deactivated_user_with_the_right_password_is_told_so(client, session) -> None:
+    gone = await make_user(session, is_active=False)
+    r = await client.post(f"{AUTH}/login", json={"email": gone.email, "password": PASSWORD})
+    assert r.status_code == 403
+    assert "set-cookie" not in r.headers
+    assert r.json()["error"]["code"] == "account_deactivated"
+    assert "deactivated" in r.json()["error"]["message"]
 
 
 async def test_oauth2_token_form_logs_in(client, session) -> None:
@@ -200,6 +210,7 @@ async def test_me_returns_the_signed_in_user(client, session) -> None:
         "display_name": "Grace",
         "is_admin": False,
         "is_active": True,
+        "must_change_password": False,
         "created_at": r.json()["created_at"],
     }
 

@@ -34,6 +34,7 @@ async def test_admin_lists_users_with_offset_pagination_and_total(client, sessio
         "display_name",
         "is_admin",
         "is_active",
+        "must_change_password",
         "created_at",
     }
 
@@ -165,7 +166,7 @@ async def test_admin_updates_name_and_flags(client, session) -> None:
     assert (r.json()["display_name"], r.json()["is_admin"]) == ("Renamed", True)
     r = await client.patch(f"{API}/{user.id}", json={"is_admin": False}, headers=h)
     assert r.json()["is_admin"] is False
-    for bad in ({"display_name": ""}, {"is_admin": "yes please"}, {"email": "x@example.com"}):
+    for bad in ({"display_name": ""}, {"is_admin": "yes please"}, {"email": "not-an-email"}):
         r = await client.patch(f"{API}/{user.id}", json=bad, headers=h)
         assert r.status_code == 422, bad
 
@@ -183,7 +184,8 @@ async def test_deactivation_ends_the_users_sessions_and_reactivation_restores_lo
     r = await client.get("/api/v1/auth/me", headers=old_token)
     assert r.status_code == 401
     login = {"email": user.email, "password": PASSWORD}
-    assert (await client.post("/api/v1/auth/login", json=login)).status_code == 401
+    r = await client.post("/api/v1/auth/login", json=login)
+    assert (r.status_code, r.json()["error"]["code"]) == (403, "account_deactivated")
     r = await client.patch(
         f"{API}/{user.id}", json={"is_active": True}, headers=bearer(admin, TEST_SECRET)
     )

@@ -26,6 +26,10 @@ ROUTES: dict[str, tuple[str, str, Any, dict[str, int]]] = {
                {"anonymous": 401, "self": 403, "other": 403, "admin": 200}),
     "deactivate": ("POST", "/api/v1/users/{id}/deactivate", None,
                    {"anonymous": 401, "self": 403, "other": 403, "admin": 200}),
+    "edit_email": ("PATCH", "/api/v1/users/{id}", {"email": "{actor}@changed.example.com"},
+                   {"anonymous": 401, "self": 403, "other": 403, "admin": 200}),
+    "reset_password": ("POST", "/api/v1/users/{id}/password", {"password": "temporary-1"},
+                       {"anonymous": 401, "self": 403, "other": 403, "admin": 200}),
     "promote_self": ("PATCH", "/api/v1/users/{id}", {"is_admin": True},
                      {"anonymous": 401, "self": 403, "other": 403, "admin": 200}),
 }  # fmt: skip
@@ -42,7 +46,7 @@ async def test_user_route_permissions(client, session, route: str) -> None:
         caller = {"anonymous": None, "self": target, "other": other, "admin": admin}[actor]
         headers = bearer(caller, TEST_SECRET) if caller is not None else {}
         json = body
-        if route == "create":  # a fresh email per actor, so only permissions can refuse it
+        if route in ("create", "edit_email"):  # a fresh email per actor: only permissions refuse
             json = body | {"email": body["email"].format(actor=actor)}
         before = await db_snapshot(session)
         r = await client.request(method, path.format(id=target.id), json=json, headers=headers)

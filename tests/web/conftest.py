@@ -48,9 +48,16 @@ _STATUS = re.compile(r"(?:status of|Response Status Error Code) (\d{3})\b")
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port: from SPRINTSYNC_TEST_PORTS ("8450-8499") when set, else any."""
+    first, _, last = os.environ.get("SPRINTSYNC_TEST_PORTS", "0-0").partition("-")
+    for port in range(int(first), int(last or first) + 1):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    pytest.fail(f"no free port in SPRINTSYNC_TEST_PORTS={first}-{last}")
 
 
 @pytest.fixture(scope="session")

@@ -157,7 +157,7 @@ async def test_post_without_csrf_token_is_refused(open_page, session) -> None:
 async def test_admin_deactivates_a_user_who_is_then_logged_out(
     open_page, page_errors, session
 ) -> None:
-    page_errors.allow(401)  # Bob's refused log-in
+    page_errors.allow(401, 403)  # Bob's expired session, then his refused log-in
     admin = await make_user(session, is_admin=True, display_name="Alice Admin")
     bob = await make_user(session, display_name="Bob Builder")
     await make_task(session, bob, title="Bob's chore")
@@ -179,14 +179,15 @@ async def test_admin_deactivates_a_user_who_is_then_logged_out(
     await expect(rows.first.locator("[data-inactive]")).to_be_visible()
     await expect(toast(page)).to_contain_text("Bob Builder was deactivated")
 
-    # Bob's next click lands on the log-in page, and he cannot log back in.
+    # Bob's next click lands on the log-in page, and he cannot log back in: with the right
+    # password he is told why.
     await bob_page.click("nav >> text=Tasks")
     await expect(bob_page).to_have_url(re.compile(r"/login\?next=/tasks&expired=1$"))
     await expect(bob_page.locator("[data-notice]")).to_contain_text("expired")
     await bob_page.fill("#email", bob.email)
     await bob_page.fill("#password", "correct-horse-battery")
     await bob_page.click("form[action='/login'] button[type=submit]")
-    await expect(bob_page.locator("[data-form-error]")).to_contain_text("Incorrect")
+    await expect(bob_page.locator("[data-form-error]")).to_contain_text("deactivated")
 
     # The admin clears the search and sees everyone again before creating an account (the
     # list refreshes after the search's delay; a create racing it would be overwritten).
