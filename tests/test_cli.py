@@ -329,7 +329,8 @@ def test_users_set_password_ends_sessions_and_can_force_a_change(env, db_path) -
     assert "Password set for dev@example.com" in out
     assert login(db_path, "dev@example.com", "long-enough-1").status_code == 401
     r = login(db_path, "dev@example.com", "replaced-pass-2")
-    assert r.status_code == 200 and r.json()["user"]["must_change_password"] is False
+    assert r.status_code == 200
+    assert r.json()["user"]["must_change_password"] is False
     assert query(db_path, "SELECT token_version FROM users") == [(1,)]
     out = ok(
         env, "users", "set-password", "dev@example.com", "--temporary", "--password",
@@ -348,7 +349,8 @@ def test_users_set_password_prompts_hidden_and_refuses_unknown_or_short(env, db_
     assert "typed-pass-4" not in result.output
     assert login(db_path, "dev@example.com", "typed-pass-4").status_code == 200
     result = run(env, "users", "set-password", "nobody@example.com", "--password", "whatever-5")
-    assert result.exit_code == 1 and "No account" in result.output
+    assert result.exit_code == 1
+    assert "No account" in result.output
     result = run(env, "users", "set-password", "dev@example.com", "--password", "short")
     assert result.exit_code == 2
     assert login(db_path, "dev@example.com", "typed-pass-4").status_code == 200
@@ -371,8 +373,12 @@ def test_users_list_shows_roles_and_states(env, db_path) -> None:
     ok(env, "users", "set-password", "dev@example.com", "--temporary", "--password", "temp-pass-3")
     lines = ok(env, "users", "list").splitlines()
     assert lines[0].split() == ["ID", "EMAIL", "NAME", "ROLE", "STATE"]
-    assert "boss@example.com" in lines[1] and "admin" in lines[1] and "active" in lines[1]
-    assert "Dev One" in lines[2] and "must change password" in lines[2]
+    assert "boss@example.com" in lines[1]
+    assert "admin" in lines[1]
+    assert "active" in lines[1]
+    assert "Dev One" in lines[2]
+    assert "must change password" in lines[2]
     only = ok(env, "users", "list", "--search", "dev")
-    assert "dev@example.com" in only and "boss@example.com" not in only
+    assert "dev@example.com" in only
+    assert "boss@example.com" not in only
     assert "1 more" in ok(env, "users", "list", "--limit", "1")

@@ -11,8 +11,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, func, or_, select, true, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprintsync.config import Settings
@@ -200,7 +202,8 @@ async def accept(session: AsyncSession, *, invitation: Invitation, user: User) -
         .values(used_at=now, used_by_id=user.id)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    # An UPDATE answers a cursor result, which knows how many rows it changed.
+    if cast(CursorResult[Any], result).rowcount != 1:
         raise Conflict(
             "This invitation has already been used. Ask whoever sent it for a new one.",
             code="invitation_used",

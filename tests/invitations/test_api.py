@@ -33,16 +33,19 @@ async def _invite(client, admin: User, **body: object) -> dict:
 async def test_admin_creates_a_link_that_signs_someone_up_once(client, session) -> None:
     admin = await make_user(session, is_admin=True)
     created = await _invite(client, admin)
-    assert created["status"] == "pending" and created["url"].endswith(f"/join/{created['token']}")
+    assert created["status"] == "pending"
+    assert created["url"].endswith(f"/join/{created['token']}")
     stored = (await session.execute(select(Invitation))).scalar_one()
-    assert stored.token_hash != created["token"] and len(stored.token_hash) == 64
+    assert stored.token_hash != created["token"]
+    assert len(stored.token_hash) == 64
     r = await client.post(SIGNUP, json=_signup("new@example.com", created["token"]))
     assert r.status_code == 201, r.text
     r = await client.post(SIGNUP, json=_signup("second@example.com", created["token"]))
     assert (r.status_code, r.json()["error"]["code"]) == (409, "invitation_used")
     listed = (await client.get(API, headers=bearer(admin, TEST_SECRET))).json()
     (item,) = listed["items"]
-    assert item["status"] == "used" and item["used_by_id"] is not None
+    assert item["status"] == "used"
+    assert item["used_by_id"] is not None
     assert "token" not in item
 
 
@@ -88,7 +91,7 @@ async def test_a_used_invitation_cannot_be_revoked(client, session) -> None:
 
 
 @pytest.mark.parametrize("policy", ["invite", "closed"])
-async def test_the_signup_policy_decides_who_may_sign_up(client, session, settings, policy):
+async def test_the_signup_policy_decides_who_may_sign_up(client, session, settings, policy) -> None:
     settings.signup_policy = policy
     admin = await make_user(session, is_admin=True)
     before = await db_snapshot(session)

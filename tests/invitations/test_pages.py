@@ -34,7 +34,8 @@ async def test_an_invitation_link_opens_a_sign_up_form_that_uses_it(
     link = await _create_link(client, session, settings, email="ada@example.com")
     path = link.removeprefix("http://test")
     page = await client.get(path)
-    assert page.status_code == 200 and "invited you to SprintSync" in page.text
+    assert page.status_code == 200
+    assert "invited you to SprintSync" in page.text
     assert 'value="ada@example.com"' in page.text
     token = path.rsplit("/", 1)[1]
     form = {"display_name": "Ada", "email": "ada@example.com", "password": "long-enough-1",
@@ -44,25 +45,27 @@ async def test_an_invitation_link_opens_a_sign_up_form_that_uses_it(
     assert (await client.get("/")).status_code == 200
     client.cookies.clear()
     again = await client.get(path)
-    assert (
-        "already been used" in again.text
-        and '<form method="post" action="/signup"' not in again.text
-    )
+    assert "already been used" in again.text
+    assert '<form method="post" action="/signup"' not in again.text
 
 
 @pytest.mark.parametrize(
     ("policy", "message"),
     [("invite", "Sign-up is by invitation only."), ("closed", "Sign-up is closed.")],
 )
-async def test_the_sign_up_page_explains_the_policy(client, session, settings, policy, message):
+async def test_the_sign_up_page_explains_the_policy(
+    client, session, settings, policy, message
+) -> None:
     settings.signup_policy = policy
     page = await client.get("/signup")
-    assert page.status_code == 403 and message in page.text
+    assert page.status_code == 403
+    assert message in page.text
     assert 'action="/signup"' not in page.text
     form = {"display_name": "X", "email": "x@example.com", "password": "long-enough-1",
             "csrf_token": _csrf_from((await client.get("/login")).text)}  # fmt: skip
     r = await client.post("/signup", data=form)
-    assert r.status_code == 422 and message in r.text
+    assert r.status_code == 422
+    assert message in r.text
     assert await count_rows(session, "users") == 0
 
 

@@ -25,10 +25,12 @@ async def test_admin_edits_name_and_email_on_the_users_page(client, session, set
     listing = await client.get("/admin/users")
     assert f'href="/admin/users/{person.id}"' in listing.text
     page = await client.get(f"/admin/users/{person.id}")
-    assert page.status_code == 200 and "Old Name" in page.text
+    assert page.status_code == 200
+    assert "Old Name" in page.text
     form = {"display_name": "New Name", "email": "New@Example.com"}
     r = await client.post(f"/admin/users/{person.id}", data=form, headers=csrf)
-    assert r.status_code == 303 and r.headers["location"].endswith("?notice=saved")
+    assert r.status_code == 303
+    assert r.headers["location"].endswith("?notice=saved")
     row = await _row(session, person.id)
     assert (row.display_name, row.email) == ("New Name", "new@example.com")
     assert "Details saved." in (await client.get(r.headers["location"])).text
@@ -46,7 +48,8 @@ async def test_bad_details_are_explained_next_to_the_field(client, session, sett
         r = await client.post(
             f"/admin/users/{person.id}", data={"display_name": name, "email": email}, headers=csrf
         )
-        assert r.status_code == 422 and message in html.unescape(r.text), r.text
+        assert r.status_code == 422, r.text
+        assert message in html.unescape(r.text), r.text
     row = await _row(session, person.id)
     assert (row.display_name, row.email) == ("Kept", person.email)
 
@@ -58,7 +61,8 @@ async def test_admin_resets_a_password_from_the_page(client, session, settings) 
     r = await client.post(
         f"/admin/users/{person.id}/password", data={"password": "short"}, headers=csrf
     )
-    assert r.status_code == 422 and "Password must be at least 8 characters." in r.text
+    assert r.status_code == 422
+    assert "Password must be at least 8 characters." in r.text
     r = await client.post(
         f"/admin/users/{person.id}/password", data={"password": "temporary-9"}, headers=csrf
     )
@@ -67,7 +71,8 @@ async def test_admin_resets_a_password_from_the_page(client, session, settings) 
     assert "they must choose a new password" in page.text
     assert "must choose a new password at the next log-in" in page.text
     row = await _row(session, person.id)
-    assert row.must_change_password and row.token_version == 1
+    assert row.must_change_password
+    assert row.token_version == 1
 
 
 async def test_members_cannot_open_or_post_the_admin_pages(client, session, settings) -> None:
@@ -90,7 +95,9 @@ async def test_log_in_page_says_an_account_is_deactivated_only_with_the_password
     token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
     right = {"email": gone.email, "password": PASSWORD, "csrf_token": token}
     r = await client.post("/login", data=right)
-    assert r.status_code == 403 and "Your account has been deactivated" in r.text
+    assert r.status_code == 403
+    assert "Your account has been deactivated" in r.text
     r = await client.post("/login", data={**right, "password": "wrong-password"})
-    assert r.status_code == 401 and "Incorrect email or password." in r.text
+    assert r.status_code == 401
+    assert "Incorrect email or password." in r.text
     assert "deactivated" not in r.text

@@ -3,6 +3,7 @@ forced password change that follows a reset."""
 
 from __future__ import annotations
 
+import httpx
 from sqlalchemy import select
 
 from sprintsync.users.models import User
@@ -14,7 +15,9 @@ AUTH = "/api/v1/auth"
 TEMPORARY = "temporary-pass-1"
 
 
-async def _reset(client, admin: User, user: User, password: str = TEMPORARY):
+async def _reset(
+    client: httpx.AsyncClient, admin: User, user: User, password: str = TEMPORARY
+) -> httpx.Response:
     return await client.post(
         f"{API}/{user.id}/password", json={"password": password}, headers=bearer(admin, TEST_SECRET)
     )
@@ -43,7 +46,8 @@ async def test_an_email_taken_by_another_account_is_refused_whole(client, sessio
         json={"display_name": "After", "email": other.email.upper()},
         headers=bearer(admin, TEST_SECRET),
     )
-    assert r.status_code == 409 and r.json()["error"]["code"] == "email_taken"
+    assert r.status_code == 409
+    assert r.json()["error"]["code"] == "email_taken"
     await session.commit()
     row = (await session.execute(select(User).where(User.id == user.id))).scalar_one()
     await session.refresh(row)
@@ -55,13 +59,15 @@ async def test_reset_ends_sessions_and_forces_a_new_password(client, session) ->
     user = await make_user(session)
     old_session = bearer(user, TEST_SECRET)
     r = await _reset(client, admin, user)
-    assert r.status_code == 200 and r.json()["must_change_password"] is True
+    assert r.status_code == 200
+    assert r.json()["must_change_password"] is True
     assert (await client.get(f"{AUTH}/me", headers=old_session)).status_code == 401
     # The old password is gone; the temporary one logs in, flagged.
     bad = await client.post(f"{AUTH}/login", json={"email": user.email, "password": PASSWORD})
     assert bad.status_code == 401
     r = await client.post(f"{AUTH}/login", json={"email": user.email, "password": TEMPORARY})
-    assert r.status_code == 200 and r.json()["user"]["must_change_password"] is True
+    assert r.status_code == 200
+    assert r.json()["user"]["must_change_password"] is True
     h = {"Authorization": f"Bearer {r.json()['access_token']}"}
     # Everything but reading oneself and changing the password is refused, with a reason.
     for method, url in (("GET", "/api/v1/tasks"), ("GET", "/api/v1/timer"),
@@ -75,19 +81,22 @@ async def test_reset_ends_sessions_and_forces_a_new_password(client, session) ->
     r = await client.patch(
         f"{AUTH}/me", json={"current_password": TEMPORARY, "new_password": TEMPORARY}, headers=h
     )
-    assert r.status_code == 422 and r.json()["error"]["code"] == "same_password"
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "same_password"
     r = await client.patch(
         f"{AUTH}/me",
         json={"current_password": TEMPORARY, "new_password": "my-own-secret-9"},
         headers=h,
     )
-    assert r.status_code == 200 and r.json()["must_change_password"] is False
+    assert r.status_code == 200
+    assert r.json()["must_change_password"] is False
     fresh = {"Authorization": f"Bearer {r.headers['x-access-token']}"}
     assert (await client.get("/api/v1/tasks", headers=fresh)).status_code == 200
     r = await client.post(
         f"{AUTH}/login", json={"email": user.email, "password": "my-own-secret-9"}
     )
-    assert r.status_code == 200 and r.json()["user"]["must_change_password"] is False
+    assert r.status_code == 200
+    assert r.json()["user"]["must_change_password"] is False
 
 
 async def test_reset_needs_a_valid_password_and_an_existing_user(client, session) -> None:
@@ -102,7 +111,9 @@ async def test_reset_needs_a_valid_password_and_an_existing_user(client, session
     assert r.status_code == 404
 
 
-async def test_a_flagged_user_is_sent_to_the_change_password_page(client, session, settings):
+async def test_a_flagged_user_is_sent_to_the_change_password_page(
+    client, session, settings
+) -> None:
     user = await make_user(session, must_change_password=True)
     csrf = cookie_auth(client, user, TEST_SECRET, settings.cookie_name)
     r = await client.get("/tasks?status=todo")
@@ -118,5 +129,6 @@ async def test_a_flagged_user_is_sent_to_the_change_password_page(client, sessio
         data={"current_password": PASSWORD, "new_password": "brand-new-pass", "next": "/tasks"},
         headers=csrf,
     )
-    assert r.status_code == 303 and r.headers["location"] == "/tasks"
+    assert r.status_code == 303
+    assert r.headers["location"] == "/tasks"
     assert (await client.get("/tasks")).status_code == 200

@@ -26,24 +26,30 @@ async def test_404_for_an_unknown_page_and_a_hidden_task_keeps_the_menu(
     for url in ("/no/such/page", f"/tasks/{hidden.id}"):
         r = await client.get(url)
         assert r.status_code == 404, url
-        assert NAV in r.text and _has_user_menu(r.text, "Hedy"), url
-        assert 'action="/logout"' in r.text and 'name="csrf_token" value=""' not in r.text
+        assert NAV in r.text, url
+        assert _has_user_menu(r.text, "Hedy"), url
+        assert 'action="/logout"' in r.text
+        assert 'name="csrf_token" value=""' not in r.text
 
 
 async def test_403_and_422_pages_keep_the_menu(client, session, settings) -> None:
     member = await make_user(session, display_name="Radia")
     cookie_auth(client, member, TEST_SECRET, settings.cookie_name)
     r = await client.get("/admin/users")
-    assert r.status_code == 403 and _has_user_menu(r.text, "Radia")
+    assert r.status_code == 403
+    assert _has_user_menu(r.text, "Radia")
     admin = await make_user(session, is_admin=True, display_name="Ida")
     cookie_auth(client, admin, TEST_SECRET, settings.cookie_name)
     r = await client.get("/admin/users?offset=-1")
-    assert r.status_code == 422 and NAV in r.text and _has_user_menu(r.text, "Ida")
+    assert r.status_code == 422
+    assert NAV in r.text
+    assert _has_user_menu(r.text, "Ida")
 
 
 async def test_error_pages_for_visitors_have_no_menu(client) -> None:
     r = await client.get("/no/such/page")
-    assert r.status_code == 404 and "data-user-menu" not in r.text
+    assert r.status_code == 404
+    assert "data-user-menu" not in r.text
 
 
 async def test_a_500_page_keeps_the_menu(app, session, settings) -> None:
@@ -57,7 +63,8 @@ async def test_a_500_page_keeps_the_menu(app, session, settings) -> None:
         cookie_auth(c, user, TEST_SECRET, settings.cookie_name)
         r = await c.get("/boom")
     assert r.status_code == 500
-    assert "Something went wrong" in r.text and _has_user_menu(r.text, "Barbara")
+    assert "Something went wrong" in r.text
+    assert _has_user_menu(r.text, "Barbara")
     assert "a bug" not in r.text
 
 
@@ -66,4 +73,5 @@ async def test_the_api_keeps_its_envelope(client, session, settings, accept) -> 
     user = await make_user(session)
     cookie_auth(client, user, TEST_SECRET, settings.cookie_name)
     r = await client.get("/api/v1/nowhere", headers={"Accept": accept})
-    assert r.status_code == 404 and set(r.json()) == {"error", "request_id"}
+    assert r.status_code == 404
+    assert set(r.json()) == {"error", "request_id"}

@@ -69,7 +69,8 @@ def test_every_form_field_error_is_a_sentence_in_the_fields_unit(model, name) ->
         where, message = sentence(error)
         assert where == name
         assert message.startswith(field.label), message
-        assert message.endswith(".") and not RAW.search(message), (error, message)
+        assert message.endswith("."), (error, message)
+        assert not RAW.search(message), (error, message)
         if error["type"] in ("less_than_equal", "greater_than_equal") and field.unit:
             assert field.unit in message or "negative" in message, message
 
@@ -133,5 +134,6 @@ async def test_pages_show_sentences_and_the_api_keeps_pydantic_details(
     )
     assert api.status_code == 422
     (detail,) = api.json()["error"]["details"]
-    assert detail["field"] == "estimate_minutes" and detail["type"] == "less_than_equal"
+    assert detail["field"] == "estimate_minutes"
+    assert detail["type"] == "less_than_equal"
     assert detail["message"] == "Input should be less than or equal to 100000"
