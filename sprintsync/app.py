@@ -21,12 +21,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
 from sprintsync import __version__
+from sprintsync.activity.api import router as activity_router
 from sprintsync.ai.api import router as ai_router
 from sprintsync.ai.pages import router as ai_pages
 from sprintsync.ai.service import build_assistant
 from sprintsync.auth.api import router as auth_router
 from sprintsync.auth.pages import router as auth_pages
 from sprintsync.auth.service import LoginThrottle
+from sprintsync.comments.api import router as comments_router
 from sprintsync.config import Settings, get_settings
 from sprintsync.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from sprintsync.errors import AppError, error_body
@@ -34,6 +36,8 @@ from sprintsync.http import BodyLimitMiddleware, SecurityHeadersMiddleware
 from sprintsync.invitations.api import router as invitations_router
 from sprintsync.invitations.pages import router as invitations_pages
 from sprintsync.migrations import is_at_head
+from sprintsync.notifications.api import router as notifications_router
+from sprintsync.notifications.service import listen_to_tasks
 from sprintsync.observability import (
     DB_POOL_CHECKED_OUT,
     METRICS_CONTENT_TYPE,
@@ -105,12 +109,23 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         by_client=Limiter(storage, "login-client", settings.login_ip_rate_limit),
     )
     app.state.ai = build_assistant(settings, storage)
+    listen_to_tasks()
 
     # Routes are matched in order, so the hottest come first; each is included directly
     # (no intermediate router), which keeps matching one level shallow.
     app.include_router(_ops_router())
-    api_routers = (tasks_router, time_router, auth_router, users_router, invitations_router)
-    for router in (*api_routers, ai_router):
+    api_routers = (
+        tasks_router,
+        time_router,
+        auth_router,
+        users_router,
+        invitations_router,
+        ai_router,
+        comments_router,
+        activity_router,
+        notifications_router,
+    )
+    for router in api_routers:
         app.include_router(router, prefix="/api/v1")
     page_routers = (docs_router, auth_pages, tasks_pages, time_pages, ai_pages, users_pages)
     for router in (*page_routers, invitations_pages):
