@@ -231,6 +231,11 @@ async def mark_task_read(session: AsyncSession, *, user: User, task_id: int) -> 
     )
 
 
+async def layout_context(session: AsyncSession, user: User) -> dict[str, int]:
+    """What every full page's header needs from this domain: the unread count."""
+    return {"unread": await unread_count(session, user=user)}
+
+
 # --- switches ------------------------------------------------------------------------------
 
 
@@ -264,3 +269,27 @@ async def update_settings(
             setting.enabled = enabled
     await session.flush()
     return await get_settings(session, user=user)
+
+
+@dataclass(frozen=True, slots=True)
+class Inbox:
+    """The notifications page: one page of the list, the unread count and the switches."""
+
+    items: list[NotificationItem]
+    next_before: int | None
+    unread: int
+    settings: dict[Kind, bool]
+
+
+async def inbox(
+    session: AsyncSession, *, user: User, unread_only: bool = False, before_id: int | None = None
+) -> Inbox:
+    items, next_before = await list_notifications(
+        session, user=user, unread_only=unread_only, before_id=before_id, limit=20
+    )
+    return Inbox(
+        items=items,
+        next_before=next_before,
+        unread=await unread_count(session, user=user),
+        settings=await get_settings(session, user=user),
+    )
