@@ -191,13 +191,15 @@ async def test_handed_out_tasks_carry_a_discussion_with_mentions_and_notificatio
     assert all(admin_id in (c.author_id, tasks[c.task_id].owner_id) for c in comments)
     mentions = (await session.execute(select(CommentMention))).scalars().all()
     task_of = {c.id: tasks[c.task_id] for c in comments}
-    assert mentions and all(m.user_id == task_of[m.comment_id].assignee_id for m in mentions)
+    assert mentions
+    assert all(m.user_id == task_of[m.comment_id].assignee_id for m in mentions)
     notes = list((await session.execute(select(Notification))).scalars())
     kinds = Counter(n.kind for n in notes)
     assert set(kinds) == {"assigned", "mentioned", "commented", "moved"}
     # Every engineer has been told something, and a first look shows some unread.
     assert {n.user_id for n in notes} == set(await _all_user_ids(session))
-    assert any(n.read_at is None for n in notes) and any(n.read_at for n in notes)
+    assert any(n.read_at is None for n in notes)
+    assert any(n.read_at for n in notes)
     for n in notes:
         assert n.actor_id != n.user_id
         assert n.user_id in (tasks[n.task_id].owner_id, tasks[n.task_id].assignee_id)

@@ -18,7 +18,7 @@ from sprintsync.comments.schemas import COMMENT_MAX, CommentCreate
 from sprintsync.db import SessionDep
 from sprintsync.security.deps import PageUser
 from sprintsync.users.models import User
-from sprintsync.web.deps import field_errors, form_text
+from sprintsync.web.deps import form_text
 from sprintsync.web.render import is_htmx, render, toast
 
 router = APIRouter(include_in_schema=False)
@@ -54,6 +54,13 @@ async def _section(
     )
 
 
+def _comment_errors(exc: ValidationError) -> dict[str, str]:
+    """The comment box's error as a sentence (the form's one field is the schema's `body`)."""
+    if any(error["type"] == "string_too_long" for error in exc.errors()):
+        return {"body": f"A comment can be at most {COMMENT_MAX:,} characters."}
+    return {"body": "Write something first: a comment can't be empty."}
+
+
 def _back_to_task(task_id: int) -> Response:
     return RedirectResponse(f"/tasks/{task_id}#activity", status_code=303)
 
@@ -74,7 +81,7 @@ async def add_comment(
         body = CommentCreate(body=text)
     except ValidationError as exc:
         return await _section(
-            request, session, user, task_id, draft=text, errors=field_errors(exc), status=422
+            request, session, user, task_id, draft=text, errors=_comment_errors(exc), status=422
         )
     await comments.add_comment(session, user=user, task_id=task_id, body=body.body)
     if not is_htmx(request):

@@ -27,6 +27,7 @@ from sprintsync.tasks import service as tasks
 from sprintsync.tasks.models import Task
 from sprintsync.users.models import User
 from sprintsync.users.schemas import MAX_ROW_ID
+from sprintsync.users.service import display_names
 from sprintsync.web.markdown import Links, find_references, render_markdown
 
 # A task page shows at most this many comments (the newest); older ones stay in the API.
@@ -60,20 +61,14 @@ async def _views(
     if not comments:
         return []
     ids = [c.id for c in comments]
-    author_ids = {c.author_id for c in comments if c.author_id is not None}
-    names: dict[int, str] = {}
-    if author_ids:
-        rows = await session.execute(
-            select(User.id, User.display_name).where(User.id.in_(author_ids))
-        )
-        names = {row.id: row.display_name for row in rows}
+    names = await display_names(session, {c.author_id for c in comments if c.author_id})
     mentioned: dict[int, list[User]] = defaultdict(list)
-    rows = await session.execute(
+    mention_rows = await session.execute(
         select(CommentMention.comment_id, User)
         .join(User, User.id == CommentMention.user_id)
         .where(CommentMention.comment_id.in_(ids))
     )
-    for comment_id, person in rows.all():
+    for comment_id, person in mention_rows.all():
         mentioned[comment_id].append(person)
     return [
         CommentView(

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprintsync.db import utcnow
@@ -127,7 +127,7 @@ def listen_to_tasks() -> None:
 # --- reading -------------------------------------------------------------------------------
 
 
-def _visible(user: User) -> tuple[object, ...]:
+def _visible(user: User) -> tuple[ColumnElement[bool], ...]:
     """Join conditions: the notification is the user's and its task is one they may see."""
     return (Notification.user_id == user.id, tasks.visible_to(user))
 

@@ -19,7 +19,7 @@ from tests.factories import bearer, make_entry, make_task, make_user
 def count_statements(engine) -> Iterator[list[str]]:
     seen: list[str] = []
 
-    def record(_conn, _cursor, statement, *_args) -> None:
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
         seen.append(statement)
 
     event.listen(engine.sync_engine, "before_cursor_execute", record)
@@ -55,7 +55,8 @@ async def test_feed_merges_every_source_newest_last(client, session) -> None:
     items = r.json()
     kinds = [i["kind"] for i in items]
     # A manual entry sits at the start of the day it was for, which may precede the rest.
-    assert next(k for k in kinds if k != "time") == "created" and kinds[-1] == "comment"
+    assert next(k for k in kinds if k != "time") == "created"
+    assert kinds[-1] == "comment"
     assert set(kinds) == {"created", "assignee", "estimate", "status", "time", "comment"}
     assignee = next(i for i in items if i["kind"] == "assignee")
     assert (assignee["old"], assignee["new"]) == (admin.id, dev.id)

@@ -27,7 +27,8 @@ async def test_assignee_comments_and_the_owner_is_told(client, session) -> None:
     )
     assert r.status_code == 201, r.text
     body = r.json()
-    assert body["author_id"] == assignee.id and body["author_name"] == assignee.display_name
+    assert body["author_id"] == assignee.id
+    assert body["author_name"] == assignee.display_name
     assert body["body_html"] == "<p>Looks <strong>good</strong></p>\n"
     assert body["edited_at"] is None
     assert await _notifications(session) == [(owner.id, "commented")]
@@ -49,7 +50,8 @@ async def test_mention_of_someone_who_sees_the_task_links_and_notifies_once(
     body = r.json()
     assert body["mentions"] == [assignee.id]
     assert f'<a href="/tasks?assignee={assignee.id}" class="mention"' in body["body_html"]
-    assert "@sam" in body["body_html"] and f"assignee={stranger.id}" not in body["body_html"]
+    assert "@sam" in body["body_html"]
+    assert f"assignee={stranger.id}" not in body["body_html"]
     assert "<code>@amir</code>" in body["body_html"]
     # Mentioned instead of "commented": one notification each, none for the author.
     assert await _notifications(session) == [(assignee.id, "mentioned")]
@@ -68,7 +70,9 @@ async def test_hostile_markdown_renders_inert(client, session) -> None:
         headers=bearer(owner, TEST_SECRET),
     )
     html = r.json()["body_html"]
-    assert "<script" not in html and "<img" not in html and "<a " not in html
+    assert "<script" not in html
+    assert "<img" not in html
+    assert "<a " not in html
     assert "javascript:" not in html.replace("[click](javascript:alert(1))", "")
     assert "&lt;script&gt;" in html
 
@@ -84,7 +88,8 @@ async def test_author_edits_and_the_comment_is_marked_edited(client, session) ->
         f"/api/v1/comments/{created['id']}", json={"body": "v2"}, headers=headers
     )
     assert r.status_code == 200
-    assert r.json()["body"] == "v2" and r.json()["edited_at"] is not None
+    assert r.json()["body"] == "v2"
+    assert r.json()["edited_at"] is not None
     listed = (await client.get(f"/api/v1/tasks/{task.id}/comments", headers=headers)).json()
     assert [c["body"] for c in listed] == ["v2"]
 

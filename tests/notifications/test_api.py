@@ -29,8 +29,10 @@ async def test_admin_assigning_a_task_tells_the_assignee(client, session) -> Non
     assert await _sent(session) == [(dev.id, "assigned", None)]
     page = (await client.get("/api/v1/notifications", headers=bearer(dev, TEST_SECRET))).json()
     [item] = page["items"]
-    assert item["task_title"] == "Fix it" and item["actor_name"] == admin.display_name
-    assert item["read_at"] is None and page["next_before"] is None
+    assert item["task_title"] == "Fix it"
+    assert item["actor_name"] == admin.display_name
+    assert item["read_at"] is None
+    assert page["next_before"] is None
 
 
 async def test_reassigning_tells_the_new_assignee_but_not_oneself(client, session) -> None:
@@ -134,4 +136,5 @@ async def test_notifications_about_a_task_one_can_no_longer_see_drop_out(client,
 async def test_bad_list_parameters_use_the_error_envelope(client, session) -> None:
     dev = await make_user(session)
     r = await client.get("/api/v1/notifications?limit=500", headers=bearer(dev, TEST_SECRET))
-    assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error"
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "validation_error"

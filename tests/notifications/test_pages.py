@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprintsync.notifications.models import Notification, NotificationSetting
+from sprintsync.users.models import User
 from tests.conftest import TEST_SECRET
 from tests.factories import cookie_auth, make_task, make_user
 
 HTMX = {"HX-Request": "true"}
 
 
-async def _notified(session, count: int = 2):
+async def _notified(session: AsyncSession, count: int = 2) -> tuple[User, User]:
     actor = await make_user(session, display_name="Grace Hopper")
     reader = await make_user(session)
     for n in range(count):
@@ -32,10 +34,12 @@ async def test_list_shows_sentences_escaped_and_the_unread_count(client, session
     assert r.status_code == 200
     assert r.text.count("data-notification ") == 2
     assert "Grace Hopper</span>\n          assigned you" in r.text
-    assert "“Task &lt;0&gt;”" in r.text and "<0>" not in r.text
+    assert "“Task &lt;0&gt;”" in r.text
+    assert "<0>" not in r.text
     assert "2 unread" in r.text
     badge = await client.get("/notifications/badge", headers=HTMX)
-    assert 'data-unread="2"' in badge.text and "<html" not in badge.text
+    assert 'data-unread="2"' in badge.text
+    assert "<html" not in badge.text
 
 
 async def test_opening_a_notification_marks_it_read_and_goes_to_the_task(
@@ -45,7 +49,8 @@ async def test_opening_a_notification_marks_it_read_and_goes_to_the_task(
     cookie_auth(client, reader, TEST_SECRET, settings.cookie_name)
     notification = (await session.execute(select(Notification))).scalar_one()
     r = await client.get(f"/notifications/{notification.id}/open")
-    assert r.status_code == 303 and r.headers["location"] == f"/tasks/{notification.task_id}"
+    assert r.status_code == 303
+    assert r.headers["location"] == f"/tasks/{notification.task_id}"
     await session.refresh(notification)
     assert notification.read_at is not None
 
@@ -57,16 +62,19 @@ async def test_mark_read_and_mark_all_read_forms(client, session, settings) -> N
         (await session.execute(select(Notification).order_by(Notification.id))).scalars().first()
     )
     r = await client.post(f"/notifications/{first.id}/read", headers={**HTMX, **csrf})
-    assert r.status_code == 200 and "2 unread" in r.text
+    assert r.status_code == 200
+    assert "2 unread" in r.text
     assert "notifications-changed" in r.headers["hx-trigger"]
     r = await client.post("/notifications/read-all", headers={**HTMX, **csrf})
-    assert "0 unread" in r.text and "Marked 2 read." in r.headers["hx-trigger"]
+    assert "0 unread" in r.text
+    assert "Marked 2 read." in r.headers["hx-trigger"]
     # Without JavaScript: the form posts and comes back to the list.
     token = re.search(
         r'name="csrf_token" value="([^"]+)"', (await client.get("/notifications")).text
     )
     r = await client.post("/notifications/read-all", data={"csrf_token": token.group(1)})
-    assert r.status_code == 303 and r.headers["location"] == "/notifications"
+    assert r.status_code == 303
+    assert r.headers["location"] == "/notifications"
 
 
 async def test_someone_elses_notification_cannot_be_opened(client, session, settings) -> None:

@@ -48,7 +48,9 @@ def test_common_markdown_renders() -> None:
     html = render_markdown(
         "# Title\n\n- **bold** and *it*\n- `code`\n\n[docs](https://example.com)"
     )
-    assert "<h1>Title</h1>" in html and "<strong>bold</strong>" in html and "<em>it</em>" in html
+    assert "<h1>Title</h1>" in html
+    assert "<strong>bold</strong>" in html
+    assert "<em>it</em>" in html
     assert "<code>code</code>" in html
     assert '<a href="https://example.com" rel="noopener noreferrer nofollow">docs</a>' in html
 
@@ -56,15 +58,19 @@ def test_common_markdown_renders() -> None:
 def test_only_resolved_references_become_links() -> None:
     links = Links(tasks={"API-41": "/tasks/API-41"}, people={"grace": "/tasks?assignee=2"})
     html = render_markdown("@Grace and @linus on API-41, not UTF-8 or API-42", links)
-    assert '<a href="/tasks?assignee=2" class="mention"' in html and ">@Grace</a>" in html
+    assert '<a href="/tasks?assignee=2" class="mention"' in html
+    assert ">@Grace</a>" in html
     assert '<a href="/tasks/API-41" class="task-ref"' in html
-    assert "@linus" in html and "API-42" in html and html.count("<a ") == 2
+    assert "@linus" in html
+    assert "API-42" in html
+    assert html.count("<a ") == 2
 
 
 def test_references_in_code_and_links_stay_as_they_are() -> None:
     links = Links(people={"grace": "/p"}, tasks={"API-1": "/t"})
     html = render_markdown("`@grace API-1`\n\n[@grace](https://example.com)", links)
-    assert "<code>@grace API-1</code>" in html and 'href="/p"' not in html
+    assert "<code>@grace API-1</code>" in html
+    assert 'href="/p"' not in html
 
 
 def test_emails_are_not_mentions() -> None:
