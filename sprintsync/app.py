@@ -16,17 +16,20 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import event, inspect, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
 from sprintsync import __version__
+from sprintsync.activity.api import router as activity_router
+from sprintsync.activity.pages import router as activity_pages
 from sprintsync.ai.api import router as ai_router
 from sprintsync.ai.pages import router as ai_pages
 from sprintsync.ai.service import build_assistant
 from sprintsync.auth.api import router as auth_router
 from sprintsync.auth.pages import router as auth_pages
 from sprintsync.auth.service import LoginThrottle
+from sprintsync.comments.api import router as comments_router
 from sprintsync.config import Settings, get_settings
 from sprintsync.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from sprintsync.errors import AppError, error_body
@@ -34,6 +37,9 @@ from sprintsync.http import BodyLimitMiddleware, SecurityHeadersMiddleware
 from sprintsync.invitations.api import router as invitations_router
 from sprintsync.invitations.pages import router as invitations_pages
 from sprintsync.migrations import is_at_head
+from sprintsync.notifications import service as notifications
+from sprintsync.notifications.api import router as notifications_router
+from sprintsync.notifications.pages import router as notifications_pages
 from sprintsync.observability import (
     DB_POOL_CHECKED_OUT,
     METRICS_CONTENT_TYPE,
@@ -49,9 +55,9 @@ from sprintsync.security.user_cache import UserCache
 from sprintsync.tasks.api import router as tasks_router
 from sprintsync.tasks.pages import router as tasks_pages
 from sprintsync.tasks.schemas import PRIORITY_NAMES, STATUS_LABELS
+from sprintsync.timesheet import service as timesheet
 from sprintsync.timesheet.api import router as time_router
 from sprintsync.timesheet.pages import router as time_pages
-from sprintsync.timesheet.service import layout_context
 from sprintsync.users.api import router as users_router
 from sprintsync.users.pages import router as users_pages
 from sprintsync.web.docs import router as docs_router
@@ -105,18 +111,39 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         by_client=Limiter(storage, "login-client", settings.login_ip_rate_limit),
     )
     app.state.ai = build_assistant(settings, storage)
+    notifications.listen_to_tasks()
 
     # Routes are matched in order, so the hottest come first; each is included directly
     # (no intermediate router), which keeps matching one level shallow.
     app.include_router(_ops_router())
-    api_routers = (tasks_router, time_router, auth_router, users_router, invitations_router)
-    for router in (*api_routers, ai_router):
+    api_routers = (
+        tasks_router,
+        time_router,
+        auth_router,
+        users_router,
+        invitations_router,
+        ai_router,
+        comments_router,
+        activity_router,
+        notifications_router,
+    )
+    for router in api_routers:
         app.include_router(router, prefix="/api/v1")
-    page_routers = (docs_router, auth_pages, tasks_pages, time_pages, ai_pages, users_pages)
-    for router in (*page_routers, invitations_pages):
+    page_routers = (
+        docs_router,
+        auth_pages,
+        tasks_pages,
+        time_pages,
+        ai_pages,
+        users_pages,
+        activity_pages,
+        notifications_pages,
+        invitations_pages,
+    )
+    for router in page_routers:
         app.include_router(router)
     # What the lower layers show but do not own: web/ imports no domain.
-    set_layout_provider(app, layout_context)
+    set_layout_provider(app, _layout_context)
     add_template_globals(STATUS_LABELS=STATUS_LABELS, PRIORITIES=PRIORITY_NAMES)
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -127,6 +154,14 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.add_middleware(RequestContextMiddleware, on_error=_internal_error_response)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
+
+
+async def _layout_context(session: AsyncSession, user: Any) -> dict[str, Any]:
+    """The header's running timer and unread notifications, for every full page."""
+    return {
+        **await timesheet.layout_context(session, user),
+        **await notifications.layout_context(session, user),
+    }
 
 
 def _tune_gc() -> None:

@@ -210,8 +210,8 @@ def seed(
         typer.echo("The database already has users: no demo data added.")
     else:
         typer.echo(
-            f"Demo data: {result.users_created} users, {result.tasks_created} tasks and "
-            f"{result.entries_created} time entries added."
+            f"Demo data: {result.users_created} users, {result.tasks_created} tasks, "
+            f"{result.entries_created} time entries and {result.comments_created} comments added."
         )
     if present:
         typer.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")

@@ -1,9 +1,23 @@
 """Every table, imported in one place so Alembic and the metadata see them all."""
 
+from sprintsync.comments.models import Comment, CommentMention
 from sprintsync.db import Base
 from sprintsync.invitations.models import Invitation
-from sprintsync.tasks.models import Task, TaskStatusChange
+from sprintsync.notifications.models import Notification, NotificationSetting
+from sprintsync.tasks.models import Task, TaskFieldChange, TaskStatusChange
 from sprintsync.timesheet.models import TimeEntry
 from sprintsync.users.models import User
 
-__all__ = ["Base", "Invitation", "Task", "TaskStatusChange", "TimeEntry", "User"]
+__all__ = [
+    "Base",
+    "Comment",
+    "CommentMention",
+    "Invitation",
+    "Notification",
+    "NotificationSetting",
+    "Task",
+    "TaskFieldChange",
+    "TaskStatusChange",
+    "TimeEntry",
+    "User",
+]

@@ -15,8 +15,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sprintsync.comments.models import Comment, CommentMention
 from sprintsync.db import utcnow
-from sprintsync.tasks.models import Priority, Task, TaskStatus, TaskStatusChange
+from sprintsync.notifications.models import Notification
+from sprintsync.tasks.models import Priority, Task, TaskFieldChange, TaskStatus, TaskStatusChange
 from sprintsync.tasks.transitions import can_move
 from sprintsync.timesheet.models import EntrySource, TimeEntry
 from sprintsync.users import service as users
@@ -110,6 +112,7 @@ class SeedResult:
     users_created: int = 0
     tasks_created: int = 0
     entries_created: int = 0
+    comments_created: int = 0
     skipped: bool = False
 
 
@@ -177,8 +180,118 @@ async def seed_demo(
         session.add_all([*planned.history, *planned.entries])
         result.tasks_created += 1
         result.entries_created += len(planned.entries)
+        if owner is admin:
+            result.comments_created += await _add_teamwork(session, now, planned, admin, assignee)
+        elif planned.task.status == TaskStatus.in_progress.value:
+            result.comments_created += await _add_check_in(session, now, planned, admin, owner)
     await session.flush()
     return result
+
+
+# What the admin and the assignee say on a handed-out task, in turn (the admin mentions).
+_THREAD = (
+    "@{assignee} this one is yours. Scope is in the description; ping me if it is unclear.",
+    "On it. First look: the slow part is **not** where we thought, details below.\n\n"
+    "- reproduced locally\n- next: a test that fails",
+    "Thanks @{assignee}. Keep the change small, we ship on Friday.",
+)
+# Notifications older than this are shown as read, so a first look has a few unread.
+_READ_AFTER = timedelta(days=2)
+
+
+def _handle(user: User) -> str:
+    return user.email.split("@", 1)[0]
+
+
+async def _add_teamwork(
+    session: AsyncSession, now: datetime, planned: _DemoTask, admin: User, assignee: User
+) -> int:
+    """The admin assigned this task: the assignment, a short thread and who was told what.
+
+    Mirrors what the services record: the assignment in the activity feed, each mention,
+    and the notifications the assignee and the admin would have had.
+    """
+    task = planned.task
+    start = task.created_at
+    span = max(now - start, timedelta(minutes=30))
+    assigned_at = start + timedelta(minutes=2)
+    session.add(
+        TaskFieldChange(
+            task_id=task.id,
+            field="assignee_id",
+            old_value=admin.id,
+            new_value=assignee.id,
+            changed_by_id=admin.id,
+            changed_at=assigned_at,
+        )
+    )
+    notes = [_note(admin, task, assignee.id, "assigned", assigned_at, now)]
+    # A longer thread on tasks that have been worked on; one line on the others.
+    lines = _THREAD if task.status != TaskStatus.todo.value else _THREAD[:1]
+    for i, text in enumerate(lines):
+        author = admin if i % 2 == 0 else assignee
+        at = start + span * (0.1 + 0.3 * i)
+        comment = Comment(
+            task_id=task.id,
+            author_id=author.id,
+            body=text.format(assignee=_handle(assignee)),
+            created_at=at,
+        )
+        session.add(comment)
+        await session.flush()
+        if author is admin:
+            session.add(CommentMention(comment_id=comment.id, user_id=assignee.id))
+            notes.append(_note(admin, task, assignee.id, "mentioned", at, now, comment.id))
+        else:
+            notes.append(_note(assignee, task, admin.id, "commented", at, now, comment.id))
+    last_move = planned.history[-1]
+    if last_move.from_status is not None:
+        notes.append(
+            _note(assignee, task, admin.id, "moved", last_move.changed_at, now, detail=task.status)
+        )
+    session.add_all(notes)
+    return len(lines)
+
+
+async def _add_check_in(
+    session: AsyncSession, now: datetime, planned: _DemoTask, admin: User, owner: User
+) -> int:
+    """The admin asks how an engineer's own task in progress is going, mentioning them."""
+    task = planned.task
+    at = planned.history[-1].changed_at + (now - planned.history[-1].changed_at) / 2
+    comment = Comment(
+        task_id=task.id,
+        author_id=admin.id,
+        body=f"@{_handle(owner)} how is this going? Anything blocking you?",
+        created_at=at,
+    )
+    session.add(comment)
+    await session.flush()
+    session.add(CommentMention(comment_id=comment.id, user_id=owner.id))
+    session.add(_note(admin, task, owner.id, "mentioned", at, now, comment.id))
+    return 1
+
+
+def _note(
+    actor: User,
+    task: Task,
+    user_id: int,
+    kind: str,
+    at: datetime,
+    now: datetime,
+    comment_id: int | None = None,
+    detail: str | None = None,
+) -> Notification:
+    return Notification(
+        user_id=user_id,
+        kind=kind,
+        task_id=task.id,
+        actor_id=actor.id,
+        comment_id=comment_id,
+        detail=detail,
+        created_at=at,
+        read_at=at + timedelta(hours=1) if now - at > _READ_AFTER else None,
+    )
 
 
 @dataclass(slots=True)

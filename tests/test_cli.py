@@ -142,7 +142,7 @@ def test_seed_twice_adds_nothing_the_second_time(env, db_path) -> None:
         "(SELECT COUNT(*) FROM time_entries), (SELECT COUNT(*) FROM task_status_changes)",
     )
     second = ok(env, "seed")
-    assert "0 users, 0 tasks and 0 time entries added" in second
+    assert "0 users, 0 tasks, 0 time entries and 0 comments added" in second
     assert (
         query(
             db_path,

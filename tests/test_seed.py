@@ -10,9 +10,11 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sprintsync.comments.models import Comment, CommentMention
 from sprintsync.db import utcnow
+from sprintsync.notifications.models import Notification
 from sprintsync.seed import DEMO_PASSWORD, DEMO_USERS, SeedResult, seed_demo
-from sprintsync.tasks.models import Task, TaskStatus, TaskStatusChange
+from sprintsync.tasks.models import Task, TaskFieldChange, TaskStatus, TaskStatusChange
 from sprintsync.tasks.transitions import can_move
 from sprintsync.timesheet.models import TimeEntry
 from sprintsync.users.models import User
@@ -175,3 +177,38 @@ async def test_demo_users_log_in_with_the_documented_password(client, session) -
         )
         assert r.status_code == 200, r.text
         assert r.json()["user"]["is_admin"] is user.is_admin
+
+
+async def test_handed_out_tasks_carry_a_discussion_with_mentions_and_notifications(
+    session,
+) -> None:
+    result = await seed(session)
+    assert result.comments_created >= 10
+    admin_id = (await session.execute(select(User.id).where(User.is_admin.is_(True)))).scalar_one()
+    tasks = {t.id: t for t in (await session.execute(select(Task))).scalars()}
+    comments = list((await session.execute(select(Comment))).scalars())
+    # The admin discusses what they handed out and checks in on engineers' own work.
+    assert all(admin_id in (c.author_id, tasks[c.task_id].owner_id) for c in comments)
+    mentions = (await session.execute(select(CommentMention))).scalars().all()
+    task_of = {c.id: tasks[c.task_id] for c in comments}
+    assert mentions
+    assert all(m.user_id == task_of[m.comment_id].assignee_id for m in mentions)
+    notes = list((await session.execute(select(Notification))).scalars())
+    kinds = Counter(n.kind for n in notes)
+    assert set(kinds) == {"assigned", "mentioned", "commented", "moved"}
+    # Every engineer has been told something, and a first look shows some unread.
+    assert {n.user_id for n in notes} == set(await _all_user_ids(session))
+    assert any(n.read_at is None for n in notes)
+    assert any(n.read_at for n in notes)
+    for n in notes:
+        assert n.actor_id != n.user_id
+        assert n.user_id in (tasks[n.task_id].owner_id, tasks[n.task_id].assignee_id)
+    changes = (await session.execute(select(TaskFieldChange))).scalars().all()
+    assert {c.task_id for c in changes} == {t.id for t in tasks.values() if t.owner_id == admin_id}
+    # Seeding again adds no second thread.
+    assert (await seed(session)).comments_created == 0
+    assert await count_rows(session, "comments") == len(comments)
+
+
+async def _all_user_ids(session: AsyncSession) -> list[int]:
+    return list((await session.execute(select(User.id))).scalars())

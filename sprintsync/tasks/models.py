@@ -119,3 +119,21 @@ class TimeEntry(Base):
     minutes: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str] = mapped_column(String(500), default="")
     source: Mapped[str] = mapped_column(String(8), default=EntrySource.manual.value)
+
+
+class TaskFieldChange(Base):
+    """A change to a task's assignee or estimate, for the task's activity feed."""
+
+    __tablename__ = "task_field_changes"
+    __table_args__ = (
+        CheckConstraint("field IN ('assignee_id', 'estimate_minutes')", name="field"),
+        Index("ix_task_field_changes_task", "task_id", "changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(32))
+    old_value: Mapped[int | None] = mapped_column(Integer)
+    new_value: Mapped[int | None] = mapped_column(Integer)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -24,7 +24,6 @@ from sprintsync.tasks.models import TaskStatus
 from sprintsync.tasks.panel import (
     ALLOWED,
     TASK_FIELDS,
-    form_values_from_task,
     render_form,
     render_panel,
 )
@@ -279,7 +278,7 @@ async def update_task(
         changes = TaskUpdate.model_validate(payload)
         if errors:
             raise Invalid(details=[{"field": k, "message": v} for k, v in errors.items()])
-        task = await tasks.update_task(session, user=user, task_id=task_id, changes=changes)
+        await tasks.update_task(session, user=user, task_id=task_id, changes=changes)
     except (ValidationError, AppError) as exc:
         found = field_errors(exc, _ESTIMATE_ALIAS)
         return await render_form(
@@ -293,16 +292,10 @@ async def update_task(
         )
     if not is_htmx(request):
         return RedirectResponse(f"/tasks/{task_id}", status_code=303)
-    data = tasks.task_dict(task)
-    return await render_form(
-        request,
-        session,
-        user,
-        task=data,
-        values=form_values_from_task(data),
-        errors={},
-        headers=toast("Changes saved.", events=("tasks-changed",)),
-    )
+    # Saved: the whole panel comes back in read mode, in place of the form's panel.
+    headers = toast("Changes saved.", events=("tasks-changed",))
+    headers.update({"HX-Retarget": "#task-panel", "HX-Reswap": "outerHTML"})
+    return await render_panel(request, session, user, task_id, block="panel", headers=headers)
 
 
 @router.post("/tasks/{task_id:int}/delete")

@@ -10,15 +10,18 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
+from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprintsync.db import utcnow
+from sprintsync.tasks import references
 from sprintsync.tasks import service as tasks
 from sprintsync.tasks.models import TaskStatus
 from sprintsync.tasks.transitions import allowed_targets
 from sprintsync.users.models import User
 from sprintsync.users.service import assignee_choices
 from sprintsync.web.layout import load_layout
+from sprintsync.web.markdown import render_markdown
 from sprintsync.web.render import is_htmx, render
 
 TASK_FIELDS = ("title", "description", "priority", "estimate_hours", "due_date", "assignee_id")
@@ -37,6 +40,13 @@ def form_values_from_task(task: dict[str, Any]) -> dict[str, Any]:
         "due_date": task["due_date"].isoformat() if task["due_date"] else "",
         "assignee_id": task["assignee_id"],
     }
+
+
+async def description_html(session: AsyncSession, task: dict[str, Any]) -> Markup:
+    """The description as safe HTML, its @mentions of people on the task linked."""
+    text = task["description"]
+    links = await references.links_for(session, task_id=task["id"], texts=[text])
+    return render_markdown(text, links)
 
 
 async def render_panel(
@@ -66,6 +76,7 @@ async def render_panel(
         "errors": {},
         "entry_values": {"date": utcnow().date().isoformat()},
         "entry_errors": {},
+        "description_html": await description_html(session, detail.task),
     }
     context.update(form or {})
     context.update(time or {})

@@ -14,9 +14,16 @@ from sqlalchemy.orm import joinedload
 
 from sprintsync.db import like_pattern, utcnow
 from sprintsync.errors import Conflict, Forbidden, Invalid, NotFound
-from sprintsync.tasks import queries
+from sprintsync.tasks import events, queries
 from sprintsync.tasks.fastpath import fetch_dicts
-from sprintsync.tasks.models import Priority, Task, TaskStatus, TaskStatusChange, TimeEntry
+from sprintsync.tasks.models import (
+    Priority,
+    Task,
+    TaskFieldChange,
+    TaskStatus,
+    TaskStatusChange,
+    TimeEntry,
+)
 from sprintsync.tasks.schemas import PriorityName, TaskCreate, TaskUpdate
 from sprintsync.tasks.transitions import allowed_targets, can_move
 from sprintsync.users import service as users
@@ -395,7 +402,13 @@ async def create_task(session: AsyncSession, *, user: User, data: TaskCreate) ->
         )
     )
     await session.flush()
+    if assignee_id != user.id:
+        await events.publish(session, events.TaskAssigned(task=task, actor=user))
     return task
+
+
+# Changes to these fields are recorded for the task's activity feed.
+_RECORDED_FIELDS = ("assignee_id", "estimate_minutes")
 
 
 async def update_task(
@@ -407,11 +420,26 @@ async def update_task(
         await _check_assignee(session, user=user, assignee_id=data["assignee_id"])
     if "priority" in data:
         data["priority"] = PriorityName(data["priority"]).rank
+    now = utcnow()
+    changed = [f for f in _RECORDED_FIELDS if f in data and data[f] != getattr(task, f)]
+    for name in changed:
+        session.add(
+            TaskFieldChange(
+                task_id=task.id,
+                field=name,
+                old_value=getattr(task, name),
+                new_value=data[name],
+                changed_by_id=user.id,
+                changed_at=now,
+            )
+        )
     for name, value in data.items():
         setattr(task, name, value)
     if data:
-        task.updated_at = utcnow()
+        task.updated_at = now
     await session.flush()
+    if "assignee_id" in changed:
+        await events.publish(session, events.TaskAssigned(task=task, actor=user))
     return task
 
 
@@ -459,4 +487,8 @@ async def change_status(session: AsyncSession, *, user: User, task_id: int, to: 
         )
     )
     await session.flush()
+    await events.publish(
+        session,
+        events.TaskMoved(task=task, actor=user, from_status=current.value, to_status=to.value),
+    )
     return task

@@ -24,6 +24,8 @@ from markupsafe import Markup
 
 from sprintsync.db import utcnow
 from sprintsync.web import csrf
+from sprintsync.web.dates import local_time
+from sprintsync.web.markdown import plain_text
 
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -122,6 +124,8 @@ env.globals.update(
 )
 env.filters.update(duration=duration, due_label=due_label, initials=initials)
 env.tests["overdue"] = is_overdue
+env.filters["preview"] = plain_text  # list previews: Markdown as one line of plain text
+env.filters["local_time"] = local_time
 
 
 def _install_macros() -> None:

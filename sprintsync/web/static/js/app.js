@@ -95,13 +95,152 @@
     if (target) target.focus();
   }
 
+  // --- unsaved edits -----------------------------------------------------------------------
+  // Forms marked data-guard-unsaved (the task form, comment boxes) are never thrown away
+  // silently: closing, going back or pressing Esc asks first while one holds changes.
+
+  function formIsDirty(form) {
+    for (var i = 0; i < form.elements.length; i++) {
+      var el = form.elements[i];
+      if (el.type === "hidden" || el.type === "submit" || el.type === "button") continue;
+      if (el.tagName === "SELECT") {
+        for (var j = 0; j < el.options.length; j++) {
+          if (el.options[j].selected !== el.options[j].defaultSelected) return true;
+        }
+      } else if (el.type === "checkbox" || el.type === "radio") {
+        if (el.checked !== el.defaultChecked) return true;
+      } else if (el.value !== el.defaultValue) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  function hasUnsaved(root) {
+    var forms = root ? root.querySelectorAll("form[data-guard-unsaved]") : [];
+    for (var i = 0; i < forms.length; i++) {
+      if (!forms[i].closest("[hidden]") && formIsDirty(forms[i])) return true;
+    }
+    return false;
+  }
+
+  function mayDiscard(root) {
+    return !hasUnsaved(root) || window.confirm("Discard your unsaved changes?");
+  }
+
+  window.addEventListener("beforeunload", function (evt) {
+    if (hasUnsaved(document.getElementById("main"))) {
+      evt.preventDefault();
+      evt.returnValue = "";
+    }
+  });
+
+  // --- edit mode ---------------------------------------------------------------------------
+  // A task shows read-only; Edit (or `e`) swaps in the form, Cancel (or Esc) swaps it back.
+
+  function visiblePanel() {
+    var dialog = modal();
+    if (dialog && dialog.open) return dialog.querySelector("[data-task-panel]");
+    if (document.querySelector("dialog[open]")) return null;
+    return document.querySelector("#main [data-task-panel]");
+  }
+
+  function editing(panel) {
+    var form = panel && panel.querySelector("[data-task-edit]");
+    return !!form && !form.hidden;
+  }
+
+  function setEditing(panel, on) {
+    var view = panel.querySelector("[data-task-view]");
+    var edit = panel.querySelector("[data-task-edit]");
+    if (!view || !edit) return;
+    view.hidden = on;
+    edit.hidden = !on;
+    panel.toggleAttribute("data-editing", on);
+    if (on) focusFirstField(edit);
+    else {
+      var button = panel.querySelector("[data-edit-task]");
+      if (button) button.focus();
+    }
+  }
+
+  function cancelEdit(panel) {
+    var form = panel.querySelector("[data-task-edit] form");
+    if (form && formIsDirty(form) && !window.confirm("Discard your unsaved changes?")) return false;
+    if (form) form.reset();
+    setEditing(panel, false);
+    return true;
+  }
+
+  document.addEventListener("click", function (evt) {
+    var start = evt.target.closest("[data-edit-task]");
+    if (start) {
+      evt.preventDefault();
+      setEditing(start.closest("[data-task-panel]"), true);
+      return;
+    }
+    var cancel = evt.target.closest("[data-cancel-edit]");
+    if (cancel) {
+      evt.preventDefault();
+      cancelEdit(cancel.closest("[data-task-panel]"));
+    }
+  });
+
+  // --- task URLs ---------------------------------------------------------------------------
+  // Opening a task from a card or row shows the dialog and pushes the task's URL; Back
+  // closes the dialog and Forward opens it again. Loading the URL shows the full page.
+
+  var pushedTask = false; // the dialog shows a task whose URL this page pushed
+  var reopening = false; // the dialog is being filled by Forward: the URL is already right
+
   document.body.addEventListener("htmx:afterSwap", function (evt) {
     var dialog = modal();
-    if (dialog && evt.detail.target.id === "modal-body") {
-      if (!dialog.open) dialog.showModal();
+    if (!dialog || evt.detail.target.id !== "modal-body") return;
+    if (!dialog.open) dialog.showModal();
+    var panel = dialog.querySelector("[data-task-panel]");
+    if (panel && !reopening) {
+      var url = panel.getAttribute("data-task-url");
+      if (url && window.location.pathname !== url) {
+        window.history.pushState({ sprintsyncTask: url }, "", url);
+        pushedTask = true;
+      }
+    }
+    reopening = false;
+    if (panel) {
+      var view = panel.querySelector("[data-edit-task]");
+      if (view) view.focus();
+    } else {
       focusFirstField(dialog);
     }
   });
+
+  window.addEventListener("popstate", function (evt) {
+    var dialog = modal();
+    if (!dialog) return;
+    var state = evt.state || {};
+    if (dialog.open && dialog.querySelector("[data-task-panel]")) {
+      if (!mayDiscard(dialog)) {
+        // Stay: put the task's entry back so the address bar matches what is shown.
+        var panel = dialog.querySelector("[data-task-panel]");
+        window.history.pushState({ sprintsyncTask: panel.getAttribute("data-task-url") }, "", panel.getAttribute("data-task-url"));
+        return;
+      }
+      pushedTask = false;
+      dialog.close();
+      return;
+    }
+    if (state.sprintsyncTask && window.htmx) {
+      reopening = true;
+      pushedTask = true;
+      window.htmx.ajax("GET", state.sprintsyncTask, { target: "#modal-body", swap: "innerHTML" });
+    }
+  });
+
+  function closeTaskDialog(dialog) {
+    if (!mayDiscard(dialog)) return;
+    dialog.close();
+  }
+
   document.body.addEventListener("close-modal", function () {
     var dialog = modal();
     if (dialog && dialog.open) dialog.close();
@@ -110,17 +249,38 @@
     var closer = evt.target.closest("[data-close-dialog]");
     if (closer) {
       var dialog = closer.closest("dialog");
+      evt.preventDefault();
       if (dialog) {
-        evt.preventDefault();
-        dialog.close();
+        closeTaskDialog(dialog);
+      } else if (mayDiscard(document.getElementById("main"))) {
+        // The full task page: back where the person came from, or to the board.
+        var cameFromHere = document.referrer.indexOf(window.location.origin + "/") === 0;
+        if (cameFromHere && window.history.length > 1) window.history.back();
+        else window.location.assign(closer.getAttribute("href") || "/");
       }
       return;
     }
     // A click on the backdrop (the dialog element itself, outside its content) closes it.
-    if (evt.target.tagName === "DIALOG" && evt.target.open) evt.target.close();
+    if (evt.target.tagName === "DIALOG" && evt.target.open) closeTaskDialog(evt.target);
   });
+  // Esc: leave edit mode first (asking if there are changes), then close the dialog.
+  document.addEventListener("cancel", function (evt) {
+    if (evt.target.id !== "modal") return;
+    var panel = evt.target.querySelector("[data-task-panel]");
+    if (panel && editing(panel)) {
+      evt.preventDefault();
+      cancelEdit(panel);
+    } else if (!mayDiscard(evt.target)) {
+      evt.preventDefault();
+    }
+  }, true);
   document.addEventListener("close", function (evt) {
-    if (evt.target.id === "modal") document.getElementById("modal-body").replaceChildren();
+    if (evt.target.id !== "modal") return;
+    document.getElementById("modal-body").replaceChildren();
+    if (pushedTask) {
+      pushedTask = false;
+      window.history.back();
+    }
   }, true);
 
   // --- keyboard shortcuts ------------------------------------------------------------------
@@ -136,7 +296,21 @@
   }
 
   document.addEventListener("keydown", function (evt) {
-    if (evt.ctrlKey || evt.metaKey || evt.altKey || typing(evt.target) || anyDialogOpen()) return;
+    if (evt.ctrlKey || evt.metaKey || evt.altKey) return;
+    var panel = visiblePanel();
+    var dialogOpen = !!modal() && modal().open;
+    if (panel && evt.key === "Escape" && !dialogOpen && editing(panel)) {
+      evt.preventDefault(); // the full task page: Esc leaves edit mode, asking first
+      cancelEdit(panel);
+      return;
+    }
+    if (typing(evt.target)) return;
+    if (panel && evt.key === "e" && !editing(panel) && panel.querySelector("[data-edit-task]")) {
+      evt.preventDefault();
+      setEditing(panel, true);
+      return;
+    }
+    if (anyDialogOpen()) return;
     if (evt.key === "n") {
       var add = document.querySelector('[data-shortcut="new-task"]');
       if (add) {

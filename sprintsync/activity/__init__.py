@@ -1,0 +1,1 @@
+"""A task's activity feed: one timeline merged from what the other domains record."""

@@ -1,0 +1,295 @@
+"""Who is told what, and reading it back: notify, list, unread count, mark read, switches.
+
+A person is never notified of their own action, and hears of a task only while the tasks
+service lets them see it: the list and the count join through `tasks.service.visible_to`,
+so a notification about a task someone can no longer see quietly drops out of both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sprintsync.db import utcnow
+from sprintsync.errors import NotFound
+from sprintsync.notifications.channels import CHANNELS
+from sprintsync.notifications.kinds import ChannelName, Kind
+from sprintsync.notifications.models import Notification, NotificationSetting
+from sprintsync.tasks import events
+from sprintsync.tasks import service as tasks
+from sprintsync.tasks.models import Task
+from sprintsync.users.models import User
+from sprintsync.users.schemas import MAX_ROW_ID
+
+MAX_PAGE = 50
+# The header shows "99+" beyond this, so counting stops there (bounded work per page).
+UNREAD_CAP = 100
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationItem:
+    """A notification with what its line needs: the task's title and the actor's name."""
+
+    id: int
+    kind: Kind
+    task_id: int
+    task_title: str
+    actor_id: int | None
+    actor_name: str | None
+    comment_id: int | None
+    detail: str | None
+    created_at: datetime
+    read_at: datetime | None
+
+
+# --- sending -------------------------------------------------------------------------------
+
+
+async def _switched_off(
+    session: AsyncSession, user_ids: set[int], kind: Kind, channel: ChannelName
+) -> set[int]:
+    if not user_ids:
+        return set()
+    stmt = select(NotificationSetting.user_id).where(
+        NotificationSetting.user_id.in_(user_ids),
+        NotificationSetting.kind == kind.value,
+        NotificationSetting.channel == channel.value,
+        NotificationSetting.enabled.is_(False),
+    )
+    return set((await session.execute(stmt)).scalars())
+
+
+async def notify(
+    session: AsyncSession,
+    *,
+    recipients: Iterable[int],
+    kind: Kind,
+    task_id: int,
+    actor: User,
+    comment_id: int | None = None,
+    detail: str | None = None,
+) -> list[Notification]:
+    """Tell each recipient (except the actor, and those who switched `kind` off)."""
+    wanted = {r for r in recipients if r is not None and r != actor.id}
+    wanted -= await _switched_off(session, wanted, kind, ChannelName.in_app)
+    now = utcnow()
+    sent = [
+        Notification(
+            user_id=user_id,
+            kind=kind.value,
+            task_id=task_id,
+            actor_id=actor.id,
+            comment_id=comment_id,
+            detail=detail,
+            created_at=now,
+        )
+        for user_id in sorted(wanted)
+    ]
+    session.add_all(sent)
+    await session.flush()
+    for notification in sent:
+        for channel in CHANNELS:
+            await channel.deliver(session, notification)
+    return sent
+
+
+async def on_task_event(session: AsyncSession, event: events.TaskEvent) -> None:
+    """Assignments tell the new assignee; a move by someone else tells owner and assignee."""
+    task = event.task
+    if isinstance(event, events.TaskAssigned):
+        await notify(
+            session,
+            recipients=[task.assignee_id],
+            kind=Kind.assigned,
+            task_id=task.id,
+            actor=event.actor,
+        )
+    else:
+        await notify(
+            session,
+            recipients=[task.owner_id, task.assignee_id],
+            kind=Kind.moved,
+            task_id=task.id,
+            actor=event.actor,
+            detail=event.to_status,
+        )
+
+
+def listen_to_tasks() -> None:
+    """Subscribe to task events; called once when the app (or the CLI) is assembled."""
+    events.subscribe(on_task_event)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _visible(user: User) -> tuple[ColumnElement[bool], ...]:
+    """Join conditions: the notification is the user's and its task is one they may see."""
+    return (Notification.user_id == user.id, tasks.visible_to(user))
+
+
+async def list_notifications(
+    session: AsyncSession,
+    *,
+    user: User,
+    unread_only: bool = False,
+    limit: int = MAX_PAGE,
+    before_id: int | None = None,
+) -> tuple[list[NotificationItem], int | None]:
+    """One page, newest first (keyset on id); the id to pass as `before_id` for the next."""
+    limit = max(1, min(limit, MAX_PAGE))
+    stmt = (
+        select(Notification, Task.title, User.display_name)
+        .join(Task, Task.id == Notification.task_id)
+        .outerjoin(User, User.id == Notification.actor_id)
+        .where(*_visible(user))
+        .order_by(Notification.id.desc())
+        .limit(limit + 1)
+    )
+    if unread_only:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    if before_id is not None:
+        stmt = stmt.where(Notification.id < before_id)
+    rows = (await session.execute(stmt)).all()
+    items = [
+        NotificationItem(
+            id=n.id,
+            kind=Kind(n.kind),
+            task_id=n.task_id,
+            task_title=title,
+            actor_id=n.actor_id,
+            actor_name=actor_name,
+            comment_id=n.comment_id,
+            detail=n.detail,
+            created_at=n.created_at,
+            read_at=n.read_at,
+        )
+        for n, title, actor_name in rows[:limit]
+    ]
+    return items, (items[-1].id if len(rows) > limit else None)
+
+
+async def unread_count(session: AsyncSession, *, user: User) -> int:
+    """Unread notifications, counted up to `UNREAD_CAP` (through the partial index)."""
+    unread = (
+        select(Notification.id)
+        .join(Task, Task.id == Notification.task_id)
+        .where(*_visible(user), Notification.read_at.is_(None))
+        .limit(UNREAD_CAP)
+        .subquery()
+    )
+    return (await session.execute(select(func.count()).select_from(unread))).scalar_one()
+
+
+async def mark_read(session: AsyncSession, *, user: User, notification_id: int) -> Notification:
+    """Mark one of the user's notifications read; 404 for anyone else's."""
+    found = None
+    if 0 < notification_id <= MAX_ROW_ID:
+        stmt = (
+            select(Notification)
+            .join(Task, Task.id == Notification.task_id)
+            .where(Notification.id == notification_id, *_visible(user))
+        )
+        found = (await session.execute(stmt)).scalar_one_or_none()
+    if found is None:
+        raise NotFound("Notification not found.", code="notification_not_found")
+    if found.read_at is None:
+        found.read_at = utcnow()
+        await session.flush()
+    return found
+
+
+async def mark_all_read(session: AsyncSession, *, user: User) -> int:
+    """Mark every unread notification of the user read; how many there were."""
+    stmt = (
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.execute(stmt)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def mark_task_read(session: AsyncSession, *, user: User, task_id: int) -> None:
+    """Opening a task reads its notifications (the person has now seen what happened)."""
+    await session.execute(
+        update(Notification)
+        .where(
+            and_(
+                Notification.user_id == user.id,
+                Notification.task_id == task_id,
+                Notification.read_at.is_(None),
+            )
+        )
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def layout_context(session: AsyncSession, user: User) -> dict[str, int]:
+    """What every full page's header needs from this domain: the unread count."""
+    return {"unread": await unread_count(session, user=user)}
+
+
+# --- switches ------------------------------------------------------------------------------
+
+
+async def get_settings(session: AsyncSession, *, user: User) -> dict[Kind, bool]:
+    """The user's in-app switch for every kind (on unless turned off)."""
+    stmt = select(NotificationSetting.kind, NotificationSetting.enabled).where(
+        NotificationSetting.user_id == user.id,
+        NotificationSetting.channel == ChannelName.in_app.value,
+    )
+    stored = {Kind(kind): enabled for kind, enabled in (await session.execute(stmt)).all()}
+    return {kind: stored.get(kind, True) for kind in Kind}
+
+
+async def update_settings(
+    session: AsyncSession, *, user: User, changes: dict[Kind, bool]
+) -> dict[Kind, bool]:
+    """Set the user's in-app switches for the given kinds; the others stay as they are."""
+    for kind, enabled in changes.items():
+        key = (user.id, kind.value, ChannelName.in_app.value)
+        setting = await session.get(NotificationSetting, key)
+        if setting is None:
+            session.add(
+                NotificationSetting(
+                    user_id=user.id,
+                    kind=kind.value,
+                    channel=ChannelName.in_app.value,
+                    enabled=enabled,
+                )
+            )
+        else:
+            setting.enabled = enabled
+    await session.flush()
+    return await get_settings(session, user=user)
+
+
+@dataclass(frozen=True, slots=True)
+class Inbox:
+    """The notifications page: one page of the list, the unread count and the switches."""
+
+    items: list[NotificationItem]
+    next_before: int | None
+    unread: int
+    settings: dict[Kind, bool]
+
+
+async def inbox(
+    session: AsyncSession, *, user: User, unread_only: bool = False, before_id: int | None = None
+) -> Inbox:
+    items, next_before = await list_notifications(
+        session, user=user, unread_only=unread_only, before_id=before_id, limit=20
+    )
+    return Inbox(
+        items=items,
+        next_before=next_before,
+        unread=await unread_count(session, user=user),
+        settings=await get_settings(session, user=user),
+    )
