@@ -1,0 +1,123 @@
+"""The task pages over real HTTP (no browser): forms with and without JavaScript, HTMX
+fragments, escaping, refusals as toasts and friendly pages.
+
+These run on both backends; the browser tests cover what needs JavaScript.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from sprintsync.tasks.models import Task
+from tests.factories import make_task, make_user
+from tests.pages import HTMX, login_cookie
+
+
+async def test_forged_post_without_csrf_token_is_refused(client, session, settings) -> None:
+    user = await make_user(session)
+    login_cookie(client, user, settings)
+    r = await client.post("/tasks", data={"title": "Forged"})
+    assert r.status_code == 403
+    assert "CSRF" in r.text
+    r = await client.post("/tasks", data={"title": "Forged"}, headers=HTMX)
+    assert r.status_code == 403
+    assert "CSRF" in r.headers["hx-trigger"]
+    assert (await session.execute(select(Task))).first() is None
+
+
+async def test_plain_form_post_with_its_token_works_without_javascript(
+    client, session, settings
+) -> None:
+    user = await make_user(session)
+    token = login_cookie(client, user, settings)
+    r = await client.post("/tasks", data={"title": "No JS needed", "csrf_token": token})
+    assert r.status_code == 303
+    assert r.headers["location"] == "/"
+    task = (await session.execute(select(Task))).scalar_one()
+    assert task.title == "No JS needed"
+    assert task.assignee_id == user.id
+
+
+async def test_htmx_create_with_errors_returns_the_form_block(client, session, settings) -> None:
+    user = await make_user(session)
+    token = login_cookie(client, user, settings)
+    headers = {**HTMX, "X-CSRF-Token": token}
+    r = await client.post("/tasks", data={"title": "", "estimate_hours": "lots"}, headers=headers)
+    assert r.status_code == 422
+    assert r.text.lstrip().startswith('<form id="task-form"')
+    assert 'data-field-error="title"' in r.text
+    assert 'data-field-error="estimate_hours"' in r.text
+    ok = await client.post(
+        "/tasks", data={"title": "Ship it", "estimate_hours": "1.5"}, headers=headers
+    )
+    assert ok.status_code == 200
+    assert "close-modal" in ok.headers["hx-trigger"]
+    task = (await session.execute(select(Task))).scalar_one()
+    assert task.estimate_minutes == 90
+
+
+async def test_titles_are_escaped_everywhere(client, session, settings) -> None:
+    user = await make_user(session, display_name="<b>Mallory</b>")
+    task = await make_task(session, user, title="<script>alert(1)</script>")
+    login_cookie(client, user, settings)
+    for url in ("/", "/tasks", f"/tasks/{task.id}"):
+        html = (await client.get(url)).text
+        assert "<script>alert(1)</script>" not in html, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
+        assert "<b>Mallory</b>" not in html, url
+
+
+async def test_htmx_request_gets_only_the_targeted_block(client, session, settings) -> None:
+    user = await make_user(session)
+    await make_task(session, user, title="Fragment me")
+    login_cookie(client, user, settings)
+    full = await client.get("/tasks")
+    assert full.text.startswith("<!doctype html>")
+    part = await client.get("/tasks", headers={**HTMX, "HX-Target": "results"})
+    assert part.text.lstrip().startswith('<section id="results"')
+    assert "<html" not in part.text
+    assert "Fragment me" in part.text
+
+
+async def test_search_pushes_a_clean_bookmarkable_url(client, session, settings) -> None:
+    user = await make_user(session)
+    login_cookie(client, user, settings)
+    headers = {**HTMX, "HX-Target": "results", "HX-Trigger": "search"}
+    r = await client.get("/tasks?q=report&status=&priority=&sort=-created_at", headers=headers)
+    assert r.headers["hx-push-url"] == "/tasks?q=report"
+
+
+async def test_refused_move_answers_409_with_a_toast(client, session, settings) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user, status="done")
+    token = login_cookie(client, user, settings)
+    r = await client.post(
+        f"/tasks/{task.id}/status",
+        data={"status": "todo", "view": "card"},
+        headers={**HTMX, "X-CSRF-Token": token},
+    )
+    assert r.status_code == 409
+    assert "cannot move from done to todo" in r.headers["hx-trigger"]
+    assert r.headers["hx-reswap"] == "none"
+
+
+async def test_other_peoples_tasks_are_a_friendly_404(client, session, settings) -> None:
+    owner = await make_user(session)
+    other = await make_user(session)
+    task = await make_task(session, owner)
+    login_cookie(client, other, settings)
+    r = await client.get(f"/tasks/{task.id}")
+    assert r.status_code == 404
+    assert "couldn&#39;t find that page" in r.text or "couldn't find that page" in r.text
+    assert r.headers["content-type"].startswith("text/html")
+
+
+async def test_delete_from_the_panel_removes_the_task(client, session, settings) -> None:
+    owner = await make_user(session)
+    task = await make_task(session, owner)
+    token = login_cookie(client, owner, settings)
+    r = await client.post(f"/tasks/{task.id}/delete", headers={**HTMX, "X-CSRF-Token": token})
+    assert r.status_code == 200
+    assert "close-modal" in r.headers["hx-trigger"]
+    assert "tasks-changed" in r.headers["hx-trigger"]
+    assert (await session.execute(select(Task))).first() is None

@@ -1,0 +1,65 @@
+"""The timer and time-entry pages over real HTTP: header widget swaps, totals, no-JS forms."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from sprintsync.timesheet.models import TimeEntry
+from tests.factories import make_task, make_user
+from tests.pages import HTMX, login_cookie
+
+
+async def test_manual_time_entry_keeps_the_task_total(client, session, settings) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user)
+    token = login_cookie(client, user, settings)
+    headers = {**HTMX, "X-CSRF-Token": token}
+    bad = await client.post(f"/tasks/{task.id}/entries", data={"minutes": ""}, headers=headers)
+    assert bad.status_code == 422
+    assert 'data-field-error="minutes"' in bad.text
+    r = await client.post(
+        f"/tasks/{task.id}/entries", data={"minutes": "45", "note": "pairing"}, headers=headers
+    )
+    assert r.status_code == 200
+    assert "Logged <strong" in r.text
+    entry = (await session.execute(select(TimeEntry))).scalar_one()
+    await session.refresh(task)
+    assert entry.minutes == 45
+    assert task.total_minutes == 45
+
+
+async def test_timer_start_swaps_the_header_widget(client, session, settings) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user, title="Timed work")
+    token = login_cookie(client, user, settings)
+    headers = {**HTMX, "X-CSRF-Token": token}
+    r = await client.post(f"/tasks/{task.id}/timer/start", headers=headers)
+    assert r.status_code == 200
+    assert 'id="timer" hx-swap-oob="true"' in r.text
+    assert "data-elapsed" in r.text
+    assert "timer-changed" in r.headers["hx-trigger"]
+    page = await client.get("/tasks")
+    assert "data-running-timer" in page.text
+    assert "Timed work" in page.text
+    actions = await client.get(f"/tasks/{task.id}/actions", headers=HTMX)
+    assert actions.text.lstrip().startswith('<div id="task-actions"')
+    assert "Stop timer" in actions.text
+    stop = await client.post("/timer/stop", headers=headers)
+    assert stop.status_code == 200
+    assert "data-running-timer" not in stop.text
+
+
+async def test_timer_form_without_javascript_returns_to_the_page(client, session, settings) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user)
+    token = login_cookie(client, user, settings)
+    back = {"Referer": "http://test/tasks?status=todo"}
+    r = await client.post(f"/tasks/{task.id}/timer/start", data={"csrf_token": token}, headers=back)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/tasks?status=todo"
+    offsite = {"Referer": "http://evil.example/phish"}
+    r = await client.post("/timer/stop", data={"csrf_token": token}, headers=offsite)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/"
+    entry = (await session.execute(select(TimeEntry))).scalar_one()
+    assert entry.ended_at is not None
