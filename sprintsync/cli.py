@@ -50,9 +50,18 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        messages = "; ".join(str(err["msg"]) for err in exc.errors())
+        messages = "; ".join(_describe_setting_error(err) for err in exc.errors())
         typer.secho(f"Invalid configuration: {messages}", err=True, fg="red")
         raise typer.Exit(2) from exc
+
+
+def _describe_setting_error(err: Any) -> str:
+    """`SPRINTSYNC_DB_POOL_SIZE: Input should be a valid integer` (the variable, then why)."""
+    loc = [str(part) for part in err.get("loc", ())]
+    if not loc:  # a rule across several settings names them in its message
+        return str(err["msg"])
+    variable = Settings.model_config.get("env_prefix", "") + "__".join(loc).upper()
+    return f"{variable}: {err['msg']}"
 
 
 def ensure_sqlite_dir(database_url: str) -> None:

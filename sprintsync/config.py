@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_URL = f"sqlite+aiosqlite:///{REPO_ROOT / 'var' / 'sprintsync.db'}"
+
+
+class LogLevel(enum.StrEnum):
+    """The levels the app and uvicorn both know (uvicorn has no TRACE from the env)."""
+
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
 
 
 class AISettings(BaseModel):
@@ -52,12 +62,17 @@ class Settings(BaseSettings):
     login_rate_limit: str = "5/minute"
     login_ip_rate_limit: str = "20/minute"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
-    log_level: str = "INFO"
+    log_level: LogLevel = LogLevel.INFO
     log_json: bool = True
     password_hash_fast: bool = False
     signup_policy: Literal["open", "invite", "closed"] | None = None
     invitation_days: int = Field(default=7, ge=1, le=90)
     ai: AISettings = AISettings()
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _any_case_level(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _refuse_weak_secret_in_production(self) -> Settings:
@@ -72,10 +87,6 @@ class Settings(BaseSettings):
                     "print(secrets.token_urlsafe(48))'`)"
                 )
         return self
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
 
     @property
     def effective_signup_policy(self) -> Literal["open", "invite", "closed"]:

@@ -287,6 +287,33 @@ def test_serve_refuses_the_development_secret_in_production(env, fake_uvicorn) -
     assert fake_uvicorn == []
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "reason"),
+    [
+        ("SPRINTSYNC_DB_POOL_SIZE", "abc", "valid integer"),
+        ("SPRINTSYNC_LOG_LEVEL", "TRACE", "'DEBUG', 'INFO', 'WARNING' or 'ERROR'"),
+        ("SPRINTSYNC_LOG_LEVEL", "VERBOSE", "'DEBUG', 'INFO', 'WARNING' or 'ERROR'"),
+        ("SPRINTSYNC_AI__TIMEOUT_SECONDS", "-1", "greater than 0"),
+    ],
+)
+def test_an_invalid_setting_stops_serve_with_a_message_naming_it(
+    env, fake_uvicorn, variable: str, value: str, reason: str
+) -> None:
+    env[variable] = value
+    result = run(env, "serve")
+    assert result.exit_code == 2
+    assert f"{variable}: " in result.output
+    assert reason in result.output
+    assert "Traceback" not in result.output
+    assert fake_uvicorn == []
+
+
+def test_the_log_level_may_be_written_in_any_case(env, fake_uvicorn) -> None:
+    env["SPRINTSYNC_LOG_LEVEL"] = "warning"
+    ok(env, "serve")
+    assert fake_uvicorn[0]["log_level"] == "warning"
+
+
 def test_serve_runs_the_app_factory_without_access_log(env, db_path, fake_uvicorn) -> None:
     ok(env, "serve", "--host", "0.0.0.0", "--port", "9001")
     (call,) = fake_uvicorn
