@@ -18,6 +18,7 @@ from sqlalchemy import event, inspect, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import Receive, Scope, Send
 
 from sprintsync import __version__
@@ -66,6 +67,7 @@ from sprintsync.web.layout import set_layout_provider
 from sprintsync.web.render import add_template_globals
 
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
+_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
 _HTTP_CODES = {
     400: "bad_request",
     401: "not_authenticated",
@@ -330,6 +332,20 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else "Request failed."
-        return await _render(
-            request, exc.status_code, code, message, None, getattr(exc, "headers", None)
-        )
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+        return await _render(request, exc.status_code, code, message, None, headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (the router names only the first route's).
+
+    Asked of the routes themselves, one method at a time, so included routers count too.
+    """
+    allowed = []
+    for method in _METHODS:
+        probe = {**request.scope, "method": method}
+        if any(route.matches(probe)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)

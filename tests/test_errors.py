@@ -192,3 +192,11 @@ async def test_nul_characters_are_a_422_not_a_500(client, session, backend) -> N
         assert r.status_code == 201
     r = await client.get("/api/v1/tasks", params={"q": "a\u0000b"}, headers=h)
     assert r.status_code == (422 if backend == "postgres" else 200)
+
+
+async def test_a_405_lists_every_method_the_path_serves(client) -> None:
+    r = await client.options("/api/v1/tasks")
+    assert r.status_code == 405
+    assert r.headers["allow"] == "GET, POST"
+    r = await client.put("/api/v1/tasks/1")
+    assert r.headers["allow"] == "DELETE, GET, PATCH"
