@@ -37,7 +37,6 @@ from sprintsync.errors import AppError, error_body
 from sprintsync.http import BodyLimitMiddleware, SecurityHeadersMiddleware
 from sprintsync.invitations.api import router as invitations_router
 from sprintsync.invitations.pages import router as invitations_pages
-from sprintsync.migrations import is_at_head
 from sprintsync.notifications import service as notifications
 from sprintsync.notifications.api import router as notifications_router
 from sprintsync.notifications.pages import router as notifications_pages
@@ -206,6 +205,9 @@ def _ops_router() -> APIRouter:
         responses={503: {"description": "Not ready"}},
     )
     async def readyz(request: Request) -> JSONResponse:
+        # Alembic is only needed here; importing it late keeps it off the start-up path.
+        from sprintsync.migrations import is_at_head
+
         engine: AsyncEngine = request.app.state.engine
         try:
             async with engine.connect() as conn:
