@@ -33,7 +33,7 @@ from sprintsync.auth.service import LoginThrottle
 from sprintsync.comments.api import router as comments_router
 from sprintsync.config import Settings, get_settings
 from sprintsync.db import make_engine, make_read_sessionmaker, make_sessionmaker
-from sprintsync.errors import AppError, error_body
+from sprintsync.errors import CODE_FOR_STATUS, AppError, error_body
 from sprintsync.http import BodyLimitMiddleware, SecurityHeadersMiddleware
 from sprintsync.invitations.api import router as invitations_router
 from sprintsync.invitations.pages import router as invitations_pages
@@ -67,16 +67,6 @@ from sprintsync.web.render import add_template_globals
 
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 _METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
-_HTTP_CODES = {
-    400: "bad_request",
-    401: "not_authenticated",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "payload_too_large",
-    429: "rate_limited",
-}
 
 
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> FastAPI:
@@ -273,7 +263,7 @@ async def _internal_error_response(scope: Scope, receive: Receive, send: Send) -
     """The 500 for an unhandled exception (already logged by the request middleware)."""
     request = Request(scope, receive)
     response = await _render(
-        request, 500, "internal_error", "Something went wrong on our side.", None
+        request, 500, CODE_FOR_STATUS[500], "Something went wrong on our side.", None
     )
     await response(scope, receive, send)
 
@@ -309,7 +299,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             )
         log.error("unhandled_error", exc_info=exc, path=request.url.path)
         return await _render(
-            request, 500, "internal_error", "Something went wrong on our side.", None
+            request, 500, CODE_FOR_STATUS[500], "Something went wrong on our side.", None
         )
 
     @app.exception_handler(AppError)
@@ -328,11 +318,13 @@ def _install_error_handlers(app: FastAPI) -> None:
             }
             for err in exc.errors()
         ]
-        return await _render(request, 422, "validation_error", "The request is not valid.", details)
+        return await _render(
+            request, 422, CODE_FOR_STATUS[422], "The request is not valid.", details
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        code = CODE_FOR_STATUS.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else "Request failed."
         headers = getattr(exc, "headers", None)
         if exc.status_code == 405:

@@ -4,12 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+# The machine code each HTTP status carries unless an error names a more precise one
+# (`task_not_found`, `invalid_transition`): the one table for services and the framework's
+# own errors (unknown path, wrong method) alike.
+CODE_FOR_STATUS: dict[int, str] = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+}
+
 
 class AppError(Exception):
     """An error a client can act on: HTTP status, stable machine code, human message."""
 
     status_code: int = 400
-    code: str = "bad_request"
+    code: str = CODE_FOR_STATUS[400]
     message: str = "Bad request."
 
     def __init__(
@@ -29,13 +45,13 @@ class AppError(Exception):
 
 class Invalid(AppError):
     status_code = 422
-    code = "validation_error"
+    code = CODE_FOR_STATUS[422]
     message = "The request is not valid."
 
 
 class Unauthorized(AppError):
     status_code = 401
-    code = "not_authenticated"
+    code = CODE_FOR_STATUS[401]
     message = "Authentication required."
 
     def __init__(self, message: str | None = None, **kwargs: Any) -> None:
@@ -45,31 +61,31 @@ class Unauthorized(AppError):
 
 class Forbidden(AppError):
     status_code = 403
-    code = "forbidden"
+    code = CODE_FOR_STATUS[403]
     message = "You are not allowed to do that."
 
 
 class NotFound(AppError):
     status_code = 404
-    code = "not_found"
+    code = CODE_FOR_STATUS[404]
     message = "Not found."
 
 
 class Conflict(AppError):
     status_code = 409
-    code = "conflict"
+    code = CODE_FOR_STATUS[409]
     message = "The request conflicts with the current state."
 
 
 class PayloadTooLarge(AppError):
     status_code = 413
-    code = "payload_too_large"
+    code = CODE_FOR_STATUS[413]
     message = "The request body is too large."
 
 
 class TooManyRequests(AppError):
     status_code = 429
-    code = "rate_limited"
+    code = CODE_FOR_STATUS[429]
     message = "Too many requests; try again later."
 
     def __init__(self, message: str | None = None, *, retry_after: int, **kwargs: Any) -> None:
