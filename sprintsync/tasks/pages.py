@@ -55,7 +55,7 @@ SORT_CHOICES = {
 _ESTIMATE_ALIAS = {"estimate_minutes": "estimate_hours"}
 
 
-class ListQuery(BaseModel):
+class TaskListQuery(BaseModel):
     """The list view's filters, as they appear in a bookmarkable URL."""
 
     model_config = ConfigDict(extra="ignore")
@@ -140,7 +140,7 @@ async def task_list(
     request: Request,
     session: SessionDep,
     user: PageUser,
-    query: Annotated[ListQuery, Query()],
+    query: Annotated[TaskListQuery, Query()],
 ) -> Response:
     page = await tasks.task_list_page(
         session,

@@ -50,8 +50,9 @@ CURSOR_TYPES: dict[str, Any] = {
 
 
 @dataclass
-class ListQuery:
-    """Filters of one list request; `member_id` limits it to that user's own tasks."""
+class SqlWhere:
+    """The WHERE fragments and bound values of one list request; `member_id` limits it to
+    that user's own tasks."""
 
     where: list[str] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
@@ -63,7 +64,7 @@ class ListQuery:
 
 
 def build_list_sql(
-    query: ListQuery,
+    query: SqlWhere,
     *,
     sort_field: str,
     descending: bool,

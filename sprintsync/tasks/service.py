@@ -98,7 +98,7 @@ def _decode_cursor(cursor: str, field: str) -> tuple[Any, int]:
 
 @dataclass(frozen=True, slots=True)
 class _Page:
-    query: queries.ListQuery
+    query: queries.SqlWhere
     field: str
     descending: bool
     after: tuple[Any, int] | None
@@ -113,7 +113,7 @@ def _page_query(
     field = sort.lstrip("-")
     if field not in queries.SORT_SQL:
         raise Invalid(f"Unknown sort key {sort!r}.", code="invalid_sort")
-    query = queries.ListQuery(member_id=None if user.is_admin else user.id)
+    query = queries.SqlWhere(member_id=None if user.is_admin else user.id)
     if filters.status is not None:
         query.add("status = :status", status=filters.status.value)
     if filters.assignee_id is not None:
