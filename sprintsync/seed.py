@@ -163,6 +163,7 @@ async def seed_demo(
     rng = random.Random(RANDOM_SEED)  # noqa: S311 - demo data, not secrets
     plan = list(_PLAN)
     rng.shuffle(plan)
+    notes: list[Notification] = []
     for title, path_index in zip(TASK_TITLES, plan, strict=True):
         # Draw every value even for tasks that exist, so the others come out the same.
         owner = rng.choice([admin, *engineers, *engineers])
@@ -181,9 +182,16 @@ async def seed_demo(
         result.tasks_created += 1
         result.entries_created += len(planned.entries)
         if owner is admin:
-            result.comments_created += await _add_teamwork(session, now, planned, admin, assignee)
+            result.comments_created += await _add_teamwork(
+                session, now, planned, admin, assignee, notes
+            )
         elif planned.task.status == TaskStatus.in_progress.value:
-            result.comments_created += await _add_check_in(session, now, planned, admin, owner)
+            result.comments_created += await _add_check_in(
+                session, now, planned, admin, owner, notes
+            )
+    # In the order they happened, as the app would have written them (lists sort by id).
+    notes.sort(key=lambda n: n.created_at)
+    session.add_all(notes)
     await session.flush()
     return result
 
@@ -204,7 +212,12 @@ def _handle(user: User) -> str:
 
 
 async def _add_teamwork(
-    session: AsyncSession, now: datetime, planned: _DemoTask, admin: User, assignee: User
+    session: AsyncSession,
+    now: datetime,
+    planned: _DemoTask,
+    admin: User,
+    assignee: User,
+    notes: list[Notification],
 ) -> int:
     """The admin assigned this task: the assignment, a short thread and who was told what.
 
@@ -225,7 +238,7 @@ async def _add_teamwork(
             changed_at=assigned_at,
         )
     )
-    notes = [_note(admin, task, assignee.id, "assigned", assigned_at, now)]
+    notes.append(_note(admin, task, assignee.id, "assigned", assigned_at, now))
     # A longer thread on tasks that have been worked on; one line on the others.
     lines = _THREAD if task.status != TaskStatus.todo.value else _THREAD[:1]
     for i, text in enumerate(lines):
@@ -249,12 +262,16 @@ async def _add_teamwork(
         notes.append(
             _note(assignee, task, admin.id, "moved", last_move.changed_at, now, detail=task.status)
         )
-    session.add_all(notes)
     return len(lines)
 
 
 async def _add_check_in(
-    session: AsyncSession, now: datetime, planned: _DemoTask, admin: User, owner: User
+    session: AsyncSession,
+    now: datetime,
+    planned: _DemoTask,
+    admin: User,
+    owner: User,
+    notes: list[Notification],
 ) -> int:
     """The admin asks how an engineer's own task in progress is going, mentioning them."""
     task = planned.task
@@ -268,7 +285,7 @@ async def _add_check_in(
     session.add(comment)
     await session.flush()
     session.add(CommentMention(comment_id=comment.id, user_id=owner.id))
-    session.add(_note(admin, task, owner.id, "mentioned", at, now, comment.id))
+    notes.append(_note(admin, task, owner.id, "mentioned", at, now, comment.id))
     return 1
 
 

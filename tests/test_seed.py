@@ -212,3 +212,9 @@ async def test_handed_out_tasks_carry_a_discussion_with_mentions_and_notificatio
 
 async def _all_user_ids(session: AsyncSession) -> list[int]:
     return list((await session.execute(select(User.id))).scalars())
+
+
+async def test_notifications_are_numbered_in_the_order_they_happened(session) -> None:
+    await seed(session)
+    rows = (await session.execute(select(Notification).order_by(Notification.id))).scalars().all()
+    assert [n.created_at for n in rows] == sorted(n.created_at for n in rows)

@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-
-from sqlalchemy import event
 
 from sprintsync.comments.models import Comment
 from sprintsync.db import utcnow
 from sprintsync.tasks.models import TaskFieldChange, TaskStatusChange
 from tests.conftest import TEST_SECRET
 from tests.factories import bearer, make_entry, make_task, make_user
-
-
-@contextmanager
-def count_statements(engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
+from tests.statements import count_statements
 
 
 async def test_feed_merges_every_source_newest_last(client, session) -> None:
@@ -98,18 +81,20 @@ async def _add_history(session, task, user, n: int) -> None:
         await make_entry(session, task, user)
 
 
-async def test_feed_costs_the_same_queries_for_one_item_or_many(client, session, engine) -> None:
+async def test_feed_costs_the_same_queries_for_one_item_or_many(
+    client, session, engine, monkeypatch
+) -> None:
     owner = await make_user(session)
     headers = bearer(owner, TEST_SECRET)
     small = await make_task(session, owner)
     large = await make_task(session, owner)
     await _add_history(session, small, owner, 1)
     await _add_history(session, large, owner, 15)
-    with count_statements(engine) as few:
+    with count_statements(engine, monkeypatch) as few:
         assert (
             await client.get(f"/api/v1/tasks/{small.id}/activity", headers=headers)
         ).status_code == 200
-    with count_statements(engine) as many:
+    with count_statements(engine, monkeypatch) as many:
         r = await client.get(f"/api/v1/tasks/{large.id}/activity", headers=headers)
     assert len(r.json()) == 1 + 15 * 4
     assert len(many) == len(few) <= 10, many
