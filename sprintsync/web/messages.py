@@ -47,6 +47,12 @@ FIELDS: dict[str, FieldText] = {
     "new_password": FieldText("New password"),
     "is_admin": FieldText("Administrator"),
     "is_active": FieldText("Active"),
+    # projects, members, comments, profile
+    "name": FieldText("Name"),
+    "key": FieldText("Key"),
+    "user_id": FieldText("Person"),
+    "body": FieldText("Comment"),
+    "time_zone": FieldText("Time zone"),
     # invitations
     "project_id": FieldText("Project"),
     "role": FieldText("Role"),
