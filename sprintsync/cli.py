@@ -26,6 +26,7 @@ from sprintsync.seed import DEMO_PASSWORD, DemoUser, SeedResult, demo_users_pres
 from sprintsync.users import service as user_service
 from sprintsync.users.models import User
 from sprintsync.users.schemas import PasswordReset, UserCreate
+from sprintsync.web.messages import sentence
 
 app = typer.Typer(
     help="SprintSync: tasks, time tracking and honest AI planning help.",
@@ -245,6 +246,12 @@ async def _seed(settings: Settings, *, if_empty: bool) -> tuple[SeedResult, list
 # --- users -------------------------------------------------------------------------------
 
 
+def _say_invalid(exc: ValidationError) -> None:
+    """Each refused value as the sentence the web forms show (the same catalogue)."""
+    for err in exc.errors():
+        typer.secho(sentence(err)[1], err=True, fg="red")
+
+
 @users_app.command("create")
 def users_create(
     email: Annotated[str, typer.Argument(help="Login email.")],
@@ -275,9 +282,7 @@ def users_create(
             is_admin=admin,
         )
     except ValidationError as exc:
-        for err in exc.errors():
-            field = ".".join(str(p) for p in err["loc"])
-            typer.secho(f"{field}: {err['msg']}", err=True, fg="red")
+        _say_invalid(exc)
         raise typer.Exit(2) from exc
     user_id = run_async(_create_user(settings, data))
     role = "administrator" if admin else "user"
@@ -329,8 +334,7 @@ def users_set_password(
     try:
         body = PasswordReset(password=password)
     except ValidationError as exc:
-        for err in exc.errors():
-            typer.secho(f"password: {err['msg']}", err=True, fg="red")
+        _say_invalid(exc)
         raise typer.Exit(2) from exc
     found = run_async(_set_password(settings, email, body.password, temporary=temporary))
     if not found:

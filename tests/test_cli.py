@@ -380,6 +380,7 @@ def test_users_set_password_prompts_hidden_and_refuses_unknown_or_short(env, db_
     assert "No account" in result.output
     result = run(env, "users", "set-password", "dev@example.com", "--password", "short")
     assert result.exit_code == 2
+    assert "Password must be at least 8 characters." in result.output
     assert login(db_path, "dev@example.com", "typed-pass-4").status_code == 200
 
 

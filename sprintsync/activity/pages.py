@@ -18,7 +18,7 @@ from sprintsync.comments.schemas import COMMENT_MAX, CommentCreate
 from sprintsync.db import SessionDep
 from sprintsync.security.deps import PageUser
 from sprintsync.users.models import User
-from sprintsync.web.deps import form_text
+from sprintsync.web.deps import field_errors, form_text
 from sprintsync.web.render import is_htmx, render, toast
 
 router = APIRouter(include_in_schema=False)
@@ -54,13 +54,6 @@ async def _section(
     )
 
 
-def _comment_errors(exc: ValidationError) -> dict[str, str]:
-    """The comment box's error as a sentence (the form's one field is the schema's `body`)."""
-    if any(error["type"] == "string_too_long" for error in exc.errors()):
-        return {"body": f"A comment can be at most {COMMENT_MAX:,} characters."}
-    return {"body": "Write something first: a comment can't be empty."}
-
-
 def _back_to_task(task_id: int) -> Response:
     return RedirectResponse(f"/tasks/{task_id}#activity", status_code=303)
 
@@ -81,7 +74,7 @@ async def add_comment(
         body = CommentCreate(body=text)
     except ValidationError as exc:
         return await _section(
-            request, session, user, task_id, draft=text, errors=_comment_errors(exc), status=422
+            request, session, user, task_id, draft=text, errors=field_errors(exc), status=422
         )
     await comments.add_comment(session, user=user, task_id=task_id, body=body.body)
     if not is_htmx(request):
@@ -96,10 +89,10 @@ async def edit_comment(
     text = form_text(await request.form(), "body")
     try:
         body = CommentCreate(body=text)
-    except ValidationError:
-        # The edit form sits inside its comment; an empty edit keeps the comment unchanged.
+    except ValidationError as exc:
+        # The edit form sits inside its comment; a refused edit keeps the comment unchanged.
         view = await comments.get_comment(session, user=user, comment_id=comment_id)
-        message = toast("A comment cannot be empty; delete it instead.", "error")
+        message = toast(" ".join(field_errors(exc).values()), "error")
         return await _section(request, session, user, view.task_id, status=422, headers=message)
     view = await comments.edit_comment(session, user=user, comment_id=comment_id, body=body.body)
     if not is_htmx(request):

@@ -34,7 +34,7 @@ async def _page(
     session: AsyncSession,
     user: User,
     *,
-    values: dict[str, str] | None = None,
+    values: dict[str, str],
     errors: dict[str, str] | None = None,
     new_link: str | None = None,
     status: int = 200,
@@ -57,7 +57,7 @@ async def _page(
         "names": names,
         "project_names": project_names,
         "projects": projects,
-        "values": values or {"role": "member", "expires_in_days": str(settings.invitation_days)},
+        "values": values,
         "errors": errors or {},
         "new_link": new_link,
         "policy": settings.effective_signup_policy,
@@ -73,8 +73,17 @@ async def _page(
 
 
 @router.get("/invitations")
-async def invitations_page(request: Request, session: SessionDep, user: PageUser) -> Response:
-    return await _page(request, session, user)
+async def invitations_page(
+    request: Request, session: SessionDep, user: PageUser, project_id: str = ""
+) -> Response:
+    """The list and the form; `project_id` picks the project (from a project's page)."""
+    settings = request.app.state.settings
+    values = {
+        "role": "member",
+        "expires_in_days": str(settings.invitation_days),
+        "project_id": project_id if project_id.isdigit() else "",
+    }
+    return await _page(request, session, user, values=values)
 
 
 @router.post("/invitations")
@@ -93,7 +102,9 @@ async def create_invitation(request: Request, session: SessionDep, user: PageUse
             request, session, user, values=values, errors=field_errors(exc), status=422
         )
     link = service.invitation_url(str(request.base_url), issued.token)
-    return await _page(request, session, user, new_link=link)
+    # The form is ready for the next invitation to the same project.
+    values = {**values, "email": ""}
+    return await _page(request, session, user, values=values, new_link=link)
 
 
 @router.post("/invitations/{invitation_id:int}/revoke")

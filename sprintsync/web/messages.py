@@ -47,6 +47,12 @@ FIELDS: dict[str, FieldText] = {
     "new_password": FieldText("New password"),
     "is_admin": FieldText("Administrator"),
     "is_active": FieldText("Active"),
+    # projects, members, comments, profile
+    "name": FieldText("Name"),
+    "key": FieldText("Key"),
+    "user_id": FieldText("Person"),
+    "body": FieldText("Comment"),
+    "time_zone": FieldText("Time zone"),
     # invitations
     "project_id": FieldText("Project"),
     "role": FieldText("Role"),
@@ -59,6 +65,7 @@ FIELD_SENTENCES: dict[tuple[str, str], str] = {
     ("value_error", "email"): "Email must be an email address, like name@example.com.",
     ("string_too_short", "password"): "Password must be at least {min_length} characters.",
     ("string_too_short", "new_password"): "New password must be at least {min_length} characters.",
+    ("not_null", "body"): "Write something first: a comment can't be empty.",
 }
 
 # Errors that belong to no single field in the schema, placed on the field the form shows.
@@ -123,7 +130,10 @@ def _expected(ctx: dict[str, Any]) -> str:
 
 
 def _field_name(loc: tuple[int | str, ...]) -> str:
-    names = [str(part) for part in loc if isinstance(part, str) and part != "body"]
+    """The field's own name; a request error's location starts with where it was (body...)."""
+    names = [part for part in loc if isinstance(part, str)]
+    if len(names) > 1 and names[0] in ("body", "query", "path", "header", "cookie"):
+        names = names[1:]
     return names[-1] if names else ""
 
 

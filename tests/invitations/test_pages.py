@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 
+from sprintsync.config import Settings
 from tests.conftest import TEST_SECRET, count_rows
 from tests.factories import cookie_auth, make_user
 
@@ -89,3 +91,12 @@ async def test_members_cannot_open_the_invitations_page(client, session, setting
     cookie_auth(client, member, TEST_SECRET, settings.cookie_name)
     r = await client.get("/invitations")
     assert r.status_code == 403
+
+
+@pytest.mark.parametrize(("policy", "offered"), [("open", True), ("invite", False)])
+async def test_the_log_in_page_offers_sign_up_only_when_it_is_open(
+    client: httpx.AsyncClient, settings: Settings, policy: str, offered: bool
+) -> None:
+    settings.signup_policy = policy
+    page = await client.get("/login")
+    assert ('href="/signup' in page.text) is offered
