@@ -300,6 +300,7 @@ async def _create_user(settings: Settings, data: UserCreate) -> int:
                 password=data.password,
                 is_admin=data.is_admin,
                 password_hash_fast=settings.password_hash_fast,
+                time_zone=data.time_zone or settings.default_time_zone,
             )
             return user.id
     except AppError as exc:

@@ -5,10 +5,19 @@ from __future__ import annotations
 import enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from sprintsync.timeutil import valid_zone_name
 
 DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -67,6 +76,8 @@ class Settings(BaseSettings):
     password_hash_fast: bool = False
     signup_policy: Literal["open", "invite", "closed"] | None = None
     invitation_days: int = Field(default=7, ge=1, le=90)
+    # The zone of users created by admins, the CLI or the seed (sign-up takes the browser's).
+    default_time_zone: Annotated[str, AfterValidator(valid_zone_name)] = "UTC"
     ai: AISettings = AISettings()
 
     @field_validator("log_level", mode="before")

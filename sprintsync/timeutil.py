@@ -9,7 +9,9 @@ agree on where a day starts. Local midnights are computed per day rather than by
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import lru_cache
+from typing import Protocol, runtime_checkable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 # Longest IANA zone name is ~32 characters; anything far longer is not a zone.
 ZONE_NAME_MAX = 64
@@ -26,6 +28,49 @@ def zone(name: str) -> ZoneInfo:
         # ValueError: not a normalised relative key ("../x", "/etc/localtime");
         # OSError: a directory or unreadable file under the tz database.
         raise ValueError(_UNKNOWN) from exc
+
+
+@runtime_checkable
+class HasTimeZone(Protocol):
+    """Anything that names a person's zone (a User row, a cached snapshot of one)."""
+
+    @property
+    def time_zone(self) -> str: ...
+
+
+def user_zone(user: HasTimeZone | None) -> ZoneInfo:
+    """The zone a person's days are counted in: their own, or UTC if it cannot be loaded.
+
+    Names are validated when stored; the fallback covers a server whose tz database lacks a
+    zone a person chose elsewhere, where a UTC day is better than an error page.
+    """
+    name = (user.time_zone if user is not None else None) or "UTC"
+    try:
+        return zone(name)
+    except ValueError:
+        return ZoneInfo("UTC")
+
+
+def now_utc() -> datetime:
+    """The current instant (tests pin the clock by replacing this function)."""
+    return datetime.now(UTC)
+
+
+def today_for(user: HasTimeZone | None) -> date:
+    """The calendar date it is now where `user` is."""
+    return local_date(now_utc(), user_zone(user))
+
+
+def valid_zone_name(name: str) -> str:
+    """`name` if it is a known IANA zone, else ValueError (for pydantic validators)."""
+    zone(name)
+    return name
+
+
+@lru_cache(maxsize=1)
+def zone_names() -> tuple[str, ...]:
+    """Every IANA zone this server knows, sorted (the profile page offers them)."""
+    return tuple(sorted(available_timezones()))
 
 
 def local_date(moment: datetime, tz: tzinfo = UTC) -> date:

@@ -82,25 +82,24 @@ async def plan_my_day(
     user: PageUser,
     assistant: AssistantDep,
     close: bool = False,
-    timezone: str = "",
 ) -> Response:
     """The board's "Plan my day" panel (or, with `close`, its empty placeholder).
 
-    `timezone` is the browser's IANA zone (app.js adds it), so "today" is the user's day.
+    "Today" is the day in the user's own time zone (their profile setting).
     """
     if close:
         return Response('<div id="plan"></div>', media_type="text/html")
     plan = await service.suggest(
-        session, user=user, assistant=assistant, request=_plan_request(timezone)
+        session, user=user, assistant=assistant, request=_plan_request(user.time_zone)
     )
     context = {"plan": plan, "plan_source": _ai_source(plan.provider, plan.model, plan.fallback)}
     return await render(request, "tasks/board.html", context, user=user, block="plan")
 
 
 def _plan_request(timezone: str) -> DailyPlanRequest:
-    """Today's plan in the browser's time zone, or in UTC when it sent none we know."""
+    """Today's plan in the user's time zone, or in UTC when this server lacks that zone."""
     try:
         return DailyPlanRequest(mode="daily_plan", timezone=timezone or "UTC")
     except ValidationError:
-        # A browser can name a zone this server's tz database lacks; a UTC plan still helps.
+        # A zone chosen on another server may be missing here; a UTC plan still helps.
         return DailyPlanRequest(mode="daily_plan")

@@ -57,6 +57,7 @@ async def signup(
         display_name=body.display_name,
         password=body.password,
         invitation=body.invitation,
+        time_zone=body.time_zone,
     )
     return _token_response(response, request, sess)
 

@@ -21,6 +21,7 @@ from sprintsync.db import SessionDep
 from sprintsync.errors import AppError, Invalid
 from sprintsync.security.deps import MaybeUser, PageUser
 from sprintsync.users.models import User
+from sprintsync.timeutil import valid_zone_name, zone_names
 from sprintsync.web.csrf import FORM_FIELD, check_anonymous
 from sprintsync.web.deps import (
     field_errors,
@@ -166,6 +167,7 @@ async def signup(request: Request, session: SessionDep) -> Response:
             display_name=body.display_name,
             password=body.password,
             invitation=body.invitation,
+            time_zone=_browser_zone(form_text(form, "time_zone")),
         )
     except (ValidationError, AppError) as exc:
         # The account may already be flushed when the invitation turns out to be used up.
@@ -187,6 +189,18 @@ async def signup(request: Request, session: SessionDep) -> Response:
     return response
 
 
+def _browser_zone(name: str) -> str | None:
+    """The zone the sign-up page's script read from the browser, if this server knows it.
+
+    A browser can name a zone missing from this server's tz database; the team default is a
+    better start than refusing the sign-up (the profile page changes it).
+    """
+    try:
+        return valid_zone_name(name) if name else None
+    except ValueError:
+        return None
+
+
 @router.post("/logout")
 async def logout(request: Request, _user: PageUser) -> Response:
     response = redirect(request, "/login?notice=logged_out")
@@ -196,7 +210,12 @@ async def logout(request: Request, _user: PageUser) -> Response:
 
 @router.get("/profile")
 async def profile_page(request: Request, session: SessionDep, user: PageUser) -> Response:
-    context = {"nav": "profile", "name_errors": {}, "password_errors": {}}
+    context = {
+        "nav": "profile",
+        "name_errors": {},
+        "password_errors": {},
+        "zone_names": zone_names(),
+    }
     layout = await load_layout(request, session, user)
     return await render(request, "auth/profile.html", context, user=user, layout=layout)
 
@@ -205,8 +224,9 @@ async def profile_page(request: Request, session: SessionDep, user: PageUser) ->
 async def update_name(request: Request, session: SessionDep, user: PageUser) -> Response:
     form = await request.form()
     name = form_text(form, "display_name")
+    zone_name = form_text(form, "time_zone")
     try:
-        changes = ProfileUpdate(display_name=name)
+        changes = ProfileUpdate(display_name=name, time_zone=zone_name or None)
         await service.update_profile(
             session,
             request.app.state.settings,
@@ -215,20 +235,25 @@ async def update_name(request: Request, session: SessionDep, user: PageUser) -> 
             throttle=request.app.state.login_throttle,
         )
     except (ValidationError, AppError) as exc:
-        errors = {"name_errors": field_errors(exc), "name_value": name}
+        errors: dict[str, Any] = {
+            "name_errors": field_errors(exc),
+            "name_value": name,
+            "zone_value": zone_name,
+            "zone_names": zone_names(),
+        }
         return await render(
             request, "auth/profile.html", errors, user=user, block="name_form", status=422
         )
     if not is_htmx(request):
         return RedirectResponse("/profile", status_code=303)
-    context: dict[str, Any] = {"name_errors": {}, "oob_name": True}
+    context: dict[str, Any] = {"name_errors": {}, "oob_name": True, "zone_names": zone_names()}
     return await render(
         request,
         "auth/profile.html",
         context,
         user=user,
         block="name_form",
-        headers=toast("Your name was saved."),
+        headers=toast("Your details were saved."),
     )
 
 

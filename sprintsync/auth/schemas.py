@@ -5,7 +5,14 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from sprintsync.users.schemas import DisplayName, Email, Password, StrictModel, UserRead
+from sprintsync.users.schemas import (
+    DisplayName,
+    Email,
+    Password,
+    StrictModel,
+    TimeZoneName,
+    UserRead,
+)
 
 
 class SignupRequest(StrictModel):
@@ -14,6 +21,9 @@ class SignupRequest(StrictModel):
     password: Password
     invitation: str | None = Field(
         default=None, max_length=100, description="The token of an invitation link"
+    )
+    time_zone: TimeZoneName | None = Field(
+        default=None, description="The browser's IANA zone; the team default if absent"
     )
 
 
@@ -32,6 +42,7 @@ class TokenResponse(BaseModel):
 
 class ProfileUpdate(StrictModel):
     display_name: DisplayName | None = None
+    time_zone: TimeZoneName | None = None
     current_password: str | None = Field(default=None, max_length=128)
     new_password: Password | None = None
 

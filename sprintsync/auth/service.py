@@ -63,6 +63,7 @@ async def signup(
     display_name: str,
     password: str,
     invitation: str | None = None,
+    time_zone: str | None = None,
 ) -> TokenGrant:
     """Create an account as the sign-up policy allows; an invitation also joins its project."""
     invite = await check_signup_allowed(session, settings, email=email, invitation=invitation)
@@ -72,6 +73,7 @@ async def signup(
         display_name=display_name,
         password=password,
         password_hash_fast=settings.password_hash_fast,
+        time_zone=time_zone or settings.default_time_zone,
     )
     if invite is not None:
         await invitations.accept(session, invitation=invite, user=user)
@@ -183,6 +185,8 @@ async def update_profile(
     """
     if changes.display_name is not None:
         user.display_name = changes.display_name
+    if changes.time_zone is not None:
+        user.time_zone = changes.time_zone
     new_session = None
     if changes.new_password is not None:
         fast = settings.password_hash_fast

@@ -23,6 +23,8 @@ class User(Base):
     # Set when an admin resets the password: every page and API call but changing it is
     # refused until the user picks a new one.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # IANA name (validated by timeutil.zone when stored); read it through timeutil.user_zone.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -6,7 +6,7 @@ render: the whole page, or the named block an HTMX request targets.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
-from sprintsync.db import SessionDep, utcnow
+from sprintsync.db import SessionDep
 from sprintsync.errors import AppError, Invalid
 from sprintsync.security.deps import PageUser
 from sprintsync.tasks import service as tasks
@@ -28,6 +28,7 @@ from sprintsync.tasks.panel import (
     render_panel,
 )
 from sprintsync.tasks.schemas import STATUS_LABELS, PriorityName, SortKey, TaskCreate, TaskUpdate
+from sprintsync.timeutil import today_for
 from sprintsync.users.models import User
 from sprintsync.users.schemas import RowId
 from sprintsync.users.service import assignee_choices, display_names
@@ -76,8 +77,8 @@ class TaskListQuery(BaseModel):
             return {k: v for k, v in data.items() if v not in ("", None)}
         return data
 
-    def filters(self) -> tasks.TaskFilter:
-        today = utcnow().date()
+    def filters(self, today: date) -> tasks.TaskFilter:
+        """The service filter; "due today/this week" count from `today`, the user's day."""
         before = after = None
         if self.due == "overdue":
             before = today - timedelta(days=1)
@@ -145,7 +146,7 @@ async def task_list(
     page = await tasks.task_list_page(
         session,
         user=user,
-        filters=query.filters(),
+        filters=query.filters(today_for(user)),
         sort=query.sort,
         limit=PAGE_SIZE,
         cursor=query.cursor,

@@ -13,11 +13,11 @@ from fastapi.responses import Response
 from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprintsync.db import utcnow
 from sprintsync.tasks import references
 from sprintsync.tasks import service as tasks
 from sprintsync.tasks.models import TaskStatus
 from sprintsync.tasks.transitions import allowed_targets
+from sprintsync.timeutil import today_for
 from sprintsync.users.models import User
 from sprintsync.users.service import assignee_choices
 from sprintsync.web.layout import load_layout
@@ -74,7 +74,7 @@ async def render_panel(
         "allowed": ALLOWED,
         "values": form_values_from_task(detail.task),
         "errors": {},
-        "entry_values": {"date": utcnow().date().isoformat()},
+        "entry_values": {"date": today_for(user).isoformat()},
         "entry_errors": {},
         "description_html": await description_html(session, detail.task),
     }

@@ -17,7 +17,7 @@ from sprintsync.tasks import service as tasks
 from sprintsync.tasks.models import Task
 from sprintsync.timesheet.models import EntrySource, TimeEntry
 from sprintsync.timesheet.schemas import EntryUpdate, ManualEntryCreate
-from sprintsync.timeutil import day_start
+from sprintsync.timeutil import day_start, today_for, user_zone
 from sprintsync.users.models import User
 from sprintsync.users.schemas import MAX_ROW_ID
 
@@ -192,9 +192,9 @@ async def stop_timer(session: AsyncSession, *, user: User) -> TimeEntry:
     return (await stop_header_timer(session, user=user)).entry
 
 
-def _check_day(day: date) -> None:
+def _check_day(user: User, day: date) -> None:
     # "Today" is the user's local day, which east of UTC can already be tomorrow in UTC.
-    if day > utcnow().date() + timedelta(days=1):
+    if day > today_for(user):
         raise Invalid(
             "Time cannot be logged for a future day.",
             code="future_date",
@@ -206,10 +206,12 @@ async def add_manual_entry(
     session: AsyncSession, *, user: User, task_id: int, data: ManualEntryCreate
 ) -> TimeEntry:
     await tasks.get_task(session, user=user, task_id=task_id)
-    day = data.date or utcnow().date()
-    _check_day(day)
+    day = data.date or today_for(user)
+    _check_day(user, day)
     await _lock_task(session, task_id)
-    started = day_start(day)
+    # A manual entry starts at the user's local midnight, so it lands on that day in every
+    # view that counts days in their zone.
+    started = day_start(day, user_zone(user))
     entry = TimeEntry(
         task_id=task_id,
         user_id=user.id,
@@ -243,12 +245,13 @@ async def list_entries(
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[list[TimeEntry], int, int | None]:
-    """The user's entries in a date range (inclusive), newest first, with their minutes."""
+    """The user's entries in a date range (inclusive, days in their zone), newest first."""
     conditions = [TimeEntry.user_id == user.id]
+    tz = user_zone(user)
     if date_from is not None:
-        conditions.append(TimeEntry.started_at >= day_start(date_from))
+        conditions.append(TimeEntry.started_at >= day_start(date_from, tz))
     if date_to is not None and date_to < date.max:  # the last day has no day after it
-        conditions.append(TimeEntry.started_at < day_start(date_to + timedelta(days=1)))
+        conditions.append(TimeEntry.started_at < day_start(date_to + timedelta(days=1), tz))
     if task_id is not None:
         conditions.append(TimeEntry.task_id == task_id)
     limit = max(1, min(limit, MAX_ENTRY_PAGE))
@@ -278,9 +281,9 @@ async def update_entry(
         raise Conflict("Stop the timer before changing its time.", code="timer_running")
     await _lock_task(session, entry.task_id)
     if "date" in data:
-        _check_day(data["date"])
+        _check_day(user, data["date"])
         length = entry.ended_at - entry.started_at if entry.ended_at else timedelta(0)
-        entry.started_at = day_start(data["date"])
+        entry.started_at = day_start(data["date"], user_zone(user))
         entry.ended_at = entry.started_at + length
     if "minutes" in data:
         entry.minutes = data["minutes"]

@@ -53,6 +53,7 @@ async def create_user(
         password=body.password,
         is_admin=body.is_admin,
         password_hash_fast=request.app.state.settings.password_hash_fast,
+        time_zone=body.time_zone or request.app.state.settings.default_time_zone,
     )
     return UserRead.model_validate(user)
 

@@ -75,6 +75,7 @@ async def create_user(request: Request, session: SessionDep, admin: PageAdmin) -
             password=body.password,
             is_admin=body.is_admin,
             password_hash_fast=request.app.state.settings.password_hash_fast,
+            time_zone=request.app.state.settings.default_time_zone,
         )
     except (ValidationError, AppError) as exc:
         errors = field_errors(exc)

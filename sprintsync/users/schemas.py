@@ -7,9 +7,17 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from sprintsync.timeutil import valid_zone_name
+
 Email = Annotated[EmailStr, AfterValidator(lambda v: v.lower()), Field(max_length=320)]
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Password = Annotated[str, Field(min_length=8, max_length=128)]
+TimeZoneName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=64),
+    AfterValidator(valid_zone_name),
+    Field(description="IANA time zone, e.g. Europe/Berlin", examples=["America/Los_Angeles"]),
+]
 
 # Row ids are 32-bit INTEGER columns: a bigger number names no row, and the database
 # drivers raise on it (a 500) instead of finding nothing. Services answer 404 for such
@@ -33,6 +41,7 @@ class UserRead(BaseModel):
     must_change_password: bool = Field(
         default=False, description="An admin reset the password; it must be changed first."
     )
+    time_zone: str
     created_at: datetime
 
 
@@ -41,6 +50,9 @@ class UserCreate(StrictModel):
     display_name: DisplayName
     password: Password
     is_admin: bool = False
+    time_zone: TimeZoneName | None = Field(
+        default=None, description="IANA time zone; the team default if absent"
+    )
 
 
 class UserUpdate(StrictModel):

@@ -31,7 +31,9 @@ async def create_user(
     password: str,
     is_admin: bool = False,
     password_hash_fast: bool = False,
+    time_zone: str = "UTC",
 ) -> User:
+    """A new active account; `time_zone` must be an IANA name (schemas validate it)."""
     email = email.strip().lower()
     if await get_by_email(session, email) is not None:
         raise Conflict("An account with this email already exists.", code="email_taken")
@@ -42,6 +44,7 @@ async def create_user(
         is_admin=is_admin,
         is_active=True,
         token_version=0,
+        time_zone=time_zone,
     )
     session.add(user)
     try:

@@ -22,7 +22,7 @@ from jinja2_fragments import render_block
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 
-from sprintsync.db import utcnow
+from sprintsync.timeutil import HasTimeZone, today_for
 from sprintsync.web import csrf
 from sprintsync.web.dates import local_time
 from sprintsync.web.markdown import plain_text
@@ -85,22 +85,27 @@ def duration(minutes: int | None) -> str:
     return f"{hours}h" if hours else f"{rest}m"
 
 
-def due_label(day: date | None) -> str:
+@pass_context
+def due_label(context: Context, day: date | None) -> str:
+    """'Due today', 'Overdue 2d'... counted from the viewer's own today (see `render`)."""
     if day is None:
         return ""
-    delta = (day - utcnow().date()).days
+    today: date = context.get("today") or today_for(None)
+    delta = (day - today).days
     if delta == 0:
         return "Due today"
     if delta == 1:
         return "Due tomorrow"
     if delta < 0:
         return f"Overdue {-delta}d"
-    fmt = "%b %-d" if day.year == utcnow().year else "%b %-d, %Y"
+    fmt = "%b %-d" if day.year == today.year else "%b %-d, %Y"
     return f"Due {day.strftime(fmt)}"
 
 
-def is_overdue(day: date | None) -> bool:
-    return day is not None and day < utcnow().date()
+@pass_context
+def is_overdue(context: Context, day: date | None) -> bool:
+    today: date = context.get("today") or today_for(None)
+    return day is not None and day < today
 
 
 def initials(name: str) -> str:
@@ -190,7 +195,13 @@ async def render(
 ) -> HTMLResponse:
     """Render a page, or one block of it. Runs no query: whole pages pass `layout`, the
     variables the base layout shows (see `web.layout.load_layout`)."""
-    ctx: dict[str, Any] = {"request": request, "user": user, "csrf_token": csrf_for(request)}
+    ctx: dict[str, Any] = {
+        "request": request,
+        "user": user,
+        "csrf_token": csrf_for(request),
+        # Due labels and "today" are the viewer's own calendar day, not the server's.
+        "today": today_for(user if isinstance(user, HasTimeZone) else None),
+    }
     ctx.update(layout or {})
     ctx.update(context or {})
     response = HTMLResponse(render_text(name, ctx, block), status_code=status, headers=headers)

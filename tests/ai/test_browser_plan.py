@@ -1,4 +1,4 @@
-""" "Plan my day" in Chromium: the browser's time zone goes with the request.
+""" "Plan my day" in Chromium: sign-up takes the browser's time zone and the plan follows it.
 
 Uses the live server and browser from tests/web/conftest.py.
 """
@@ -6,11 +6,14 @@ Uses the live server and browser from tests/web/conftest.py.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.async_api import expect
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from sprintsync.db import make_sessionmaker
+from sprintsync.users.models import User
 from tests.web.conftest import (  # noqa: F401 (pytest fixtures, used by name)
     CSP_LISTENER,
     DESKTOP,
@@ -38,7 +41,9 @@ async def page_in_kiritimati(
     await context.close()
 
 
-async def test_plan_my_day_sends_the_browsers_time_zone(page_in_kiritimati, engine) -> None:
+async def test_sign_up_takes_the_browsers_time_zone_and_the_plan_follows_it(
+    page_in_kiritimati, engine: AsyncEngine
+) -> None:
     page = page_in_kiritimati
     await page.goto("/signup")
     await page.fill("#display_name", "Tabiteuea Planner")
@@ -46,8 +51,10 @@ async def test_plan_my_day_sends_the_browsers_time_zone(page_in_kiritimati, engi
     await page.fill("#password", "plan-the-local-day")
     await page.click("form[action='/signup'] button[type=submit]")
     await page.wait_for_url("**/")
-    async with page.expect_request(lambda r: urlsplit(r.url).path == "/plan") as sent:
-        await page.click("[data-plan-button]")
-    request = await sent.value
-    assert parse_qs(urlsplit(request.url).query)["timezone"] == [ZONE]
+    async with make_sessionmaker(engine)() as session:
+        stored = await session.scalar(
+            select(User.time_zone).where(User.email == "planner@example.com")
+        )
+    assert stored == ZONE
+    await page.click("[data-plan-button]")
     await expect(page.locator("[data-plan]")).to_contain_text("Your plan for today")

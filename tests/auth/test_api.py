@@ -211,6 +211,7 @@ async def test_me_returns_the_signed_in_user(client, session) -> None:
         "is_admin": False,
         "is_active": True,
         "must_change_password": False,
+        "time_zone": "UTC",
         "created_at": r.json()["created_at"],
     }
 

@@ -35,6 +35,7 @@ async def test_admin_lists_users_with_offset_pagination_and_total(client, sessio
         "is_admin",
         "is_active",
         "must_change_password",
+        "time_zone",
         "created_at",
     }
 

@@ -22,22 +22,9 @@
     return cookie(CSRF_COOKIE) || (meta ? meta.content : "");
   }
 
-  function browserTimeZone() {
-    try {
-      return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
-    } catch (e) {
-      return "";
-    }
-  }
-
   document.addEventListener("htmx:configRequest", function (evt) {
     var token = csrfToken();
     if (token) evt.detail.headers["X-CSRF-Token"] = token;
-    // "Plan my day" plans the user's local day; only the browser knows which zone that is.
-    if (evt.detail.elt.hasAttribute("data-send-timezone")) {
-      var zone = browserTimeZone();
-      if (zone) evt.detail.parameters.timezone = zone;
-    }
   });
 
   // --- toasts ------------------------------------------------------------------------------
