@@ -52,6 +52,7 @@ from sprintsync.ratelimit import Limiter, make_storage
 from sprintsync.security.deps import optional_user
 from sprintsync.security.models import User
 from sprintsync.security.user_cache import UserCache
+from sprintsync.stats.api import router as stats_router
 from sprintsync.tasks.api import router as tasks_router
 from sprintsync.tasks.pages import router as tasks_pages
 from sprintsync.tasks.schemas import PRIORITY_NAMES, STATUS_LABELS
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         comments_router,
         activity_router,
         notifications_router,
+        stats_router,
     )
     for router in api_routers:
         app.include_router(router, prefix="/api/v1")

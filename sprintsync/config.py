@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sprintsync.timeutil import valid_zone_name
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_URL = f"sqlite+aiosqlite:///{REPO_ROOT / 'var' / 'sprintsync.db'}"
@@ -78,6 +79,13 @@ class Settings(BaseSettings):
     invitation_days: int = Field(default=7, ge=1, le=90)
     # The zone of users created by admins, the CLI or the seed (sign-up takes the browser's).
     default_time_zone: Annotated[str, AfterValidator(valid_zone_name)] = "UTC"
+    # Reports: the weekday weeks start on, who sees other people's figures, and when a
+    # running timer is flagged on the timesheet as probably forgotten.
+    week_start: Literal[
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
+    ] = "monday"
+    person_figures: Literal["members", "leads"] = "members"
+    long_timer_hours: float = Field(default=10.0, gt=0, le=24)
     ai: AISettings = AISettings()
 
     @field_validator("log_level", mode="before")
@@ -98,6 +106,11 @@ class Settings(BaseSettings):
                     "print(secrets.token_urlsafe(48))'`)"
                 )
         return self
+
+    @property
+    def week_start_iso(self) -> int:
+        """The first day of the week as ISO numbers it: 1 = Monday ... 7 = Sunday."""
+        return WEEKDAYS.index(self.week_start) + 1
 
     @property
     def effective_signup_policy(self) -> Literal["open", "invite", "closed"]:

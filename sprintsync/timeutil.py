@@ -86,3 +86,26 @@ def day_start(day: date, tz: tzinfo = UTC) -> datetime:
 def day_window(day: date, tz: tzinfo = UTC) -> tuple[datetime, datetime]:
     """`day` in `tz` as a half-open UTC range [start, end)."""
     return day_start(day, tz), day_start(day + timedelta(days=1), tz)
+
+
+def offset_changes(tz: tzinfo, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
+    """`tz`'s UTC offset (seconds) at `start`, then each (instant, new offset) it changes to
+    before `end`. Found day by day, then to the second by bisection: transitions are rare."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+
+    def offset(at: datetime) -> int:
+        delta = at.astimezone(tz).utcoffset()
+        return int(delta.total_seconds()) if delta is not None else 0
+
+    changes = [(start, offset(start))]
+    lo = start
+    while lo < end:
+        hi = min(lo + timedelta(days=1), end)
+        if offset(hi) != offset(lo):
+            a, b = lo, hi  # offset(a) is the old one, offset(b) the new one
+            while b - a > timedelta(seconds=1):
+                mid = a + (b - a) / 2
+                a, b = (mid, b) if offset(mid) == offset(a) else (a, mid)
+            changes.append((b.replace(microsecond=0), offset(b)))
+        lo = hi
+    return changes

@@ -53,6 +53,8 @@ class Task(Base):
         # "My tasks, newest first" reads each of these in order (see tasks/queries.py).
         Index("ix_tasks_owner_created", "owner_id", "created_at", "id"),
         Index("ix_tasks_assignee_created", "assignee_id", "created_at", "id"),
+        # Reports: tasks finished in a range.
+        Index("ix_tasks_status_changed", "status", "status_changed_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -79,7 +81,11 @@ class Task(Base):
 
 class TaskStatusChange(Base):
     __tablename__ = "task_status_changes"
-    __table_args__ = (Index("ix_task_status_changes_task", "task_id", "changed_at"),)
+    __table_args__ = (
+        Index("ix_task_status_changes_task", "task_id", "changed_at"),
+        # Reports: status changes in a range (cycle time, throughput).
+        Index("ix_task_status_changes_changed", "changed_at", "task_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
@@ -101,6 +107,8 @@ class TimeEntry(Base):
         CheckConstraint("source IN ('timer', 'manual')", name="source"),
         Index("ix_time_entries_user_started", "user_id", "started_at"),
         Index("ix_time_entries_task", "task_id"),
+        # Reports over everyone's entries in a range read only these columns (covering).
+        Index("ix_time_entries_started_cover", "started_at", "user_id", "task_id", "minutes"),
         # The database, not only the code, guarantees one running timer per user.
         Index(
             "uq_time_entries_running_timer",

@@ -1,0 +1,147 @@
+"""JSON routes for reports under /api/v1/stats: parse, call `stats.service`, return schemas."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from sprintsync.db import SessionDep
+from sprintsync.openapi import errors
+from sprintsync.security.deps import CurrentUser
+from sprintsync.stats import schemas as s
+from sprintsync.stats import service
+from sprintsync.users.schemas import RowId
+
+router = APIRouter(prefix="/stats", tags=["stats"])
+
+From = Annotated[
+    date | None, Query(alias="from", description="First day (custom period), your time zone")
+]
+To = Annotated[date | None, Query(alias="to", description="Last day, inclusive")]
+READ_ERRORS = errors(401, 422)
+
+
+def _window_of(default: s.Period) -> Callable[..., Awaitable[service.Window]]:
+    """A dependency that reads period/from/to as days in the requesting user's zone."""
+
+    async def window(
+        request: Request,
+        user: CurrentUser,
+        period: Annotated[
+            s.Period, Query(description="This week or month in your zone, or custom from/to")
+        ] = default,
+        date_from: From = None,
+        date_to: To = None,
+    ) -> service.Window:
+        return service.resolve_window(
+            user,
+            request.app.state.settings,
+            period=period,
+            date_from=date_from,
+            date_to=date_to,
+        )
+
+    return window
+
+
+Week = Annotated[service.Window, Depends(_window_of("week"))]
+Month = Annotated[service.Window, Depends(_window_of("month"))]
+
+
+@router.get(
+    "/top-users",
+    response_model=s.TopUsers,
+    summary="People by minutes logged in a period (ties: lower user id first)",
+    responses=READ_ERRORS,
+)
+async def top_users(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    window: Week,
+    limit: Annotated[int, Query(ge=1, le=service.TOP_USERS_LIMIT)] = 10,
+) -> s.TopUsers:
+    settings = request.app.state.settings
+    return await service.top_users(session, settings, user=user, window=window, limit=limit)
+
+
+@router.get(
+    "/time-per-day",
+    response_model=s.TimePerDay,
+    summary="Minutes per day (your zone) per user or per task",
+    responses=READ_ERRORS,
+)
+async def time_per_day(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    window: Week,
+    group: s.Grouping = "user",
+    person: Annotated[RowId | None, Query(alias="user")] = None,
+    task: RowId | None = None,
+) -> s.TimePerDay:
+    settings = request.app.state.settings
+    return await service.time_per_day(
+        session, settings, user=user, window=window, group=group, person_id=person, task_id=task
+    )
+
+
+@router.get(
+    "/cycle-time",
+    response_model=s.CycleTime,
+    summary="Mean and median time in each status, for stays that ended in the period",
+    responses=READ_ERRORS,
+)
+async def cycle_time(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    window: Week,
+) -> s.CycleTime:
+    settings = request.app.state.settings
+    return await service.cycle_time(session, settings, user=user, window=window)
+
+
+@router.get(
+    "/cycle-time/tasks/{task_id}",
+    response_model=s.TaskCycleTime,
+    summary="One task's time in each status over its history",
+    responses=errors(401, 404, 422),
+)
+async def task_cycle_time(task_id: int, session: SessionDep, user: CurrentUser) -> s.TaskCycleTime:
+    return await service.task_cycle_time(session, user=user, task_id=task_id)
+
+
+@router.get(
+    "/estimate-accuracy",
+    response_model=s.EstimateAccuracy,
+    summary="Actual vs estimated minutes of tasks finished in the period",
+    responses=READ_ERRORS,
+)
+async def estimate_accuracy(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    window: Month,
+) -> s.EstimateAccuracy:
+    settings = request.app.state.settings
+    return await service.estimate_accuracy(session, settings, user=user, window=window)
+
+
+@router.get(
+    "/throughput",
+    response_model=s.Throughput,
+    summary="Tasks finished per week (weeks in your zone, from the team's week start)",
+    responses=READ_ERRORS,
+)
+async def throughput(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    window: Month,
+) -> s.Throughput:
+    settings = request.app.state.settings
+    return await service.throughput(session, settings, user=user, window=window)

@@ -1,0 +1,437 @@
+"""Reports over time entries and status history, each one GROUP BY statement in the database.
+
+Days and weeks are the requesting user's (their time zone, the team's week start). An entry
+counts on the local day it started: a timer from 23:00 to 01:00 is the first day's work, as
+in Kimai and Jira. Every function runs a fixed number of statements, whatever the data size,
+and never loads the rows it aggregates. Which rows a user may count is decided once, in
+`_scope`, for every query here.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Float, and_, case, desc, func, literal, null, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from sprintsync.config import Settings
+from sprintsync.errors import Invalid
+from sprintsync.sqltime import local_day, seconds_between, week_of, week_start_of
+from sprintsync.stats import schemas as s
+from sprintsync.tasks import service as tasks
+from sprintsync.tasks.models import Task, TaskStatusChange
+from sprintsync.timesheet.models import TimeEntry
+from sprintsync.timeutil import day_start, today_for, user_zone
+from sprintsync.users.models import User
+
+MAX_RANGE_DAYS = 366
+TOP_USERS_LIMIT = 50
+ENTRIES_PAGE = "/reports/entries"
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A resolved range: the local days and the UTC instants that bound them."""
+
+    first: date
+    last: date
+    tz: ZoneInfo
+    week_start: int
+    start: datetime
+    end: datetime
+
+    def read(self) -> s.Range:
+        return s.Range(
+            date_from=self.first,
+            date_to=self.last,
+            time_zone=self.tz.key,
+            week_start=self.week_start,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a user may count: tasks they can see and, maybe, only their own person figures."""
+
+    tasks: ColumnElement[bool]
+    only_person: int | None
+
+    def people(self, column: ColumnElement[int]) -> ColumnElement[bool]:
+        return literal(True) if self.only_person is None else column == self.only_person
+
+
+def _scope(user: User, settings: Settings) -> Scope:
+    """The one visibility rule for reports: the tasks visibility rule of the tasks domain,
+    plus the `person_figures` setting for other people's figures."""
+    restricted = settings.person_figures == "leads" and not user.is_admin
+    return Scope(tasks=tasks.visible_to(user), only_person=user.id if restricted else None)
+
+
+def resolve_window(
+    user: User,
+    settings: Settings,
+    *,
+    period: s.Period = "week",
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Window:
+    """`period` (this week, this month) or a custom range, as days in the user's zone."""
+    tz = user_zone(user)
+    week_start = settings.week_start_iso
+    if period == "custom" or date_from is not None or date_to is not None:
+        if date_from is None or date_to is None:
+            raise _invalid("from", "A custom range needs both from and to.")
+        first, last = date_from, date_to
+    elif period == "month":
+        today = today_for(user)
+        first = today.replace(day=1)
+        last = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+    else:
+        first = week_of(today_for(user), week_start)
+        last = first + timedelta(days=6)
+    if last < first:
+        raise _invalid("to", "The range ends before it starts.")
+    if (last - first).days >= MAX_RANGE_DAYS:
+        raise _invalid("to", f"A range is at most {MAX_RANGE_DAYS} days.")
+    if last >= date.max - timedelta(days=1) or first <= date.min + timedelta(days=1):
+        raise _invalid("to", "The range is outside the calendar.")
+    start, end = day_start(first, tz), day_start(last + timedelta(days=1), tz)
+    return Window(first, last, tz, week_start, start, end)
+
+
+def _invalid(field: str, message: str) -> Invalid:
+    return Invalid(message, code="invalid_range", details=[{"field": field, "message": message}])
+
+
+def entries_url(window: Window, **filters: int | None) -> str:
+    """The report page listing the entries behind a figure."""
+    params: dict[str, Any] = {"from": window.first.isoformat(), "to": window.last.isoformat()}
+    params.update({k: v for k, v in filters.items() if v is not None})
+    return f"{ENTRIES_PAGE}?{urlencode(params)}"
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+def _in_window(column: ColumnElement[datetime], window: Window) -> ColumnElement[bool]:
+    return and_(column >= window.start, column < window.end)
+
+
+# --- time logged -----------------------------------------------------------------------------
+
+
+async def top_users(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    user: User,
+    window: Window,
+    limit: int = 10,
+) -> s.TopUsers:
+    """People by minutes logged in the window (from entries, never task totals); ties go to
+    the lower user id. Index: time_entries(started_at, ...) covering the sum."""
+    scope = _scope(user, settings)
+    minutes = func.sum(TimeEntry.minutes).label("minutes")
+    stmt = (
+        select(TimeEntry.user_id, User.display_name, minutes)
+        .join(Task, Task.id == TimeEntry.task_id)
+        .join(User, User.id == TimeEntry.user_id)
+        .where(
+            _in_window(TimeEntry.started_at, window),
+            TimeEntry.ended_at.is_not(None),
+            scope.tasks,
+            scope.people(TimeEntry.user_id),
+        )
+        .group_by(TimeEntry.user_id, User.display_name)
+        .having(func.sum(TimeEntry.minutes) > 0)
+        .order_by(desc("minutes"), TimeEntry.user_id)
+        .limit(max(1, min(limit, TOP_USERS_LIMIT)))
+    )
+    rows = (await session.execute(stmt)).all()
+    items = [
+        s.TopUser(
+            user_id=r.user_id,
+            display_name=r.display_name,
+            minutes=int(r.minutes),
+            entries_url=entries_url(window, user=r.user_id),
+        )
+        for r in rows
+    ]
+    return s.TopUsers(range=window.read(), items=items)
+
+
+async def time_per_day(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    user: User,
+    window: Window,
+    group: s.Grouping = "user",
+    person_id: int | None = None,
+    task_id: int | None = None,
+) -> s.TimePerDay:
+    """Minutes per local day and per user (or task) in the window."""
+    scope = _scope(user, settings)
+    day = local_day(
+        TimeEntry.started_at,
+        window.tz,
+        dialect=_dialect(session),
+        start=window.start,
+        end=window.end,
+    )
+    key = TimeEntry.user_id if group == "user" else TimeEntry.task_id
+    label = User.display_name if group == "user" else Task.title
+    conditions = [
+        _in_window(TimeEntry.started_at, window),
+        TimeEntry.ended_at.is_not(None),
+        scope.tasks,
+        scope.people(TimeEntry.user_id),
+    ]
+    if person_id is not None:
+        conditions.append(TimeEntry.user_id == person_id)
+    if task_id is not None:
+        conditions.append(TimeEntry.task_id == task_id)
+    # The day expression carries bound values; grouping the subquery's column (rather than
+    # repeating the expression) keeps PostgreSQL from seeing two different expressions.
+    inner = (
+        select(
+            day.label("day"),
+            key.label("key"),
+            label.label("label"),
+            TimeEntry.minutes.label("minutes"),
+        )
+        .join(Task, Task.id == TimeEntry.task_id)
+        .join(User, User.id == TimeEntry.user_id)
+        .where(*conditions)
+        .subquery()
+    )
+    stmt = (
+        select(inner.c.day, inner.c.key, inner.c.label, func.sum(inner.c.minutes).label("total"))
+        .group_by(inner.c.day, inner.c.key, inner.c.label)
+        .order_by(inner.c.day, inner.c.key)
+    )
+    rows = (await session.execute(stmt)).all()
+    items = [
+        s.DayTotal(
+            day=r.day,
+            key=r.key,
+            label=r.label,
+            minutes=int(r.total),
+            entries_url=_day_url(r.day, group, r.key),
+        )
+        for r in rows
+    ]
+    return s.TimePerDay(range=window.read(), group=group, items=items)
+
+
+def _day_url(day: date, group: s.Grouping, key: int) -> str:
+    params = {"from": day.isoformat(), "to": day.isoformat(), group: key}
+    return f"{ENTRIES_PAGE}?{urlencode(params)}"
+
+
+# --- status history --------------------------------------------------------------------------
+
+
+def _median(value: ColumnElement[Any], rn: ColumnElement[int], n: ColumnElement[int]) -> Any:
+    """The median as the mean of the one or two middle rows (row numbers from 1)."""
+    middle = or_(rn == (n + 1) // 2, rn == (n + 2) // 2)
+    return func.avg(case((middle, value), else_=null()))
+
+
+async def cycle_time(
+    session: AsyncSession, settings: Settings, *, user: User, window: Window
+) -> s.CycleTime:
+    """Time spent in each status before moving on, for stays that ended in the window:
+    count, mean and median. A reopened task's every stay counts. Indexes:
+    task_status_changes(changed_at, task_id) finds the tasks, (task_id, changed_at) the
+    history each stay is read from."""
+    scope = _scope(user, settings)
+    c = TaskStatusChange
+    touched = select(c.task_id).where(_in_window(c.changed_at, window))
+    left_at = func.lead(c.changed_at).over(partition_by=c.task_id, order_by=(c.changed_at, c.id))
+    stays = (
+        select(c.to_status.label("status"), c.changed_at.label("entered"), left_at.label("left"))
+        .join(Task, Task.id == c.task_id)
+        .where(c.task_id.in_(touched), c.changed_at < window.end, scope.tasks)
+        .cte("stays")
+    )
+    secs = seconds_between(stays.c.entered, stays.c.left, dialect=_dialect(session))
+    durations = (
+        select(stays.c.status, secs.label("secs"))
+        .where(stays.c.left.is_not(None), stays.c.left >= window.start)
+        .cte("durations")
+    )
+    ranked = select(
+        durations.c.status,
+        durations.c.secs,
+        func.row_number()
+        .over(partition_by=durations.c.status, order_by=durations.c.secs)
+        .label("rn"),
+        func.count().over(partition_by=durations.c.status).label("n"),
+    ).cte("ranked")
+    stmt = (
+        select(
+            ranked.c.status,
+            func.max(ranked.c.n).label("stays"),
+            func.avg(ranked.c.secs).label("mean"),
+            _median(ranked.c.secs, ranked.c.rn, ranked.c.n).label("median"),
+        )
+        .group_by(ranked.c.status)
+        .order_by(ranked.c.status)
+    )
+    rows = (await session.execute(stmt)).all()
+    items = [
+        s.StatusStays(
+            status=r.status,
+            stays=int(r.stays),
+            mean_hours=_hours(r.mean),
+            median_hours=_hours(r.median),
+        )
+        for r in rows
+    ]
+    return s.CycleTime(range=window.read(), items=_in_workflow_order(items))
+
+
+async def task_cycle_time(session: AsyncSession, *, user: User, task_id: int) -> s.TaskCycleTime:
+    """One task's time per status over its whole history (the current stay excluded)."""
+    await tasks.get_task(session, user=user, task_id=task_id)
+    c = TaskStatusChange
+    left_at = func.lead(c.changed_at).over(partition_by=c.task_id, order_by=(c.changed_at, c.id))
+    stays = (
+        select(c.to_status.label("status"), c.changed_at.label("entered"), left_at.label("left"))
+        .where(c.task_id == task_id)
+        .cte("stays")
+    )
+    secs = seconds_between(stays.c.entered, stays.c.left, dialect=_dialect(session))
+    stmt = (
+        select(stays.c.status, func.count().label("stays"), func.sum(secs).label("secs"))
+        .where(stays.c.left.is_not(None))
+        .group_by(stays.c.status)
+    )
+    rows = (await session.execute(stmt)).all()
+    items = [
+        s.TaskStatusTime(status=r.status, stays=int(r.stays), hours=_hours(r.secs)) for r in rows
+    ]
+    return s.TaskCycleTime(task_id=task_id, items=_in_workflow_order(items))
+
+
+_ORDER = {"todo": 0, "in_progress": 1, "done": 2}
+
+
+_Row = TypeVar("_Row", s.StatusStays, s.TaskStatusTime)
+
+
+def _in_workflow_order(items: list[_Row]) -> list[_Row]:
+    return sorted(items, key=lambda i: _ORDER.get(i.status, 9))
+
+
+def _hours(seconds: Any) -> float:
+    return round(float(seconds or 0) / 3600, 2)
+
+
+async def estimate_accuracy(
+    session: AsyncSession, settings: Settings, *, user: User, window: Window
+) -> s.EstimateAccuracy:
+    """Actual vs estimated minutes of tasks finished in the window, per assignee and overall:
+    median ratio and the share within ±25 %. Index: tasks(status, status_changed_at)."""
+    scope = _scope(user, settings)
+    ratio = (Task.total_minutes * literal(1.0, Float())) / Task.estimate_minutes
+    finished = (
+        select(
+            Task.assignee_id.label("uid"),
+            User.display_name.label("name"),
+            ratio.label("ratio"),
+            func.row_number().over(partition_by=Task.assignee_id, order_by=ratio).label("rn_user"),
+            func.count().over(partition_by=Task.assignee_id).label("n_user"),
+            func.row_number().over(order_by=ratio).label("rn_all"),
+            func.count().over().label("n_all"),
+        )
+        .join(User, User.id == Task.assignee_id)
+        .where(
+            Task.status == "done",
+            _in_window(Task.status_changed_at, window),
+            Task.estimate_minutes > 0,
+            scope.tasks,
+        )
+        .cte("finished")
+    )
+    f = finished.c
+    within = func.avg(case((f.ratio.between(0.75, 1.25), 1.0), else_=0.0))
+    per_user = (
+        select(
+            f.uid,
+            f.name,
+            func.count().label("n"),
+            _median(f.ratio, f.rn_user, f.n_user).label("median"),
+            within.label("within"),
+        )
+        .where(scope.people(f.uid))
+        .group_by(f.uid, f.name)
+    )
+    overall = select(
+        null().label("uid"),
+        literal("Everyone").label("name"),
+        func.count().label("n"),
+        _median(f.ratio, f.rn_all, f.n_all).label("median"),
+        within.label("within"),
+    )
+    rows = (await session.execute(per_user.union_all(overall))).all()
+    everyone: s.Accuracy | None = None
+    items: list[s.Accuracy] = []
+    for r in rows:
+        if not r.n:
+            continue
+        row = s.Accuracy(
+            user_id=r.uid,
+            display_name=r.name,
+            tasks=int(r.n),
+            median_ratio=round(float(r.median), 3),
+            within_25_percent=round(float(r.within), 3),
+        )
+        if r.uid is None:
+            everyone = row
+        else:
+            items.append(row)
+    items.sort(key=lambda a: (a.display_name.lower(), a.user_id or 0))
+    return s.EstimateAccuracy(range=window.read(), overall=everyone, items=items)
+
+
+async def throughput(
+    session: AsyncSession, settings: Settings, *, user: User, window: Window
+) -> s.Throughput:
+    """Tasks finished per week (a task finished twice in a week counts once). Index:
+    task_status_changes(changed_at, task_id)."""
+    scope = _scope(user, settings)
+    c = TaskStatusChange
+    dialect = _dialect(session)
+    day = local_day(c.changed_at, window.tz, dialect=dialect, start=window.start, end=window.end)
+    week = week_start_of(day, week_start=window.week_start, dialect=dialect)
+    inner = (
+        select(week.label("week"), c.task_id)
+        .join(Task, Task.id == c.task_id)
+        .where(c.to_status == "done", _in_window(c.changed_at, window), scope.tasks)
+        .subquery()
+    )
+    stmt = (
+        select(inner.c.week, func.count(func.distinct(inner.c.task_id)).label("n"))
+        .group_by(inner.c.week)
+        .order_by(inner.c.week)
+    )
+    counts = {_as_date(r.week): int(r.n) for r in (await session.execute(stmt)).all()}
+    weeks: list[s.WeekCount] = []
+    week_day = week_of(window.first, window.week_start)
+    while week_day <= window.last:
+        weeks.append(s.WeekCount(week=week_day, finished=counts.get(week_day, 0)))
+        week_day += timedelta(days=7)
+    return s.Throughput(range=window.read(), items=weeks)
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
