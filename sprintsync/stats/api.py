@@ -7,12 +7,13 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
 
 from sprintsync.db import SessionDep
 from sprintsync.openapi import errors
 from sprintsync.security.deps import CurrentUser
+from sprintsync.stats import export, service
 from sprintsync.stats import schemas as s
-from sprintsync.stats import service
 from sprintsync.users.schemas import RowId
 
 router = APIRouter(prefix="/stats", tags=["stats"])
@@ -145,3 +146,63 @@ async def throughput(
 ) -> s.Throughput:
     settings = request.app.state.settings
     return await service.throughput(session, settings, user=user, window=window)
+
+
+@router.get(
+    "/entries",
+    response_model=export.ExportPage,
+    summary="Time entries of a period, oldest first, a page at a time (times in your zone)",
+    responses=READ_ERRORS,
+)
+async def entries(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    window: Week,
+    person: Annotated[RowId | None, Query(alias="user")] = None,
+    task: RowId | None = None,
+    cursor: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=export.PAGE_MAX)] = 100,
+) -> export.ExportPage:
+    return await export.entries_page(
+        session,
+        request.app.state.settings,
+        user=user,
+        window=window,
+        person_id=person,
+        task_id=task,
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+@router.get(
+    "/entries.csv",
+    summary="The same entries as a CSV file for spreadsheets (UTF-8 with BOM, CRLF)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}}, **READ_ERRORS},
+)
+async def entries_csv(
+    request: Request,
+    user: CurrentUser,
+    window: Week,
+    person: Annotated[RowId | None, Query(alias="user")] = None,
+    task: RowId | None = None,
+) -> StreamingResponse:
+    chunks = export.csv_chunks(
+        request.app.state.read_sessionmaker,
+        request.app.state.settings,
+        user=user,
+        window=window,
+        person_id=person,
+        task_id=task,
+    )
+    name = f"time-entries-{window.first.isoformat()}-to-{window.last.isoformat()}.csv"
+    return StreamingResponse(
+        chunks,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -4,7 +4,7 @@ Days and weeks are the requesting user's (their time zone, the team's week start
 counts on the local day it started: a timer from 23:00 to 01:00 is the first day's work, as
 in Kimai and Jira. Every function runs a fixed number of statements, whatever the data size,
 and never loads the rows it aggregates. Which rows a user may count is decided once, in
-`_scope`, for every query here.
+`scope`, for every query here.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ class Scope:
         return literal(True) if self.only_person is None else column == self.only_person
 
 
-def _scope(user: User, settings: Settings) -> Scope:
+def scope(user: User, settings: Settings) -> Scope:
     """The one visibility rule for reports: the tasks visibility rule of the tasks domain,
     plus the `person_figures` setting for other people's figures."""
     restricted = settings.person_figures == "leads" and not user.is_admin
@@ -137,7 +137,7 @@ async def top_users(
 ) -> s.TopUsers:
     """People by minutes logged in the window (from entries, never task totals); ties go to
     the lower user id. Index: time_entries(started_at, ...) covering the sum."""
-    scope = _scope(user, settings)
+    allowed = scope(user, settings)
     minutes = func.sum(TimeEntry.minutes).label("minutes")
     stmt = (
         select(TimeEntry.user_id, User.display_name, minutes)
@@ -146,8 +146,8 @@ async def top_users(
         .where(
             _in_window(TimeEntry.started_at, window),
             TimeEntry.ended_at.is_not(None),
-            scope.tasks,
-            scope.people(TimeEntry.user_id),
+            allowed.tasks,
+            allowed.people(TimeEntry.user_id),
         )
         .group_by(TimeEntry.user_id, User.display_name)
         .having(func.sum(TimeEntry.minutes) > 0)
@@ -178,7 +178,7 @@ async def time_per_day(
     task_id: int | None = None,
 ) -> s.TimePerDay:
     """Minutes per local day and per user (or task) in the window."""
-    scope = _scope(user, settings)
+    allowed = scope(user, settings)
     day = local_day(
         TimeEntry.started_at,
         window.tz,
@@ -191,8 +191,8 @@ async def time_per_day(
     conditions = [
         _in_window(TimeEntry.started_at, window),
         TimeEntry.ended_at.is_not(None),
-        scope.tasks,
-        scope.people(TimeEntry.user_id),
+        allowed.tasks,
+        allowed.people(TimeEntry.user_id),
     ]
     if person_id is not None:
         conditions.append(TimeEntry.user_id == person_id)
@@ -252,14 +252,14 @@ async def cycle_time(
     count, mean and median. A reopened task's every stay counts. Indexes:
     task_status_changes(changed_at, task_id) finds the tasks, (task_id, changed_at) the
     history each stay is read from."""
-    scope = _scope(user, settings)
+    allowed = scope(user, settings)
     c = TaskStatusChange
     touched = select(c.task_id).where(_in_window(c.changed_at, window))
     left_at = func.lead(c.changed_at).over(partition_by=c.task_id, order_by=(c.changed_at, c.id))
     stays = (
         select(c.to_status.label("status"), c.changed_at.label("entered"), left_at.label("left"))
         .join(Task, Task.id == c.task_id)
-        .where(c.task_id.in_(touched), c.changed_at < window.end, scope.tasks)
+        .where(c.task_id.in_(touched), c.changed_at < window.end, allowed.tasks)
         .cte("stays")
     )
     secs = seconds_between(stays.c.entered, stays.c.left, dialect=_dialect(session))
@@ -341,7 +341,7 @@ async def estimate_accuracy(
 ) -> s.EstimateAccuracy:
     """Actual vs estimated minutes of tasks finished in the window, per assignee and overall:
     median ratio and the share within ±25 %. Index: tasks(status, status_changed_at)."""
-    scope = _scope(user, settings)
+    allowed = scope(user, settings)
     ratio = (Task.total_minutes * literal(1.0, Float())) / Task.estimate_minutes
     finished = (
         select(
@@ -358,7 +358,7 @@ async def estimate_accuracy(
             Task.status == "done",
             _in_window(Task.status_changed_at, window),
             Task.estimate_minutes > 0,
-            scope.tasks,
+            allowed.tasks,
         )
         .cte("finished")
     )
@@ -372,7 +372,7 @@ async def estimate_accuracy(
             _median(f.ratio, f.rn_user, f.n_user).label("median"),
             within.label("within"),
         )
-        .where(scope.people(f.uid))
+        .where(allowed.people(f.uid))
         .group_by(f.uid, f.name)
     )
     overall = select(
@@ -408,7 +408,7 @@ async def throughput(
 ) -> s.Throughput:
     """Tasks finished per week (a task finished twice in a week counts once). Index:
     task_status_changes(changed_at, task_id)."""
-    scope = _scope(user, settings)
+    allowed = scope(user, settings)
     c = TaskStatusChange
     dialect = _dialect(session)
     day = local_day(c.changed_at, window.tz, dialect=dialect, start=window.start, end=window.end)
@@ -416,7 +416,7 @@ async def throughput(
     inner = (
         select(week.label("week"), c.task_id)
         .join(Task, Task.id == c.task_id)
-        .where(c.to_status == "done", _in_window(c.changed_at, window), scope.tasks)
+        .where(c.to_status == "done", _in_window(c.changed_at, window), allowed.tasks)
         .subquery()
     )
     stmt = (
