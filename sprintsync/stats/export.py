@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from sprintsync.config import Settings
 from sprintsync.errors import Invalid
-from sprintsync.stats.service import Window, scope
+from sprintsync.stats.service import Window, entry_conditions, scope
 from sprintsync.tasks.models import Task, TimeEntry
 from sprintsync.users.models import User
 
@@ -103,18 +103,9 @@ async def entries_page(
     """One page of finished entries in the window, oldest first; one statement. Indexes:
     time_entries(started_at, ...), or (user_id, started_at) for one person."""
     limit = max(1, limit)
-    allowed = scope(user, settings)
-    conditions = [
-        TimeEntry.started_at >= window.start,
-        TimeEntry.started_at < window.end,
-        TimeEntry.ended_at.is_not(None),
-        allowed.tasks,
-        allowed.people(TimeEntry.user_id),
-    ]
-    if person_id is not None:
-        conditions.append(TimeEntry.user_id == person_id)
-    if task_id is not None:
-        conditions.append(TimeEntry.task_id == task_id)
+    conditions = entry_conditions(
+        scope(user, settings), window, person_id=person_id, task_id=task_id
+    )
     after = _after(cursor)
     if after is not None:
         moment, row_id = after

@@ -116,6 +116,24 @@ def entries_url(window: Window, **filters: int | None) -> str:
     return f"{ENTRIES_PAGE}?{urlencode(params)}"
 
 
+def entry_conditions(
+    allowed: Scope, window: Window, *, person_id: int | None, task_id: int | None
+) -> list[ColumnElement[bool]]:
+    """Finished entries started in the window that `allowed` may count, optionally of one
+    person or task (queries join Task for the scope)."""
+    conditions = [
+        _in_window(TimeEntry.started_at, window),
+        TimeEntry.ended_at.is_not(None),
+        allowed.tasks,
+        allowed.people(TimeEntry.user_id),
+    ]
+    if person_id is not None:
+        conditions.append(TimeEntry.user_id == person_id)
+    if task_id is not None:
+        conditions.append(TimeEntry.task_id == task_id)
+    return conditions
+
+
 def _dialect(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
@@ -188,16 +206,7 @@ async def time_per_day(
     )
     key = TimeEntry.user_id if group == "user" else TimeEntry.task_id
     label = User.display_name if group == "user" else Task.title
-    conditions = [
-        _in_window(TimeEntry.started_at, window),
-        TimeEntry.ended_at.is_not(None),
-        allowed.tasks,
-        allowed.people(TimeEntry.user_id),
-    ]
-    if person_id is not None:
-        conditions.append(TimeEntry.user_id == person_id)
-    if task_id is not None:
-        conditions.append(TimeEntry.task_id == task_id)
+    conditions = entry_conditions(allowed, window, person_id=person_id, task_id=task_id)
     # The day expression carries bound values; grouping the subquery's column (rather than
     # repeating the expression) keeps PostgreSQL from seeing two different expressions.
     inner = (
