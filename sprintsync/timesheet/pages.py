@@ -6,6 +6,7 @@ and events that make the board, the list and an open task panel refresh themselv
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -18,11 +19,13 @@ from sprintsync.errors import Invalid
 from sprintsync.security.deps import PageUser
 from sprintsync.tasks.panel import render_panel
 from sprintsync.timesheet import service as timesheet
+from sprintsync.timesheet import week as weeks
 from sprintsync.timesheet.models import TimeEntry
 from sprintsync.timesheet.schemas import EntryUpdate, ManualEntryCreate
 from sprintsync.users.models import User
 from sprintsync.users.service import display_names
-from sprintsync.web.deps import field_errors, form_values, referer_path
+from sprintsync.web.deps import field_errors, form_text, form_values, referer_path
+from sprintsync.web.layout import load_layout
 from sprintsync.web.render import duration, is_htmx, render, toast
 
 router = APIRouter(include_in_schema=False)
@@ -196,3 +199,75 @@ async def delete_entry(
         return RedirectResponse(f"/tasks/{task_id}", status_code=303)
     headers = toast("Time entry deleted.", events=("tasks-changed",))
     return await render_panel(request, session, user, task_id, block="time", headers=headers)
+
+
+# --- the week ------------------------------------------------------------------------------
+
+
+async def _week(session: AsyncSession, request: Request, user: User, day: date | None) -> Any:
+    settings = request.app.state.settings
+    return await weeks.week_grid(
+        session,
+        user=user,
+        week_start=settings.week_start_iso,
+        long_timer_hours=settings.long_timer_hours,
+        day=day,
+    )
+
+
+@router.get("/timesheet")
+async def timesheet_week(
+    request: Request, session: SessionDep, user: PageUser, week: date | None = None
+) -> Response:
+    """My week: tasks by days, totals, and the entries that need a look."""
+    grid = await _week(session, request, user, week)
+    layout = await load_layout(request, session, user)
+    context = {"nav": "timesheet", "week": grid}
+    return await render(request, "timesheet/week.html", context, user=user, layout=layout)
+
+
+@router.post("/timesheet/cell")
+async def edit_cell(request: Request, session: SessionDep, user: PageUser) -> Response:
+    """Set one task's time on one day; answers with the totals, swapped out of band."""
+    form = await request.form()
+    try:
+        task_id = int(form_text(form, "task_id"))
+        day = date.fromisoformat(form_text(form, "day"))
+        minutes = weeks.parse_duration(form_text(form, "minutes"))
+    except ValueError as exc:
+        message = "Type a time such as 1:30, 90 or 1.5h."
+        raise Invalid(
+            message, code="invalid_cell", details=[{"field": "minutes", "message": message}]
+        ) from exc
+    await weeks.set_cell(session, user=user, task_id=task_id, day=day, minutes=minutes)
+    grid = await _week(session, request, user, day)
+    return await render(request, "timesheet/week.html", {"week": grid}, user=user, block="saved")
+
+
+def _back_to_week(form_week: str) -> Response:
+    try:
+        query = f"?week={date.fromisoformat(form_week).isoformat()}"
+    except ValueError:
+        query = ""
+    return RedirectResponse(f"/timesheet{query}", status_code=303)
+
+
+@router.post("/timesheet/fix/overlap")
+async def fix_overlap(request: Request, session: SessionDep, user: PageUser) -> Response:
+    """End the earlier of two overlapping entries where the later one starts."""
+    form = await request.form()
+    try:
+        first_id, second_id = int(form_text(form, "first_id")), int(form_text(form, "second_id"))
+    except ValueError as exc:
+        raise NotFound("Those entries no longer overlap.", code="no_overlap") from exc
+    await weeks.trim_overlap(session, user=user, first_id=first_id, second_id=second_id)
+    return _back_to_week(form_text(form, "week"))
+
+
+@router.post("/timesheet/fix/long-timer")
+async def fix_long_timer(request: Request, session: SessionDep, user: PageUser) -> Response:
+    """Stop a forgotten timer, booking the configured limit rather than all it ran."""
+    form = await request.form()
+    hours = request.app.state.settings.long_timer_hours
+    await weeks.stop_long_timer(session, user=user, hours=hours)
+    return _back_to_week(form_text(form, "week"))

@@ -1,0 +1,306 @@
+"""A person's week as a grid of tasks by days, cell edits as manual entries, and the checks.
+
+Days are the person's own (their time zone), weeks start on the team's weekday. The grid is
+summed by the database (one GROUP BY); the whole page costs a fixed four statements. A cell
+shows all the time on that task and day; typing a new total changes only the cell's manual
+entry (creating or removing it), never time a timer recorded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from sprintsync.db import utcnow
+from sprintsync.errors import Conflict, Invalid, NotFound
+from sprintsync.sqltime import local_day, week_of
+from sprintsync.tasks import service as tasks
+from sprintsync.tasks.models import Task
+from sprintsync.timesheet import service as entries
+from sprintsync.timesheet.models import TimeEntry
+from sprintsync.timesheet.schemas import EntryUpdate, ManualEntryCreate
+from sprintsync.timeutil import day_start, today_for, user_zone
+from sprintsync.users.models import User
+
+OPEN_TASK_ROWS = 30
+MAX_CELL_MINUTES = 1440
+_CLOCK = re.compile(r"^(\d{1,2}):([0-5]\d)$")
+_UNITS = re.compile(r"^(?:(\d+(?:[.,]\d+)?)\s*h)?\s*(?:(\d+)\s*m?)?$")
+
+
+def parse_duration(text: str) -> int:
+    """Minutes from what people type in a cell: `1:30`, `90`, `1.5h`, `1h 30m`, or blank (0)."""
+    value = text.strip().lower()
+    if not value:
+        return 0
+    clock = _CLOCK.match(value)
+    if clock:
+        return int(clock.group(1)) * 60 + int(clock.group(2))
+    units = _UNITS.match(value)
+    if units and (units.group(1) or units.group(2)):
+        hours = float((units.group(1) or "0").replace(",", "."))
+        return round(hours * 60) + int(units.group(2) or 0)
+    raise ValueError(f"not a duration: {text!r}")
+
+
+@dataclass
+class Row:
+    task_id: int
+    title: str
+    status: str
+    minutes: dict[date, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.minutes.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Overlap:
+    first_id: int
+    first_title: str
+    second_id: int
+    second_title: str
+    first_start: datetime
+    first_end: datetime
+    second_start: datetime
+    second_end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LongTimer:
+    entry_id: int
+    title: str
+    started_at: datetime
+    hours: float
+
+
+@dataclass
+class Week:
+    first: date
+    tz: ZoneInfo
+    days: list[date]
+    today: date
+    rows: list[Row]
+    overlaps: list[Overlap]
+    long_timer: LongTimer | None
+    limit_hours: float
+
+    @property
+    def day_totals(self) -> dict[date, int]:
+        return {d: sum(r.minutes.get(d, 0) for r in self.rows) for d in self.days}
+
+    @property
+    def total(self) -> int:
+        return sum(r.total for r in self.rows)
+
+    @property
+    def empty_days(self) -> set[date]:
+        """Days up to today with nothing logged: they are highlighted."""
+        totals = self.day_totals
+        return {d for d in self.days if d <= self.today and not totals[d]}
+
+    @property
+    def previous(self) -> date:
+        return self.first - timedelta(days=7)
+
+    @property
+    def next(self) -> date:
+        return self.first + timedelta(days=7)
+
+
+async def week_grid(
+    session: AsyncSession,
+    *,
+    user: User,
+    week_start: int,
+    long_timer_hours: float,
+    day: date | None = None,
+) -> Week:
+    """The week holding `day` (default today): rows, totals and the checks, in 4 statements.
+
+    Indexes: time_entries(user_id, started_at) for the sums and the overlaps,
+    tasks(assignee_id, status) for the open tasks, the running-timer index for the timer.
+    """
+    tz = user_zone(user)
+    today = today_for(user)
+    first = week_of(day or today, week_start)
+    days = [first + timedelta(days=i) for i in range(7)]
+    start, end = day_start(first, tz), day_start(first + timedelta(days=7), tz)
+    dialect = session.get_bind().dialect.name
+    local = local_day(TimeEntry.started_at, tz, dialect=dialect, start=start, end=end)
+    inner = (
+        select(local.label("day"), TimeEntry.task_id, TimeEntry.minutes)
+        .where(
+            TimeEntry.user_id == user.id,
+            TimeEntry.started_at >= start,
+            TimeEntry.started_at < end,
+            TimeEntry.ended_at.is_not(None),
+        )
+        .subquery()
+    )
+    sums = (
+        select(inner.c.day, inner.c.task_id, Task.title, Task.status, func.sum(inner.c.minutes))
+        .join(Task, Task.id == inner.c.task_id)
+        .group_by(inner.c.day, inner.c.task_id, Task.title, Task.status)
+    )
+    rows: dict[int, Row] = {}
+    for d, task_id, title, status, minutes in (await session.execute(sums)).all():
+        row = rows.setdefault(task_id, Row(task_id, title, status))
+        row.minutes[d if isinstance(d, date) else date.fromisoformat(str(d))] = int(minutes)
+    open_tasks = (
+        select(Task.id, Task.title, Task.status)
+        .where(Task.assignee_id == user.id, Task.status != "done")
+        .order_by(Task.id.desc())
+        .limit(OPEN_TASK_ROWS)
+    )
+    for task_id, title, status in (await session.execute(open_tasks)).all():
+        rows.setdefault(task_id, Row(task_id, title, status))
+    return Week(
+        first=first,
+        tz=tz,
+        days=days,
+        today=today,
+        rows=sorted(rows.values(), key=lambda r: (r.status == "done", r.title.lower(), r.task_id)),
+        overlaps=await _overlaps(session, user=user, start=start, end=end),
+        long_timer=await _long_timer(session, user=user, hours=long_timer_hours),
+        limit_hours=long_timer_hours,
+    )
+
+
+async def _overlaps(
+    session: AsyncSession, *, user: User, start: datetime, end: datetime
+) -> list[Overlap]:
+    """Pairs of the user's timed entries in the range whose times overlap (manual entries
+    have no clock time, so they never do)."""
+    a, b = aliased(TimeEntry), aliased(TimeEntry)
+    ta, tb = aliased(Task), aliased(Task)
+    stmt = (
+        select(a.id, ta.title, a.started_at, a.ended_at, b.id, tb.title, b.started_at, b.ended_at)
+        .join(
+            b,
+            and_(
+                b.user_id == a.user_id,
+                b.source == "timer",
+                b.ended_at.is_not(None),
+                b.started_at >= a.started_at,
+                b.started_at < a.ended_at,
+                b.id != a.id,
+            ),
+        )
+        .join(ta, ta.id == a.task_id)
+        .join(tb, tb.id == b.task_id)
+        .where(
+            a.user_id == user.id,
+            a.source == "timer",
+            a.ended_at.is_not(None),
+            a.started_at >= start - timedelta(days=1),
+            a.started_at < end,
+        )
+        .order_by(a.started_at, a.id, b.id)
+        .limit(20)
+    )
+    found = []
+    for r in (await session.execute(stmt)).all():
+        # Same start: report the pair once, the lower id first.
+        if r[6] == r[2] and r[4] < r[0]:
+            continue
+        found.append(Overlap(r[0], r[1], r[4], r[5], r[2], r[3], r[6], r[7]))
+    return found
+
+
+async def _long_timer(session: AsyncSession, *, user: User, hours: float) -> LongTimer | None:
+    stmt = (
+        select(TimeEntry.id, TimeEntry.started_at, Task.title)
+        .join(Task, Task.id == TimeEntry.task_id)
+        .where(TimeEntry.user_id == user.id, TimeEntry.ended_at.is_(None))
+    )
+    row = (await session.execute(stmt)).first()
+    if row is None:
+        return None
+    ran = (utcnow() - row.started_at).total_seconds() / 3600
+    if ran < hours:
+        return None
+    return LongTimer(row.id, row.title, row.started_at, round(ran, 1))
+
+
+async def set_cell(
+    session: AsyncSession, *, user: User, task_id: int, day: date, minutes: int
+) -> None:
+    """Make the task's total on `day` equal `minutes` by creating, changing or removing the
+    cell's manual entry (the newest manual one that day); timer time is left alone."""
+    if not 0 <= minutes <= MAX_CELL_MINUTES:
+        raise _cell_error("A day holds at most 24 hours.")
+    await tasks.get_task(session, user=user, task_id=task_id)
+    tz = user_zone(user)
+    stmt = (
+        select(TimeEntry)
+        .where(
+            TimeEntry.user_id == user.id,
+            TimeEntry.task_id == task_id,
+            TimeEntry.started_at >= day_start(day, tz),
+            TimeEntry.started_at < day_start(day + timedelta(days=1), tz),
+            TimeEntry.ended_at.is_not(None),
+        )
+        .order_by(TimeEntry.id)
+    )
+    found = list((await session.execute(stmt)).scalars())
+    manual = [e for e in found if e.source == "manual"]
+    cell = manual[-1] if manual else None
+    fixed = sum(e.minutes for e in found) - (cell.minutes if cell else 0)
+    needed = minutes - fixed
+    if needed < 0:
+        raise _cell_error(
+            f"Timers and other entries already hold {fixed} minutes on this day; "
+            "change those on the task's page."
+        )
+    if cell is None:
+        if needed:
+            data = ManualEntryCreate(minutes=needed, date=day)
+            await entries.add_manual_entry(session, user=user, task_id=task_id, data=data)
+    elif needed == 0:
+        await entries.delete_entry(session, user=user, entry_id=cell.id)
+    elif needed != cell.minutes:
+        changes = EntryUpdate(minutes=needed)
+        await entries.update_entry(session, user=user, entry_id=cell.id, changes=changes)
+
+
+def _cell_error(message: str) -> Invalid:
+    return Invalid(message, code="invalid_cell", details=[{"field": "minutes", "message": message}])
+
+
+async def trim_overlap(session: AsyncSession, *, user: User, first_id: int, second_id: int) -> None:
+    """End the earlier of two overlapping entries when the later one starts."""
+    first = await entries.get_entry(session, user=user, entry_id=first_id)
+    second = await entries.get_entry(session, user=user, entry_id=second_id)
+    if first.ended_at is None or second.ended_at is None or second.started_at < first.started_at:
+        raise NotFound("Those entries no longer overlap.", code="no_overlap")
+    if second.started_at >= first.ended_at:
+        raise Conflict("Those entries no longer overlap.", code="no_overlap")
+    kept = round((second.started_at - first.started_at).total_seconds() / 60)
+    if kept < 1:
+        await entries.delete_entry(session, user=user, entry_id=first.id)
+        return
+    await entries.update_entry(
+        session, user=user, entry_id=first.id, changes=EntryUpdate(minutes=kept)
+    )
+
+
+async def stop_long_timer(session: AsyncSession, *, user: User, hours: float) -> TimeEntry:
+    """Stop a forgotten timer, booking `hours` (the flag's limit) rather than all it ran."""
+    timer = await entries.running_timer(session, user=user)
+    if timer is None:
+        raise Conflict("No timer is running.", code="no_running_timer")
+    stopped = await entries.stop_timer(session, user=user)
+    booked = min(stopped.minutes, round(hours * 60))
+    if booked != stopped.minutes:
+        await entries.update_entry(
+            session, user=user, entry_id=stopped.id, changes=EntryUpdate(minutes=max(1, booked))
+        )
+    return stopped
