@@ -53,6 +53,7 @@ from sprintsync.security.deps import optional_user
 from sprintsync.security.models import User
 from sprintsync.security.user_cache import UserCache
 from sprintsync.stats.api import router as stats_router
+from sprintsync.stats.pages import router as stats_pages
 from sprintsync.tasks.api import router as tasks_router
 from sprintsync.tasks.pages import router as tasks_pages
 from sprintsync.tasks.schemas import PRIORITY_NAMES, STATUS_LABELS
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         activity_pages,
         notifications_pages,
         invitations_pages,
+        stats_pages,
     )
     for router in page_routers:
         app.include_router(router)

@@ -444,3 +444,81 @@ async def throughput(
 
 def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+# --- the reports page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PersonDays:
+    """One person's row of the time-per-day table."""
+
+    user_id: int
+    name: str
+    minutes: dict[date, int]
+    urls: dict[date, str]
+
+    @property
+    def total(self) -> int:
+        return sum(self.minutes.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything the reports page shows; the charts fetch the same figures from the API."""
+
+    window: Window
+    person_id: int | None
+    top: s.TopUsers
+    per_day: s.TimePerDay
+    cycle: s.CycleTime
+    accuracy: s.EstimateAccuracy
+    throughput: s.Throughput
+
+    @property
+    def days(self) -> list[date]:
+        count = (self.window.last - self.window.first).days + 1
+        return [self.window.first + timedelta(days=i) for i in range(count)]
+
+    @property
+    def people_days(self) -> list[PersonDays]:
+        rows: dict[int, PersonDays] = {}
+        for item in self.per_day.items:
+            row = rows.setdefault(item.key, PersonDays(item.key, item.label, {}, {}))
+            row.minutes[item.day] = item.minutes
+            row.urls[item.day] = item.entries_url
+        return sorted(rows.values(), key=lambda r: (-r.total, r.user_id))
+
+    def query(self, **extra: str | int) -> str:
+        """The API query for this report's range (and person), for the charts to fetch."""
+        params: dict[str, Any] = {
+            "period": "custom",
+            "from": self.window.first.isoformat(),
+            "to": self.window.last.isoformat(),
+        }
+        if self.person_id is not None:
+            params["user"] = self.person_id
+        params.update(extra)
+        return urlencode(params)
+
+
+async def report(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    user: User,
+    window: Window,
+    person_id: int | None = None,
+) -> Report:
+    """The reports page's figures: five statements, one per chart."""
+    return Report(
+        window=window,
+        person_id=person_id,
+        top=await top_users(session, settings, user=user, window=window),
+        per_day=await time_per_day(
+            session, settings, user=user, window=window, person_id=person_id
+        ),
+        cycle=await cycle_time(session, settings, user=user, window=window),
+        accuracy=await estimate_accuracy(session, settings, user=user, window=window),
+        throughput=await throughput(session, settings, user=user, window=window),
+    )

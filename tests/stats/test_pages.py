@@ -1,0 +1,46 @@
+"""The reports page and the entries behind its figures, through real HTTP."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tests.conftest import TEST_SECRET
+from tests.factories import cookie_auth, make_entry, make_task, make_user
+
+MARCH = {"period": "custom", "from": "2025-03-03", "to": "2025-03-09"}
+
+
+async def test_reports_show_tables_with_links_to_the_entries(client, session, settings) -> None:
+    admin = await make_user(session, is_admin=True, display_name="Ada")
+    task = await make_task(session, admin, title="Parser", status="done", estimate_minutes=60)
+    start = datetime(2025, 3, 4, 15, tzinfo=UTC)
+    await make_entry(
+        session,
+        task,
+        admin,
+        started_at=start,
+        ended_at=start + timedelta(minutes=75),
+        minutes=75,
+        source="timer",
+    )
+    cookie_auth(client, admin, TEST_SECRET, settings.cookie_name)
+    r = await client.get("/reports", params=MARCH)
+    assert r.status_code == 200
+    page = r.text
+    for kind in ("per-day", "top-users", "cycle-time", "accuracy", "throughput"):
+        assert f'data-chart="{kind}"' in page and f'data-table="{kind}"' in page
+    link = f"/reports/entries?from=2025-03-04&amp;to=2025-03-04&amp;user={admin.id}"
+    assert f'href="{link}">1h 15m</a>' in page
+    assert "js/reports.js" in page and "vendor/chart.umd.min.js" in page
+    entries = await client.get(link.replace("&amp;", "&"))
+    assert entries.status_code == 200 and "Parser" in entries.text and "1h 15m" in entries.text
+
+
+async def test_reports_need_a_login_and_a_sane_range(client, session, settings) -> None:
+    r = await client.get("/reports")
+    assert r.status_code in (303, 401)
+    user = await make_user(session)
+    cookie_auth(client, user, TEST_SECRET, settings.cookie_name)
+    assert (await client.get("/reports")).status_code == 200
+    bad = {"period": "custom", "from": "2025-03-09", "to": "2025-03-01"}
+    assert (await client.get("/reports", params=bad)).status_code == 422
