@@ -17,6 +17,7 @@ from sqlalchemy import (
     Date,
     Float,
     Integer,
+    SQLColumnExpression,
     String,
     case,
     cast,
@@ -32,7 +33,7 @@ from sprintsync.timeutil import offset_changes
 
 
 def local_day(
-    column: ColumnElement[datetime],
+    column: SQLColumnExpression[datetime],
     tz: ZoneInfo,
     *,
     dialect: str,

@@ -94,7 +94,8 @@ async def test_the_plan_page_uses_the_users_time_zone(
     htmx = {"HX-Request": "true"}
     cookie_auth(client, user, TEST_SECRET, settings.cookie_name)
     utc = await client.get("/plan", headers=htmx)
-    assert utc.status_code == 200 and "20m already logged today" in utc.text
+    assert utc.status_code == 200
+    assert "20m already logged today" in utc.text
     user.time_zone = "America/New_York"
     await session.commit()
     local = await client.get("/plan", headers=htmx)

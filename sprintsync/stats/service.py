@@ -16,7 +16,18 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, and_, case, desc, func, literal, null, or_, select
+from sqlalchemy import (
+    Float,
+    SQLColumnExpression,
+    and_,
+    case,
+    desc,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -62,7 +73,7 @@ class Scope:
     tasks: ColumnElement[bool]
     only_person: int | None
 
-    def people(self, column: ColumnElement[int]) -> ColumnElement[bool]:
+    def people(self, column: SQLColumnExpression[int]) -> ColumnElement[bool]:
         return literal(True) if self.only_person is None else column == self.only_person
 
 
@@ -138,7 +149,7 @@ def _dialect(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
 
-def _in_window(column: ColumnElement[datetime], window: Window) -> ColumnElement[bool]:
+def _in_window(column: SQLColumnExpression[datetime], window: Window) -> ColumnElement[bool]:
     return and_(column >= window.start, column < window.end)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select
@@ -211,7 +212,9 @@ async def _overlaps(
         # Same start: report the pair once, the lower id first.
         if r[6] == r[2] and r[4] < r[0]:
             continue
-        found.append(Overlap(r[0], r[1], r[4], r[5], r[2], r[3], r[6], r[7]))
+        # Both ends are set: the query keeps finished entries only.
+        first_end, second_end = cast(datetime, r[3]), cast(datetime, r[7])
+        found.append(Overlap(r[0], r[1], r[4], r[5], r[2], first_end, r[6], second_end))
     return found
 
 

@@ -8,12 +8,13 @@ an entry that crosses local midnight (it counts on the day it started) and week 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, event
 
 from sprintsync import timeutil
-from sprintsync.tasks.models import TaskStatusChange
+from sprintsync.tasks.models import TaskStatusChange, TimeEntry
 from tests.conftest import TEST_SECRET
 from tests.factories import bearer, make_entry, make_running_timer, make_task, make_user
 
@@ -25,14 +26,14 @@ def utc(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:
     return datetime(2025, month, day, hour, minute, tzinfo=UTC)
 
 
-async def _log(session, task, user, start: datetime, minutes: int):
+async def _log(session, task, user, start: datetime, minutes: int) -> TimeEntry:
     return await make_entry(
         session, task, user, started_at=start, ended_at=start, minutes=minutes, source="timer"
     )
 
 
 @pytest.fixture
-async def team(session):
+async def team(session) -> dict[str, Any]:
     """Alice and Bob log time around the DST change; the admin lives in Los Angeles."""
     admin = await make_user(session, is_admin=True, time_zone=LA, display_name="Admin")
     alice = await make_user(session, display_name="Alice", time_zone=LA)
@@ -137,7 +138,8 @@ async def test_top_users_breaks_ties_by_user_id_and_an_empty_period_is_empty(
     assert [i["user_id"] for i in r.json()["items"]] == [first.id, second.id]
     empty = {"period": "custom", "from": "2025-04-01", "to": "2025-04-30"}
     r = await client.get(f"{API}/top-users", params=empty, headers=h)
-    assert r.status_code == 200 and r.json()["items"] == []
+    assert r.status_code == 200
+    assert r.json()["items"] == []
 
 
 async def test_this_week_is_the_viewers_week(client, session, team, monkeypatch) -> None:

@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
+from sprintsync.timesheet.models import TimeEntry
 from tests.conftest import TEST_SECRET
 from tests.factories import bearer, make_entry, make_task, make_user
 
@@ -18,7 +19,7 @@ def utc(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2025, 3, day, hour, minute, tzinfo=UTC)
 
 
-async def _entry(session, task, user, start: datetime, minutes: int, note: str = ""):
+async def _entry(session, task, user, start: datetime, minutes: int, note: str = "") -> TimeEntry:
     end = start + timedelta(minutes=minutes)
     return await make_entry(
         session,
@@ -45,7 +46,8 @@ async def test_the_csv_has_a_bom_crlf_local_times_and_guards_formulas(client, se
     raw = r.content
     assert raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")
-    assert text.count("\r\n") == 3 and "\n" not in text.replace("\r\n", "")
+    assert text.count("\r\n") == 3
+    assert "\n" not in text.replace("\r\n", "")
     rows = list(csv.reader(io.StringIO(text, newline="")))
     assert rows[0] == [
         "date",

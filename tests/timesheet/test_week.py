@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sprintsync import timeutil
 from sprintsync.timesheet import week as weeks
 from sprintsync.timesheet.models import TimeEntry
+from sprintsync.users.models import User
 from tests.conftest import TEST_SECRET
 from tests.factories import cookie_auth, make_entry, make_running_timer, make_task, make_user
 
@@ -52,11 +53,11 @@ def test_cells_read_clock_times_minutes_and_hours(text: str, minutes: int) -> No
 
 @pytest.mark.parametrize("text", ["abc", "1:75", "-5", "1:30:00", "h"])
 def test_cells_refuse_what_is_not_a_duration(text: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a duration"):
         weeks.parse_duration(text)
 
 
-async def _login(client, session, settings):
+async def _login(client, session, settings) -> tuple[User, dict[str, str]]:
     user = await make_user(session, time_zone=LA)
     csrf = cookie_auth(client, user, TEST_SECRET, settings.cookie_name)
     return user, {**csrf, **HTMX}
@@ -92,13 +93,13 @@ async def test_the_grid_sums_each_task_and_local_day(client, session, settings) 
     assert _cell(page, task.id, "2025-03-03") == "1:30"
     assert _cell(page, task.id, "2025-03-04") == "0:30"
     assert _cell(page, task.id, "2025-03-09") == "1:00"
-    assert f'id="row-total-{task.id}"' in page and ">3h<" in page
+    assert f'id="row-total-{task.id}"' in page
+    assert ">3h<" in page
     # Wednesday to Friday (today) have nothing: highlighted; the weekend is still ahead.
     empty = re.findall(r'id="day-head-([0-9-]+)"[^>]*data-empty-day', page)
     assert empty == ["2025-03-05", "2025-03-06", "2025-03-07"]
-    assert (
-        'href="/timesheet?week=2025-02-24"' in page and 'href="/timesheet?week=2025-03-10"' in page
-    )
+    assert 'href="/timesheet?week=2025-02-24"' in page
+    assert 'href="/timesheet?week=2025-03-10"' in page
 
 
 async def test_a_cell_creates_changes_and_removes_its_manual_entry(
@@ -115,7 +116,8 @@ async def test_a_cell_creates_changes_and_removes_its_manual_entry(
 
     r = await client.post("/timesheet/cell", data={**cell, "minutes": "1:30"}, headers=h)
     assert r.status_code == 200, r.text
-    assert 'id="week-totals" hx-swap-oob="true"' in r.text and "1h 30m" in r.text
+    assert 'id="week-totals" hx-swap-oob="true"' in r.text
+    assert "1h 30m" in r.text
     assert await entries() == [("manual", 90, utc(5, 8))]  # local midnight, PST
     await client.post("/timesheet/cell", data={**cell, "minutes": "45"}, headers=h)
     assert await entries() == [("manual", 45, utc(5, 8))]
@@ -169,12 +171,15 @@ async def test_overlapping_timers_are_flagged_and_trimmed(client, session, setti
     first = await _timer(session, task, user, utc(5, 17), 90)  # 09:00-10:30 PST
     second = await _timer(session, task, user, utc(5, 18), 60)  # 10:00-11:00
     page = (await client.get("/timesheet")).text
-    assert "data-overlap" in page and "End the first at 10:00" in page
+    assert "data-overlap" in page
+    assert "End the first at 10:00" in page
     form = {"first_id": str(first.id), "second_id": str(second.id), "week": "2025-03-03"}
     r = await client.post("/timesheet/fix/overlap", data=form, headers=h)
-    assert r.status_code == 303 and r.headers["location"] == "/timesheet?week=2025-03-03"
+    assert r.status_code == 303
+    assert r.headers["location"] == "/timesheet?week=2025-03-03"
     await session.refresh(first)
-    assert first.minutes == 60 and first.ended_at == utc(5, 18)
+    assert first.minutes == 60
+    assert first.ended_at == utc(5, 18)
     assert "data-overlap" not in (await client.get("/timesheet")).text
 
 
@@ -186,9 +191,11 @@ async def test_a_timer_running_too_long_is_flagged_and_stopped_at_the_limit(
     task = await make_task(session, user, title="Forgotten")
     await make_running_timer(session, task, user, minutes_ago=12 * 60)
     page = (await client.get("/timesheet")).text
-    assert "data-long-timer" in page and "Stop it and book 10.0 h" in page
+    assert "data-long-timer" in page
+    assert "Stop it and book 10.0 h" in page
     r = await client.post("/timesheet/fix/long-timer", data={"week": ""}, headers=h)
     assert r.status_code == 303
     await session.commit()
     entry = (await session.execute(select(TimeEntry))).scalar_one()
-    assert entry.ended_at is not None and entry.minutes == 600
+    assert entry.ended_at is not None
+    assert entry.minutes == 600

@@ -42,7 +42,8 @@ async def _stored_zone(session, email: str) -> str | None:
 async def test_sign_up_through_the_api_keeps_the_given_zone(client, session) -> None:
     body = {"email": "la@example.com", "display_name": "Lee", "password": PASSWORD}
     r = await client.post("/api/v1/auth/signup", json={**body, "time_zone": LA})
-    assert r.status_code == 201 and r.json()["user"]["time_zone"] == LA
+    assert r.status_code == 201
+    assert r.json()["user"]["time_zone"] == LA
     assert await _stored_zone(session, "la@example.com") == LA
 
 
@@ -64,7 +65,8 @@ async def test_without_a_zone_new_accounts_get_the_team_default(app, client, ses
     admin = await make_user(session, is_admin=True)
     made = {"email": "made@example.com", "display_name": "M", "password": PASSWORD}
     r = await client.post("/api/v1/users", json=made, headers=bearer(admin, TEST_SECRET))
-    assert r.status_code == 201 and r.json()["time_zone"] == "Europe/Berlin"
+    assert r.status_code == 201
+    assert r.json()["time_zone"] == "Europe/Berlin"
     assert await _stored_zone(session, "d@example.com") == "Europe/Berlin"
 
 
@@ -72,7 +74,8 @@ async def test_the_sign_up_form_takes_the_browsers_zone_and_ignores_an_unknown_o
     client, session
 ) -> None:
     page = (await client.get("/signup")).text
-    assert 'name="time_zone"' in page and "js/timezone.js" in page
+    assert 'name="time_zone"' in page
+    assert "js/timezone.js" in page
     form = {"display_name": "Ana", "password": PASSWORD, "csrf_token": _csrf_from(page)}
     r = await client.post("/signup", data={**form, "email": "ana@example.com", "time_zone": LA})
     assert r.status_code == 303
@@ -91,15 +94,18 @@ async def test_the_profile_changes_the_zone_and_refuses_an_unknown_one(
     user = await make_user(session)
     h = bearer(user, TEST_SECRET)
     r = await client.patch("/api/v1/auth/me", json={"time_zone": "Asia/Tokyo"}, headers=h)
-    assert r.status_code == 200 and r.json()["time_zone"] == "Asia/Tokyo"
+    assert r.status_code == 200
+    assert r.json()["time_zone"] == "Asia/Tokyo"
     r = await client.patch("/api/v1/auth/me", json={"time_zone": "Asia/Nowhere"}, headers=h)
     assert r.status_code == 422
     csrf = cookie_auth(client, user, TEST_SECRET, settings.cookie_name)
     page = (await client.get("/profile")).text
-    assert 'value="Asia/Tokyo"' in page and '<option value="America/Los_Angeles">' in page
+    assert 'value="Asia/Tokyo"' in page
+    assert '<option value="America/Los_Angeles">' in page
     form = {"display_name": user.display_name, "time_zone": "Not/A_Zone"}
     r = await client.post("/profile", data=form, headers={**csrf, "HX-Request": "true"})
-    assert r.status_code == 422 and 'data-field-error="time_zone"' in r.text
+    assert r.status_code == 422
+    assert 'data-field-error="time_zone"' in r.text
     form["time_zone"] = LA
     r = await client.post("/profile", data=form, headers={**csrf, "HX-Request": "true"})
     assert r.status_code == 200
@@ -116,10 +122,12 @@ async def test_due_labels_count_from_the_users_own_today(
     # The filter menu says "Due today" too; the label is the second occurrence.
     cookie_auth(client, in_la, TEST_SECRET, settings.cookie_name)
     page = (await client.get("/tasks")).text
-    assert page.count("Due today") == 2 and "Overdue 1d" not in page
+    assert page.count("Due today") == 2
+    assert "Overdue 1d" not in page
     cookie_auth(client, in_utc, TEST_SECRET, settings.cookie_name)
     page = (await client.get("/tasks")).text
-    assert page.count("Due today") == 1 and "Overdue 1d" in page
+    assert page.count("Due today") == 1
+    assert "Overdue 1d" in page
 
 
 async def test_the_due_today_filter_uses_the_users_day(
@@ -130,7 +138,8 @@ async def test_the_due_today_filter_uses_the_users_day(
     await make_task(session, user, title="Tomorrow there", due_date=date(2025, 3, 11))
     cookie_auth(client, user, TEST_SECRET, settings.cookie_name)
     page = (await client.get("/tasks", params={"due": "today"})).text
-    assert "Today there" in page and "Tomorrow there" not in page
+    assert "Today there" in page
+    assert "Tomorrow there" not in page
 
 
 async def test_a_manual_entry_defaults_to_the_users_day_from_its_local_midnight(

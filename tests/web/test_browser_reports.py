@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sprintsync.db import utcnow
 from sprintsync.timesheet.models import TimeEntry
 from sprintsync.timeutil import today_for
+from sprintsync.users.models import User
 from tests.factories import make_entry, make_task, make_user
 from tests.web.helpers import log_in
 
@@ -54,7 +55,7 @@ async def test_the_week_grid_is_edited_with_the_keyboard(open_page, session) -> 
     await expect(total).to_have_text("1h 30m")
 
 
-async def _a_week_of_work(session):
+async def _a_week_of_work(session) -> User:
     admin = await make_user(session, email="charts@example.com", is_admin=True)
     other = await make_user(session, display_name="Ola")
     for person, minutes in ((admin, 95), (other, 40)):
@@ -87,7 +88,8 @@ async def test_charts_render_in_both_themes_without_csp_errors(open_page, sessio
     theme = "dark" if dark else "light"
     await expect(page.locator("html")).to_have_attribute("data-charts-theme", theme)
     box = await charts.first.bounding_box()
-    assert box is not None and box["height"] > 100
+    assert box is not None
+    assert box["height"] > 100
 
 
 async def test_the_csv_downloads_and_parses(open_page, session, tmp_path: Path) -> None:
