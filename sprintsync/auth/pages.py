@@ -20,8 +20,8 @@ from sprintsync.auth.schemas import LoginRequest, ProfileUpdate, SignupRequest
 from sprintsync.db import SessionDep
 from sprintsync.errors import AppError, Invalid
 from sprintsync.security.deps import MaybeUser, PageUser
-from sprintsync.users.models import User
 from sprintsync.timeutil import valid_zone_name, zone_names
+from sprintsync.users.models import User
 from sprintsync.web.csrf import FORM_FIELD, check_anonymous
 from sprintsync.web.deps import (
     field_errors,

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprintsync.db import SessionDep
-from sprintsync.errors import Invalid
+from sprintsync.errors import Invalid, NotFound
 from sprintsync.security.deps import PageUser
 from sprintsync.tasks.panel import render_panel
 from sprintsync.timesheet import service as timesheet
