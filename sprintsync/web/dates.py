@@ -7,27 +7,19 @@ so a time is never ambiguous.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime, tzinfo
 
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from sprintsync.timeutil import HasTimeZone, user_zone
+
 DEFAULT_FORMAT = "%b %-d, %H:%M"
 
 
-@lru_cache(maxsize=256)
-def _zone(name: str) -> tzinfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return UTC
-
-
 def viewer_zone(user: object) -> tzinfo:
-    name = getattr(user, "time_zone", None)
-    return _zone(name) if isinstance(name, str) and name else UTC
+    """The signed-in viewer's zone, through the one rule for it (`timeutil.user_zone`)."""
+    return user_zone(user if isinstance(user, HasTimeZone) else None)
 
 
 @pass_context

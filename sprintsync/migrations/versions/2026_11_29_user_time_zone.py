@@ -1,7 +1,7 @@
 """Each user's IANA time zone; existing users get UTC.
 
 Revision ID: 0200
-Revises: 0800
+Revises: 0700
 Create Date: 2026-11-29
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0200"
-down_revision: str | None = "0800"
+down_revision: str | None = "0700"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
