@@ -103,9 +103,12 @@ async def entries_page(
     """One page of finished entries in the window, oldest first; one statement. Indexes:
     time_entries(started_at, ...), or (user_id, started_at) for one person."""
     limit = max(1, limit)
+    allowed = scope(user, settings)
     conditions = entry_conditions(
-        scope(user, settings), window, person_id=person_id, task_id=task_id
+        allowed, window, person_id=person_id, task_id=task_id, listing=True
     )
+    if allowed.tasks is not None:
+        conditions.append(allowed.tasks)
     after = _after(cursor)
     if after is not None:
         moment, row_id = after

@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Float,
+    Select,
     SQLColumnExpression,
     and_,
     case,
-    desc,
     func,
     literal,
     null,
@@ -66,11 +66,14 @@ class Window:
         )
 
 
+_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
+
+
 @dataclass(frozen=True, slots=True)
 class Scope:
     """What a user may count: tasks they can see and, maybe, only their own person figures."""
 
-    tasks: ColumnElement[bool]
+    tasks: ColumnElement[bool] | None  # None: every task (admins), so no join is needed
     only_person: int | None
 
     def people(self, column: SQLColumnExpression[int]) -> ColumnElement[bool]:
@@ -81,7 +84,15 @@ def scope(user: User, settings: Settings) -> Scope:
     """The one visibility rule for reports: the tasks visibility rule of the tasks domain,
     plus the `person_figures` setting for other people's figures."""
     restricted = settings.person_figures == "leads" and not user.is_admin
-    return Scope(tasks=tasks.visible_to(user), only_person=user.id if restricted else None)
+    visible = None if user.is_admin else tasks.visible_to(user)
+    return Scope(tasks=visible, only_person=user.id if restricted else None)
+
+
+def scoped(stmt: _Query, allowed: Scope, task_id: SQLColumnExpression[int]) -> _Query:
+    """`stmt` limited to the tasks `allowed` may count (joining tasks only when it must)."""
+    if allowed.tasks is None:
+        return stmt
+    return stmt.join(Task, Task.id == task_id).where(allowed.tasks)
 
 
 def resolve_window(
@@ -128,14 +139,20 @@ def entries_url(window: Window, **filters: int | None) -> str:
 
 
 def entry_conditions(
-    allowed: Scope, window: Window, *, person_id: int | None, task_id: int | None
+    allowed: Scope,
+    window: Window,
+    *,
+    person_id: int | None,
+    task_id: int | None,
+    listing: bool = False,
 ) -> list[ColumnElement[bool]]:
-    """Finished entries started in the window that `allowed` may count, optionally of one
-    person or task (queries join Task for the scope)."""
+    """Entries started in the window, optionally of one person or task, that `allowed` may
+    count (the task scope comes from `scoped`). Sums skip entries with no minutes (running
+    timers) by `minutes > 0`, which the covering index answers without reading the table;
+    a listing shows every finished entry."""
     conditions = [
         _in_window(TimeEntry.started_at, window),
-        TimeEntry.ended_at.is_not(None),
-        allowed.tasks,
+        TimeEntry.ended_at.is_not(None) if listing else TimeEntry.minutes > 0,
         allowed.people(TimeEntry.user_id),
     ]
     if person_id is not None:
@@ -167,20 +184,22 @@ async def top_users(
     """People by minutes logged in the window (from entries, never task totals); ties go to
     the lower user id. Index: time_entries(started_at, ...) covering the sum."""
     allowed = scope(user, settings)
-    minutes = func.sum(TimeEntry.minutes).label("minutes")
+    conditions = entry_conditions(allowed, window, person_id=None, task_id=None)
+    # Sum per person first (index-only over the covering index), then name the few totals.
+    totals = (
+        scoped(select(TimeEntry.user_id, TimeEntry.minutes), allowed, TimeEntry.task_id)
+        .where(*conditions)
+        .subquery()
+    )
+    per_person = (
+        select(totals.c.user_id, func.sum(totals.c.minutes).label("minutes"))
+        .group_by(totals.c.user_id)
+        .subquery()
+    )
     stmt = (
-        select(TimeEntry.user_id, User.display_name, minutes)
-        .join(Task, Task.id == TimeEntry.task_id)
-        .join(User, User.id == TimeEntry.user_id)
-        .where(
-            _in_window(TimeEntry.started_at, window),
-            TimeEntry.ended_at.is_not(None),
-            allowed.tasks,
-            allowed.people(TimeEntry.user_id),
-        )
-        .group_by(TimeEntry.user_id, User.display_name)
-        .having(func.sum(TimeEntry.minutes) > 0)
-        .order_by(desc("minutes"), TimeEntry.user_id)
+        select(per_person.c.user_id, User.display_name, per_person.c.minutes)
+        .join(User, User.id == per_person.c.user_id)
+        .order_by(per_person.c.minutes.desc(), per_person.c.user_id)
         .limit(max(1, min(limit, TOP_USERS_LIMIT)))
     )
     rows = (await session.execute(stmt)).all()
@@ -216,26 +235,29 @@ async def time_per_day(
         end=window.end,
     )
     key = TimeEntry.user_id if group == "user" else TimeEntry.task_id
-    label = User.display_name if group == "user" else Task.title
     conditions = entry_conditions(allowed, window, person_id=person_id, task_id=task_id)
     # The day expression carries bound values; grouping the subquery's column (rather than
     # repeating the expression) keeps PostgreSQL from seeing two different expressions.
+    # Sums come first, names are joined to the (few) sums after.
     inner = (
-        select(
-            day.label("day"),
-            key.label("key"),
-            label.label("label"),
-            TimeEntry.minutes.label("minutes"),
+        scoped(
+            select(day.label("day"), key.label("key"), TimeEntry.minutes.label("minutes")),
+            allowed,
+            TimeEntry.task_id,
         )
-        .join(Task, Task.id == TimeEntry.task_id)
-        .join(User, User.id == TimeEntry.user_id)
         .where(*conditions)
         .subquery()
     )
+    sums = (
+        select(inner.c.day, inner.c.key, func.sum(inner.c.minutes).label("total"))
+        .group_by(inner.c.day, inner.c.key)
+        .subquery()
+    )
+    named = (User, User.id, User.display_name) if group == "user" else (Task, Task.id, Task.title)
     stmt = (
-        select(inner.c.day, inner.c.key, inner.c.label, func.sum(inner.c.minutes).label("total"))
-        .group_by(inner.c.day, inner.c.key, inner.c.label)
-        .order_by(inner.c.day, inner.c.key)
+        select(sums.c.day, sums.c.key, named[2].label("label"), sums.c.total)
+        .join(named[0], named[1] == sums.c.key)
+        .order_by(sums.c.day, sums.c.key)
     )
     rows = (await session.execute(stmt)).all()
     items = [
@@ -276,10 +298,12 @@ async def cycle_time(
     c = TaskStatusChange
     touched = select(c.task_id).where(_in_window(c.changed_at, window))
     left_at = func.lead(c.changed_at).over(partition_by=c.task_id, order_by=(c.changed_at, c.id))
+    history = select(
+        c.to_status.label("status"), c.changed_at.label("entered"), left_at.label("left")
+    )
     stays = (
-        select(c.to_status.label("status"), c.changed_at.label("entered"), left_at.label("left"))
-        .join(Task, Task.id == c.task_id)
-        .where(c.task_id.in_(touched), c.changed_at < window.end, allowed.tasks)
+        scoped(history, allowed, c.task_id)
+        .where(c.task_id.in_(touched), c.changed_at < window.end)
         .cte("stays")
     )
     secs = seconds_between(stays.c.entered, stays.c.left, dialect=_dialect(session))
@@ -378,7 +402,7 @@ async def estimate_accuracy(
             Task.status == "done",
             _in_window(Task.status_changed_at, window),
             Task.estimate_minutes > 0,
-            allowed.tasks,
+            allowed.tasks if allowed.tasks is not None else literal(True),
         )
         .cte("finished")
     )
@@ -434,9 +458,8 @@ async def throughput(
     day = local_day(c.changed_at, window.tz, dialect=dialect, start=window.start, end=window.end)
     week = week_start_of(day, week_start=window.week_start, dialect=dialect)
     inner = (
-        select(week.label("week"), c.task_id)
-        .join(Task, Task.id == c.task_id)
-        .where(c.to_status == "done", _in_window(c.changed_at, window), allowed.tasks)
+        scoped(select(week.label("week"), c.task_id), allowed, c.task_id)
+        .where(c.to_status == "done", _in_window(c.changed_at, window))
         .subquery()
     )
     stmt = (

@@ -192,6 +192,9 @@ async def _overlaps(
                 b.ended_at.is_not(None),
                 b.started_at >= a.started_at,
                 b.started_at < a.ended_at,
+                # The same bounds as `a`, so either join strategy reads only this week.
+                b.started_at >= start - timedelta(days=1),
+                b.started_at < end,
                 b.id != a.id,
             ),
         )
