@@ -55,6 +55,8 @@ async def render_error_page(
         return RedirectResponse(url, status_code=303)
     if code == "password_change_required":
         back = _return_path(request)
+        if back.startswith("/password"):  # already there: stay, never loop
+            return Response(status_code=403, headers={"HX-Reswap": "none"})
         url = "/password" + (f"?next={quote(back, safe='/')}" if back != "/" else "")
         if is_htmx(request):
             return Response(status_code=403, headers={"HX-Redirect": url})

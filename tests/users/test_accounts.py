@@ -124,6 +124,15 @@ async def test_a_flagged_user_is_sent_to_the_change_password_page(
     page = await client.get("/password")
     assert page.status_code == 200
     assert "An administrator reset your password" in page.text
+    # Nothing on the page asks for more than it may have (no loop back to itself).
+    assert 'aria-label="Main"' not in page.text
+    assert "hx-get" not in page.text
+    r = await client.get(
+        "/notifications/badge",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://test/password"},
+    )
+    assert r.status_code == 403
+    assert "hx-redirect" not in r.headers
     r = await client.post(
         "/password",
         data={"current_password": PASSWORD, "new_password": "brand-new-pass", "next": "/tasks"},
