@@ -51,7 +51,11 @@ def test_pages_and_scripts_load_nothing_from_elsewhere() -> None:
 
 @pytest.mark.skipif(shutil.which("npm") is None, reason="npm is not installed")
 def test_committed_assets_match_a_fresh_build(tmp_path: Path) -> None:
-    if not (FRONTEND / "node_modules" / ".bin" / "tailwindcss").exists():
+    # npm records what it installed in node_modules/.package-lock.json: install again when
+    # that is missing or older than the lock file (a dependency was added since).
+    installed = FRONTEND / "node_modules" / ".package-lock.json"
+    lock = FRONTEND / "package-lock.json"
+    if not installed.exists() or installed.stat().st_mtime < lock.stat().st_mtime:
         subprocess.run(
             ["npm", "ci", "--no-audit", "--no-fund"], cwd=FRONTEND, check=True, timeout=300
         )
