@@ -14,7 +14,7 @@ from sprintsync.db import SessionDep
 from sprintsync.errors import AppError
 from sprintsync.projects import service
 from sprintsync.projects.models import Role
-from sprintsync.projects.schemas import ProjectCreate, ProjectUpdate
+from sprintsync.projects.schemas import LAST_PROJECT_COOKIE, ProjectCreate, ProjectUpdate
 from sprintsync.security.deps import PageUser
 from sprintsync.users.models import User
 from sprintsync.web.deps import field_errors, form_text, form_values
@@ -22,8 +22,6 @@ from sprintsync.web.layout import load_layout
 from sprintsync.web.render import is_htmx, render, toast
 
 router = APIRouter(include_in_schema=False)
-
-LAST_PROJECT_COOKIE = "last_project"
 
 
 @router.get("/projects/switcher")

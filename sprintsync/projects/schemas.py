@@ -17,6 +17,9 @@ from pydantic import (
 from sprintsync.projects.models import Role
 from sprintsync.users.schemas import RowId
 
+# The cookie that remembers the last project board opened, for the header's switcher.
+LAST_PROJECT_COOKIE = "last_project"
+
 KEY_PATTERN = r"^[A-Z]{2,10}$"
 ProjectKey = Annotated[
     str,

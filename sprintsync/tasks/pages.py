@@ -18,6 +18,7 @@ from starlette.datastructures import FormData
 
 from sprintsync.db import SessionDep
 from sprintsync.errors import AppError, Invalid
+from sprintsync.projects.schemas import LAST_PROJECT_COOKIE
 from sprintsync.security.deps import PageUser
 from sprintsync.tasks import service as tasks
 from sprintsync.tasks.models import TaskStatus
@@ -136,10 +137,6 @@ async def board(request: Request, session: SessionDep, user: PageUser) -> Respon
     block = "board" if hx_target(request) == "board" else None
     layout = await load_layout(request, session, user) if block is None else None
     return await render(request, "tasks/board.html", context, user=user, layout=layout, block=block)
-
-
-# The cookie that remembers the last project board, for the header's project switcher.
-LAST_PROJECT_COOKIE = "last_project"
 
 
 class BoardQuery(BaseModel):
