@@ -39,6 +39,9 @@ PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
 DB = f"sprintsync_bench_{os.getpid()}_{secrets.token_hex(3)}"
 SECRET = "bench-secret-key-0123456789-0123456789-abcdef"
 USERS, TASKS_PER_USER = 20, 250
+# Teams: each user is in two of the projects, so a list page merges two projects' tasks
+# (the member path in tasks/queries.py), and every project holds several people's tasks.
+PROJECTS = 5
 
 
 def free_port() -> int:
@@ -72,12 +75,37 @@ async def prepare_db() -> int:
             now,
         )
         user_ids.append(uid)
+    project_ids = []
+    for p in range(PROJECTS):
+        pid = await conn.fetchval(
+            "INSERT INTO projects (key, name, description, archived, task_counter, created_at)"
+            " VALUES ($1, $2, '', false, 0, $3) RETURNING id",
+            f"B{chr(ord('A') + p)}",
+            f"Bench {p}",
+            now,
+        )
+        project_ids.append(pid)
+    await conn.executemany(
+        "INSERT INTO project_members (project_id, user_id, role, created_at)"
+        " VALUES ($1, $2, 'member', $3)",
+        [
+            (project_ids[(i + k) % PROJECTS], uid, now)
+            for i, uid in enumerate(user_ids)
+            for k in (0, 1)
+        ],
+    )
     rows = []
-    for uid in user_ids:
+    counters = dict.fromkeys(project_ids, 0)
+    for i, uid in enumerate(user_ids):
+        pid = project_ids[i % PROJECTS]
         for j in range(TASKS_PER_USER):
             created = now - timedelta(minutes=j)
+            counters[pid] += 1
             rows.append(
                 (
+                    pid,
+                    counters[pid],
+                    f"B{chr(ord('A') + i % PROJECTS)}-{counters[pid]}",
                     f"Task {j} for {uid}",
                     "Some description",
                     ["todo", "in_progress", "done"][j % 3],
@@ -96,6 +124,9 @@ async def prepare_db() -> int:
         "tasks",
         records=rows,
         columns=[
+            "project_id",
+            "number",
+            "key",
             "title",
             "description",
             "status",
@@ -109,6 +140,9 @@ async def prepare_db() -> int:
             "updated_at",
             "status_changed_at",
         ],
+    )
+    await conn.executemany(
+        "UPDATE projects SET task_counter = $2 WHERE id = $1", list(counters.items())
     )
     await conn.execute("ANALYZE")
     await conn.close()

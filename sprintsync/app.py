@@ -48,12 +48,16 @@ from sprintsync.observability import (
     log,
     metrics_payload,
 )
+from sprintsync.projects import service as project_service
+from sprintsync.projects.api import router as projects_router
+from sprintsync.projects.pages import router as projects_pages
 from sprintsync.ratelimit import Limiter, make_storage
 from sprintsync.security.deps import optional_user
 from sprintsync.security.models import User
 from sprintsync.security.user_cache import UserCache
 from sprintsync.stats.api import router as stats_router
 from sprintsync.stats.pages import router as stats_pages
+from sprintsync.tasks import service as task_service
 from sprintsync.tasks.api import router as tasks_router
 from sprintsync.tasks.pages import router as tasks_pages
 from sprintsync.tasks.schemas import PRIORITY_NAMES, STATUS_LABELS
@@ -109,9 +113,12 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     # Routes are matched in order, so the hottest come first; each is included directly
     # (no intermediate router), which keeps matching one level shallow.
     app.include_router(_ops_router())
+    # Projects sit below tasks; tasks tell them what leaving a project means for its tasks.
+    project_service.on_member_removed("tasks", task_service.unassign_member_tasks)
     api_routers = (
         tasks_router,
         time_router,
+        projects_router,
         auth_router,
         users_router,
         invitations_router,
@@ -126,6 +133,8 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     page_routers = (
         docs_router,
         auth_pages,
+        # Before the tasks pages: /projects/switcher is not a project board.
+        projects_pages,
         tasks_pages,
         time_pages,
         ai_pages,

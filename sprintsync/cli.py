@@ -221,7 +221,8 @@ def seed(
     else:
         typer.echo(
             f"Demo data: {result.users_created} users, {result.tasks_created} tasks, "
-            f"{result.entries_created} time entries and {result.comments_created} comments added."
+            f"{result.entries_created} time entries and {result.comments_created} comments added "
+            f"({result.projects_created} new projects)."
         )
     if present:
         typer.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")

@@ -15,7 +15,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from sprintsync.timeutil import valid_zone_name
 
@@ -87,6 +87,17 @@ class Settings(BaseSettings):
     person_figures: Literal["members", "leads"] = "members"
     long_timer_hours: float = Field(default=10.0, gt=0, le=24)
     ai: AISettings = AISettings()
+    # The project that existing tasks move into when projects are introduced (the migration).
+    default_project_key: str = Field(default="GEN", pattern=r"^[A-Z]{2,10}$")
+    # Projects (by name, comma-separated) every new sign-up joins as a member.
+    signup_projects: Annotated[list[str], NoDecode] = ["General"]
+
+    @field_validator("signup_projects", mode="before")
+    @classmethod
+    def _split_names(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [name.strip() for name in value.split(",") if name.strip()]
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -4,6 +4,7 @@ from sprintsync.comments.models import Comment, CommentMention
 from sprintsync.db import Base
 from sprintsync.invitations.models import Invitation
 from sprintsync.notifications.models import Notification, NotificationSetting
+from sprintsync.projects.models import Project, ProjectMember
 from sprintsync.tasks.models import Task, TaskFieldChange, TaskStatusChange
 from sprintsync.timesheet.models import TimeEntry
 from sprintsync.users.models import User
@@ -15,6 +16,8 @@ __all__ = [
     "Invitation",
     "Notification",
     "NotificationSetting",
+    "Project",
+    "ProjectMember",
     "Task",
     "TaskFieldChange",
     "TaskStatusChange",

@@ -1,9 +1,11 @@
-"""Demo data for a first look: one admin, four engineers, forty tasks, two weeks of time.
+"""Demo data for a first look: one admin, four engineers in three projects with overlapping
+members, forty tasks shared out among each project's members, two weeks of time.
 
 The data is generated from a fixed random seed relative to "now", so every run looks alike.
-Seeding is idempotent: users are keyed by email and tasks by (owner, title), and only what is
-missing is added. Every task's status history follows the workflow in `tasks.transitions`
-and ends at its status, and every total equals the sum of its time entries.
+Seeding is idempotent: users are keyed by email, projects by key, memberships by (project,
+user) and tasks by (owner, title), and only what is missing is added. Every task's status
+history follows the workflow in `tasks.transitions` and ends at its status, and every total
+equals the sum of its time entries.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sprintsync.comments.models import Comment, CommentMention
 from sprintsync.db import utcnow
 from sprintsync.notifications.models import Notification
+from sprintsync.projects import service as projects
+from sprintsync.projects.models import Project, Role
 from sprintsync.tasks.models import Priority, Task, TaskFieldChange, TaskStatus, TaskStatusChange
 from sprintsync.tasks.transitions import can_move
 from sprintsync.timesheet.models import EntrySource, TimeEntry
@@ -42,6 +46,41 @@ DEMO_USERS = (
     DemoUser("linus@sprintsync.dev", "Linus Torvalds"),
     DemoUser("margaret@sprintsync.dev", "Margaret Hamilton"),
     DemoUser("ken@sprintsync.dev", "Ken Thompson"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoProject:
+    key: str
+    name: str
+    description: str
+    lead: str  # email
+    members: tuple[str, ...]
+
+
+# Every engineer is in at least two projects, so boards show colleagues' work side by side.
+DEMO_PROJECTS = (
+    DemoProject(
+        "API",
+        "API Platform",
+        "The JSON API, its database and its performance.",
+        lead="grace@sprintsync.dev",
+        members=("linus@sprintsync.dev", "ken@sprintsync.dev"),
+    ),
+    DemoProject(
+        "WEB",
+        "Web App",
+        "Pages, the board and everything people click.",
+        lead="margaret@sprintsync.dev",
+        members=("grace@sprintsync.dev", "linus@sprintsync.dev"),
+    ),
+    DemoProject(
+        "OPS",
+        "Operations",
+        "Deployments, monitoring and the on-call runbooks.",
+        lead="ken@sprintsync.dev",
+        members=("margaret@sprintsync.dev", "linus@sprintsync.dev"),
+    ),
 )
 
 TASK_TITLES = (
@@ -110,6 +149,7 @@ _ESTIMATES = (None, 60, 120, 240, 360, 480, 960)
 @dataclass(slots=True)
 class SeedResult:
     users_created: int = 0
+    projects_created: int = 0
     tasks_created: int = 0
     entries_created: int = 0
     comments_created: int = 0
@@ -154,7 +194,15 @@ async def seed_demo(
             )
             result.users_created += 1
         accounts.append(user)
-    admin, engineers = accounts[0], accounts[1:]
+    admin = accounts[0]
+    by_email = {u.email: u for u in accounts}
+    teams: list[tuple[Project, list[User]]] = []
+    for demo_project in DEMO_PROJECTS:
+        project, created = await _demo_project(session, demo_project, by_email, now)
+        result.projects_created += created
+        teams.append(
+            (project, [by_email[demo_project.lead]] + [by_email[e] for e in demo_project.members])
+        )
 
     existing = await session.execute(
         select(Task.owner_id, Task.title).where(Task.owner_id.in_([u.id for u in accounts]))
@@ -164,14 +212,22 @@ async def seed_demo(
     plan = list(_PLAN)
     rng.shuffle(plan)
     notes: list[Notification] = []
-    for title, path_index in zip(TASK_TITLES, plan, strict=True):
+    planned_tasks: list[tuple[Project, _DemoTask, User, User]] = []
+    for i, (title, path_index) in enumerate(zip(TASK_TITLES, plan, strict=True)):
+        project, team = teams[i % len(teams)]
         # Draw every value even for tasks that exist, so the others come out the same.
-        owner = rng.choice([admin, *engineers, *engineers])
-        # Engineers may only assign to themselves; the admin hands work out.
-        assignee = rng.choice(engineers) if owner is admin else owner
+        owner = rng.choice([admin, *team, *team])
+        # Anyone in a project may hand work to anyone in it; each member gets a turn.
+        assignee = team[(i // len(teams)) % len(team)]
         planned = _build_task(rng, now, title, _PATHS[path_index], owner, assignee)
-        if (owner.id, title) in seen:
-            continue
+        if (owner.id, title) not in seen:
+            planned_tasks.append((project, planned, owner, assignee))
+    # Numbered in the order they were created, as they would have been.
+    for project, planned, owner, assignee in sorted(
+        planned_tasks, key=lambda p: p[1].task.created_at
+    ):
+        number, key = await projects.next_task_key(session, project_id=project.id)
+        planned.task.project_id, planned.task.number, planned.task.key = project.id, number, key
         session.add(planned.task)
         await session.flush()
         for change in planned.history:
@@ -187,7 +243,7 @@ async def seed_demo(
             )
         elif planned.task.status == TaskStatus.in_progress.value:
             result.comments_created += await _add_check_in(
-                session, now, planned, admin, owner, notes
+                session, now, planned, admin, assignee, notes
             )
     # In the order they happened, as the app would have written them (lists sort by id).
     notes.sort(key=lambda n: n.created_at)
@@ -309,6 +365,34 @@ def _note(
         created_at=at,
         read_at=at + timedelta(hours=1) if now - at > _READ_AFTER else None,
     )
+
+
+async def _demo_project(
+    session: AsyncSession, demo: DemoProject, by_email: dict[str, User], now: datetime
+) -> tuple[Project, int]:
+    """The demo project (made if missing) with its lead and members (added if missing)."""
+    project = (
+        await session.execute(select(Project).where(Project.key == demo.key))
+    ).scalar_one_or_none()
+    created = 0
+    if project is None:
+        project = Project(
+            key=demo.key,
+            name=demo.name,
+            description=demo.description,
+            archived=False,
+            task_counter=0,
+            created_at=now - timedelta(days=HISTORY_DAYS),
+        )
+        session.add(project)
+        await session.flush()
+        created = 1
+    roles = [(demo.lead, Role.lead)] + [(email, Role.member) for email in demo.members]
+    for email, role in roles:
+        await projects.ensure_member(
+            session, project_id=project.id, user_id=by_email[email].id, role=role
+        )
+    return project, created
 
 
 @dataclass(slots=True)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprintsync.db import Base, utcnow
+from sprintsync.projects.models import Project, ProjectMember
 from sprintsync.security.passwords import hash_password_sync
 from sprintsync.security.tokens import create_access_token
 from sprintsync.tasks.models import Task, TaskStatusChange
@@ -26,7 +27,68 @@ def _next() -> int:
     return _counter["n"]
 
 
-async def make_user(session: AsyncSession, **overrides: Any) -> User:
+def _letters(n: int) -> str:
+    """1 -> A, 26 -> Z, 27 -> AA: project keys are letters only."""
+    out = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        out = chr(ord("A") + rest) + out
+    return out
+
+
+def home_key(user: User) -> str:
+    return f"HQ{_letters(user.id)}"
+
+
+async def make_project(
+    session: AsyncSession,
+    *,
+    members: tuple[User, ...] = (),
+    leads: tuple[User, ...] = (),
+    **overrides: Any,
+) -> Project:
+    n = _next()
+    fields: dict[str, Any] = {
+        "key": f"P{_letters(n)}",
+        "name": f"Project {n}",
+        "description": "",
+        "archived": False,
+        "task_counter": 0,
+        "created_at": utcnow(),
+    }
+    fields.update(overrides)
+    project = Project(**fields)
+    session.add(project)
+    await session.flush()
+    for user in members:
+        session.add(ProjectMember(project_id=project.id, user_id=user.id, role="member"))
+    for user in leads:
+        session.add(ProjectMember(project_id=project.id, user_id=user.id, role="lead"))
+    await session.commit()
+    return project
+
+
+async def add_member(
+    session: AsyncSession, project: Project, user: User, role: str = "member"
+) -> None:
+    session.add(ProjectMember(project_id=project.id, user_id=user.id, role=role))
+    await session.commit()
+
+
+async def _ensure_member(session: AsyncSession, project: Project, user_id: int) -> None:
+    if await session.get(ProjectMember, (project.id, user_id)) is None:
+        session.add(ProjectMember(project_id=project.id, user_id=user_id, role="member"))
+
+
+async def home_project(session: AsyncSession, user: User) -> Project:
+    """The project of one's own made by `make_user` (so tests that predate projects keep
+    their meaning: a task is seen by its owner and assignee, who are its members)."""
+    stmt = select(Project).where(Project.key == home_key(user))
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def make_user(session: AsyncSession, *, home: bool = True, **overrides: Any) -> User:
+    """A user; with `home`, also a project of their own (key HQ…) where their tasks go."""
     n = _next()
     fields: dict[str, Any] = {
         "email": f"user{n}@example.com",
@@ -40,12 +102,29 @@ async def make_user(session: AsyncSession, **overrides: Any) -> User:
     user = User(**fields)
     session.add(user)
     await session.commit()
+    if home:
+        await make_project(
+            session, members=(user,), key=home_key(user), name=f"{user.display_name}'s work"
+        )
     return user
 
 
-async def make_task(session: AsyncSession, owner: User, **overrides: Any) -> Task:
+async def make_task(
+    session: AsyncSession, owner: User, *, project: Project | None = None, **overrides: Any
+) -> Task:
+    """A task; without `project` it goes to the owner's home project, which its owner and
+    assignee then belong to."""
     now = utcnow()
+    if project is None:
+        project = await home_project(session, owner)
+        await _ensure_member(session, project, owner.id)
+        if overrides.get("assignee_id") is not None:
+            await _ensure_member(session, project, overrides["assignee_id"])
+    project.task_counter += 1
     fields: dict[str, Any] = {
+        "project_id": project.id,
+        "number": project.task_counter,
+        "key": f"{project.key}-{project.task_counter}",
         "title": f"Task {_next()}",
         "description": "",
         "status": "todo",

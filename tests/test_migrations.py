@@ -23,7 +23,14 @@ from sprintsync.migrations import downgrade, head_revision, upgrade
 from sprintsync.models import Base
 from tests.conftest import PG_URL
 
-APP_TABLES = {"users", "tasks", "task_status_changes", "time_entries"}
+APP_TABLES = {
+    "users",
+    "tasks",
+    "task_status_changes",
+    "time_entries",
+    "projects",
+    "project_members",
+}
 
 
 def _schema_state(conn: Connection) -> dict[str, Any]:

@@ -117,7 +117,7 @@ async def test_one_json_log_line_per_request_with_its_fields(client, session, ca
     line = requests[0]
     assert line["method"] == "GET"
     assert line["path"] == "/api/v1/tasks/424242"
-    assert line["route"] == "/api/v1/tasks/{task_id}"
+    assert line["route"] == "/api/v1/tasks/{task_ref}"
     assert line["status"] == 404
     assert line["user_id"] == user.id
     assert isinstance(line["latency_ms"], int | float)
@@ -167,7 +167,7 @@ async def test_unhandled_error_is_logged_with_stack_trace_but_not_sent(app, caps
 
 async def test_metrics_count_requests_by_route_template(client, session) -> None:
     user = await make_user(session)
-    route = "/api/v1/tasks/{task_id}"
+    route = "/api/v1/tasks/{task_ref}"
     before = await scrape(client)
     for task_id in (910001, 910002, 910003):
         r = await client.get(f"/api/v1/tasks/{task_id}", headers=bearer(user, TEST_SECRET))

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sprintsync.comments.models import Comment, CommentMention
 from sprintsync.db import utcnow
 from sprintsync.notifications.models import Notification
-from sprintsync.seed import DEMO_PASSWORD, DEMO_USERS, SeedResult, seed_demo
+from sprintsync.projects.models import Project, ProjectMember
+from sprintsync.seed import DEMO_PASSWORD, DEMO_PROJECTS, DEMO_USERS, SeedResult, seed_demo
 from sprintsync.tasks.models import Task, TaskFieldChange, TaskStatus, TaskStatusChange
 from sprintsync.tasks.transitions import can_move
 from sprintsync.timesheet.models import TimeEntry
@@ -50,17 +51,29 @@ async def test_seed_creates_one_admin_four_engineers_and_forty_tasks(session) ->
     assert sum(statuses.values()) == 40
 
 
-async def test_engineers_own_their_work_and_the_admin_hands_it_out(session) -> None:
-    await seed(session)
-    admin_id = (await session.execute(select(User.id).where(User.is_admin.is_(True)))).scalar_one()
+async def test_three_projects_with_overlapping_members_share_out_the_work(session) -> None:
+    result = await seed(session)
+    assert result.projects_created == 3
+    projects = {p.key: p for p in (await session.execute(select(Project))).scalars()}
+    assert set(projects) == {p.key for p in DEMO_PROJECTS}
+    members: dict[int, set[int]] = {}
+    for m in (await session.execute(select(ProjectMember))).scalars():
+        members.setdefault(m.project_id, set()).add(m.user_id)
+    assert all(len(team) >= 3 for team in members.values())
+    # Every engineer is in at least two projects.
+    per_user = Counter(u for team in members.values() for u in team)
+    assert len(per_user) == 4
+    assert min(per_user.values()) >= 2
     tasks = list((await session.execute(select(Task))).scalars())
     for task in tasks:
-        if task.owner_id == admin_id:
-            assert task.assignee_id != admin_id
-        else:
-            assert task.assignee_id == task.owner_id
-    # Every engineer has something to do.
+        assert task.assignee_id in members[task.project_id]
+    # Every engineer has something to do, and each project's keys count up with age.
     assert len({t.assignee_id for t in tasks}) == 4
+    for project in projects.values():
+        mine = sorted((t for t in tasks if t.project_id == project.id), key=lambda t: t.number)
+        assert [t.key for t in mine] == [f"{project.key}-{n}" for n in range(1, len(mine) + 1)]
+        assert [t.created_at for t in mine] == sorted(t.created_at for t in mine)
+        assert project.task_counter == len(mine)
 
 
 async def test_totals_equal_the_sum_of_time_entries(session) -> None:

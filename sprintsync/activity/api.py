@@ -10,6 +10,7 @@ from sprintsync.comments.schemas import CommentRead
 from sprintsync.db import SessionDep
 from sprintsync.openapi import errors
 from sprintsync.security.deps import CurrentUser
+from sprintsync.tasks.schemas import TaskRef
 
 router = APIRouter(tags=["activity"])
 
@@ -21,7 +22,9 @@ router = APIRouter(tags=["activity"])
     "estimates, time logged and comments",
     responses=errors(401, 404),
 )
-async def task_activity(task_id: int, session: SessionDep, user: CurrentUser) -> list[ActivityRead]:
+async def task_activity(
+    task_id: TaskRef, session: SessionDep, user: CurrentUser
+) -> list[ActivityRead]:
     feed = await service.task_activity(session, user=user, task_id=task_id)
     return [
         ActivityRead(

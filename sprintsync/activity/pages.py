@@ -28,7 +28,7 @@ async def _section(
     request: Request,
     session: AsyncSession,
     user: User,
-    task_id: int,
+    task_id: int | str,
     *,
     draft: str = "",
     errors: dict[str, str] | None = None,
@@ -54,20 +54,20 @@ async def _section(
     )
 
 
-def _back_to_task(task_id: int) -> Response:
+def _back_to_task(task_id: int | str) -> Response:
     return RedirectResponse(f"/tasks/{task_id}#activity", status_code=303)
 
 
-@router.get("/tasks/{task_id:int}/activity")
+@router.get("/tasks/{task_id:taskref}/activity")
 async def task_activity(
-    task_id: int, request: Request, session: SessionDep, user: PageUser
+    task_id: str, request: Request, session: SessionDep, user: PageUser
 ) -> Response:
     return await _section(request, session, user, task_id)
 
 
-@router.post("/tasks/{task_id:int}/comments")
+@router.post("/tasks/{task_id:taskref}/comments")
 async def add_comment(
-    task_id: int, request: Request, session: SessionDep, user: PageUser
+    task_id: str, request: Request, session: SessionDep, user: PageUser
 ) -> Response:
     text = form_text(await request.form(), "body")
     try:

@@ -125,9 +125,9 @@ def _named(item: ActivityItem, names: dict[int, str]) -> ActivityItem:
     )
 
 
-async def task_activity(session: AsyncSession, *, user: User, task_id: int) -> TaskActivity:
+async def task_activity(session: AsyncSession, *, user: User, task_id: int | str) -> TaskActivity:
     """The feed of a task the user may see (404 otherwise), oldest first, newest last."""
-    task = await tasks.get_task(session, user=user, task_id=task_id)
+    task = await tasks.get_task(session, user=user, ref=task_id)
     items = [
         *await _status_items(session, task.id),
         *await _field_items(session, task.id),

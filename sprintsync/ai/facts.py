@@ -26,7 +26,8 @@ from sprintsync.db import utcnow
 from sprintsync.errors import Invalid
 from sprintsync.tasks.models import Priority, Task, TaskStatus
 from sprintsync.tasks.schemas import PriorityName
-from sprintsync.tasks.service import get_task, visible_to
+from sprintsync.tasks.scope import TaskScope, assigned_to
+from sprintsync.tasks.service import get_task
 from sprintsync.timesheet.models import EntrySource, TimeEntry
 from sprintsync.timeutil import day_window, local_date, zone
 from sprintsync.users.models import User
@@ -109,13 +110,19 @@ class HistoryVersion(BaseModel):
 
 
 async def task_input(
-    session: AsyncSession, *, user: User, task_id: int | None, title: str | None, context: str
+    session: AsyncSession,
+    *,
+    user: User,
+    task_id: int | str | None,
+    title: str | None,
+    context: str,
 ) -> TaskInput:
     """The named task (404 unless visible) or the described one, with the request's text."""
     estimate = priority = None
     logged = 0
     if task_id is not None:
-        task = await get_task(session, user=user, task_id=task_id)
+        task = await get_task(session, user=user, ref=task_id)
+        task_id = task.id  # the request may have named it by key
         title = title or task.title
         context = context or task.description
         estimate, logged = task.estimate_minutes, task.total_minutes
@@ -138,7 +145,11 @@ async def task_input(
 
 
 def _history_filter(user: User, exclude: int | None) -> list[ColumnElement[bool]]:
-    conditions = [visible_to(user), Task.status == TaskStatus.done.value, Task.total_minutes > 0]
+    conditions = [
+        TaskScope.for_user(user).condition(),
+        Task.status == TaskStatus.done.value,
+        Task.total_minutes > 0,
+    ]
     if exclude is not None:
         conditions.append(Task.id != exclude)
     return conditions
@@ -220,7 +231,7 @@ async def plan_facts(session: AsyncSession, *, user: User, body: DailyPlanReques
             Task.estimate_minutes,
             Task.total_minutes,
         )
-        .where(Task.assignee_id == user.id, Task.status != TaskStatus.done.value)
+        .where(assigned_to(user), Task.status != TaskStatus.done.value)
         .order_by(
             case((Task.status == TaskStatus.in_progress.value, 0), else_=1),
             Task.due_date.is_(None),

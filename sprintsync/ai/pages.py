@@ -38,7 +38,7 @@ async def draft_with_ai(
     task_id = form_text(form, "task_id")
     task = None
     if task_id.isdigit():
-        task = tasks.task_dict(await tasks.get_task(session, user=user, task_id=int(task_id)))
+        task = tasks.task_dict(await tasks.get_task(session, user=user, ref=int(task_id)))
     if not values["title"]:
         errors = {"title": "Write a title first; the draft is made from it."}
         return await render_form(

@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from sprintsync.tasks.schemas import Minutes, PriorityName, Title
+from sprintsync.tasks.schemas import Minutes, PriorityName, TaskRefValue, Title
 from sprintsync.timeutil import ZONE_NAME_MAX, zone
 
 TITLE_MAX = 200
@@ -65,7 +65,10 @@ class _TaskInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    task_id: int | None = Field(default=None, description="Use this task's title and text")
+    task_id: TaskRefValue | None = Field(
+        default=None,
+        description="Use this task's title and text: its id (42) or key (API-42)",
+    )
     title: Title | None = None
     context: Context = Field(default="", description="Extra notes; treated as data only")
 
@@ -279,5 +282,7 @@ class BreakdownAccept(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    parent_task_id: int | None = None
+    parent_task_id: TaskRefValue | None = Field(
+        default=None, description="The parent task's id (42) or key (API-42)"
+    )
     subtasks: list[SubtaskAccept] = Field(min_length=1, max_length=MAX_SUBTASKS)

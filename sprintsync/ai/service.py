@@ -196,7 +196,7 @@ async def accept_breakdown(
     """Create the subtasks the user confirmed, as ordinary tasks; 404 for an unseen parent."""
     parent = None
     if body.parent_task_id is not None:
-        parent = await get_task(session, user=user, task_id=body.parent_task_id)
+        parent = await get_task(session, user=user, ref=body.parent_task_id)
     default_priority = (
         PriorityName(Priority(parent.priority).name) if parent else PriorityName.medium
     )
@@ -204,7 +204,8 @@ async def accept_breakdown(
     for sub in body.subtasks:
         data = TaskCreate(
             title=sub.title,
-            description=f"Part of #{parent.id}: {parent.title}" if parent else "",
+            description=f"Part of {parent.key}: {parent.title}" if parent else "",
+            project_id=parent.project_id if parent else None,
             priority=sub.priority or default_priority,
             estimate_minutes=sub.estimate_minutes,
             due_date=parent.due_date if parent else None,
@@ -257,7 +258,7 @@ async def _cache_inputs(
     task = await task_input(
         session, user=user, task_id=request.task_id, title=request.title, context=request.context
     )
-    history = await history_version(session, user=user, exclude=request.task_id)
+    history = await history_version(session, user=user, exclude=task.task_id)
     return _TaskCacheInputs(task=task, history=history)
 
 

@@ -12,6 +12,7 @@ from sprintsync.errors import Forbidden, Invalid, TooManyRequests, Unauthorized
 from sprintsync.invitations import service as invitations
 from sprintsync.invitations.models import Invitation
 from sprintsync.invitations.service import InvitationView
+from sprintsync.projects import service as projects
 from sprintsync.ratelimit import Limiter
 from sprintsync.security.passwords import hash_password, verify_password
 from sprintsync.security.tokens import create_access_token
@@ -77,6 +78,7 @@ async def signup(
     )
     if invite is not None:
         await invitations.accept(session, invitation=invite, user=user)
+    await projects.join_projects_by_name(session, user=user, names=settings.signup_projects)
     return start_session(user, settings)
 
 

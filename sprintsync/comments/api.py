@@ -9,6 +9,7 @@ from sprintsync.comments.schemas import CommentCreate, CommentRead, CommentUpdat
 from sprintsync.db import SessionDep
 from sprintsync.openapi import AUTHED, errors
 from sprintsync.security.deps import CurrentUser
+from sprintsync.tasks.schemas import TaskRef
 
 router = APIRouter(tags=["comments"])
 
@@ -19,7 +20,9 @@ router = APIRouter(tags=["comments"])
     summary="A task's comments, oldest first, with their Markdown rendered as safe HTML",
     responses=errors(401, 404),
 )
-async def list_comments(task_id: int, session: SessionDep, user: CurrentUser) -> list[CommentRead]:
+async def list_comments(
+    task_id: TaskRef, session: SessionDep, user: CurrentUser
+) -> list[CommentRead]:
     views = await service.list_comments(session, user=user, task_id=task_id)
     return [CommentRead.model_validate(v) for v in views]
 
@@ -32,7 +35,7 @@ async def list_comments(task_id: int, session: SessionDep, user: CurrentUser) ->
     responses=errors(*AUTHED, 404),
 )
 async def add_comment(
-    task_id: int, body: CommentCreate, session: SessionDep, user: CurrentUser
+    task_id: TaskRef, body: CommentCreate, session: SessionDep, user: CurrentUser
 ) -> CommentRead:
     view = await service.add_comment(session, user=user, task_id=task_id, body=body.body)
     return CommentRead.model_validate(view)

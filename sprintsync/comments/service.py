@@ -92,10 +92,12 @@ def _mention_links(people: Sequence[User]) -> Links:
     return Links(people={references.handle_of(p): references.person_url(p.id) for p in people})
 
 
-async def list_comments(session: AsyncSession, *, user: User, task_id: int) -> list[CommentView]:
+async def list_comments(
+    session: AsyncSession, *, user: User, task_id: int | str
+) -> list[CommentView]:
     """The task's comments, oldest first (the newest `MAX_COMMENTS`); 404 if not visible."""
-    await tasks.get_task(session, user=user, task_id=task_id)
-    return await comments_of_visible_task(session, user=user, task_id=task_id)
+    task = await tasks.get_task(session, user=user, ref=task_id)
+    return await comments_of_visible_task(session, user=user, task_id=task.id)
 
 
 async def comments_of_visible_task(
@@ -161,9 +163,11 @@ async def _record_mentions(session: AsyncSession, *, comment: Comment) -> set[in
     return now_ids - before
 
 
-async def add_comment(session: AsyncSession, *, user: User, task_id: int, body: str) -> CommentView:
+async def add_comment(
+    session: AsyncSession, *, user: User, task_id: int | str, body: str
+) -> CommentView:
     """Comment on a visible task; tell the mentioned, then the task's owner and assignee."""
-    task: Task = await tasks.get_task(session, user=user, task_id=task_id)
+    task: Task = await tasks.get_task(session, user=user, ref=task_id)
     comment = Comment(task_id=task.id, author_id=user.id, body=body, created_at=utcnow())
     session.add(comment)
     await session.flush()
@@ -178,7 +182,7 @@ async def add_comment(session: AsyncSession, *, user: User, task_id: int, body: 
     )
     await notifications.notify(
         session,
-        recipients={task.owner_id, task.assignee_id} - mentioned,
+        recipients={i for i in (task.owner_id, task.assignee_id) if i is not None} - mentioned,
         kind=Kind.commented,
         task_id=task.id,
         actor=user,

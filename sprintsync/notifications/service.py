@@ -1,7 +1,7 @@
 """Who is told what, and reading it back: notify, list, unread count, mark read, switches.
 
 A person is never notified of their own action, and hears of a task only while the tasks
-service lets them see it: the list and the count join through `tasks.service.visible_to`,
+service lets them see it: the list and the count join through `TaskScope` (tasks/scope.py),
 so a notification about a task someone can no longer see quietly drops out of both.
 """
 
@@ -20,8 +20,8 @@ from sprintsync.notifications.channels import CHANNELS
 from sprintsync.notifications.kinds import ChannelName, Kind
 from sprintsync.notifications.models import Notification, NotificationSetting
 from sprintsync.tasks import events
-from sprintsync.tasks import service as tasks
 from sprintsync.tasks.models import Task
+from sprintsync.tasks.scope import TaskScope
 from sprintsync.users.models import User
 from sprintsync.users.schemas import MAX_ROW_ID
 
@@ -103,7 +103,7 @@ async def on_task_event(session: AsyncSession, event: events.TaskEvent) -> None:
     if isinstance(event, events.TaskAssigned):
         await notify(
             session,
-            recipients=[task.assignee_id],
+            recipients=[task.assignee_id] if task.assignee_id is not None else [],
             kind=Kind.assigned,
             task_id=task.id,
             actor=event.actor,
@@ -111,7 +111,7 @@ async def on_task_event(session: AsyncSession, event: events.TaskEvent) -> None:
     else:
         await notify(
             session,
-            recipients=[task.owner_id, task.assignee_id],
+            recipients=[i for i in (task.owner_id, task.assignee_id) if i is not None],
             kind=Kind.moved,
             task_id=task.id,
             actor=event.actor,
@@ -129,7 +129,7 @@ def listen_to_tasks() -> None:
 
 def _visible(user: User) -> tuple[ColumnElement[bool], ...]:
     """Join conditions: the notification is the user's and its task is one they may see."""
-    return (Notification.user_id == user.id, tasks.visible_to(user))
+    return (Notification.user_id == user.id, TaskScope.for_user(user).condition())
 
 
 async def list_notifications(

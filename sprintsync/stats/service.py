@@ -37,6 +37,7 @@ from sprintsync.sqltime import local_day, seconds_between, week_of, week_start_o
 from sprintsync.stats import schemas as s
 from sprintsync.tasks import service as tasks
 from sprintsync.tasks.models import Task, TaskStatusChange
+from sprintsync.tasks.scope import TaskScope
 from sprintsync.timesheet.models import TimeEntry
 from sprintsync.timeutil import day_start, today_for, user_zone
 from sprintsync.users.models import User
@@ -84,7 +85,7 @@ def scope(user: User, settings: Settings) -> Scope:
     """The one visibility rule for reports: the tasks visibility rule of the tasks domain,
     plus the `person_figures` setting for other people's figures."""
     restricted = settings.person_figures == "leads" and not user.is_admin
-    visible = None if user.is_admin else tasks.visible_to(user)
+    visible = None if user.is_admin else TaskScope.for_user(user).condition()
     return Scope(tasks=visible, only_person=user.id if restricted else None)
 
 
@@ -345,7 +346,7 @@ async def cycle_time(
 
 async def task_cycle_time(session: AsyncSession, *, user: User, task_id: int) -> s.TaskCycleTime:
     """One task's time per status over its whole history (the current stay excluded)."""
-    await tasks.get_task(session, user=user, task_id=task_id)
+    task_id = (await tasks.get_task(session, user=user, ref=task_id)).id
     c = TaskStatusChange
     left_at = func.lead(c.changed_at).over(partition_by=c.task_id, order_by=(c.changed_at, c.id))
     stays = (

@@ -18,6 +18,7 @@ from sprintsync.tasks.schemas import (
     TaskListParams,
     TaskPage,
     TaskRead,
+    TaskRef,
     TaskUpdate,
 )
 
@@ -27,7 +28,7 @@ router = APIRouter(prefix="/tasks", tags=["tasks"])
 @router.get(
     "",
     response_model=TaskPage,
-    summary="List tasks you own or are assigned (admins: all)",
+    summary="List the tasks of your projects (admins: all), newest first",
     responses=errors(*AUTHED),
     openapi_extra=query_parameters(TaskListParams),
 )
@@ -37,6 +38,8 @@ async def list_tasks(
     params: Annotated[TaskListParams, Depends(query_model(TaskListParams))],
 ) -> Response:
     filters = service.TaskFilter(
+        project_id=params.project_id,
+        include_archived=params.include_archived,
         status=params.status,
         assignee_id=params.assignee_id,
         priority=params.priority,
@@ -64,59 +67,61 @@ async def list_tasks(
     response_model=TaskRead,
     status_code=status.HTTP_201_CREATED,
     summary="Create a task",
-    responses=errors(*AUTHED),
+    responses=errors(*AUTHED, 404, 409),
 )
 async def create_task(body: TaskCreate, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     return service.task_dict(await service.create_task(session, user=user, data=body))
 
 
-@router.get("/{task_id}", response_model=TaskRead, summary="Get a task", responses=errors(401, 404))
-async def get_task(task_id: int, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
-    return service.task_dict(await service.get_task(session, user=user, task_id=task_id))
+@router.get(
+    "/{task_ref}", response_model=TaskRead, summary="Get a task", responses=errors(401, 404)
+)
+async def get_task(task_ref: TaskRef, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    return service.task_dict(await service.get_task(session, user=user, ref=task_ref))
 
 
 @router.patch(
-    "/{task_id}",
+    "/{task_ref}",
     response_model=TaskRead,
     summary="Edit a task's fields (not its status)",
-    responses=errors(*AUTHED, 404),
+    responses=errors(*AUTHED, 404, 409),
 )
 async def update_task(
-    task_id: int, body: TaskUpdate, session: SessionDep, user: CurrentUser
+    task_ref: TaskRef, body: TaskUpdate, session: SessionDep, user: CurrentUser
 ) -> dict[str, Any]:
-    task = await service.update_task(session, user=user, task_id=task_id, changes=body)
+    task = await service.update_task(session, user=user, ref=task_ref, changes=body)
     return service.task_dict(task)
 
 
 @router.delete(
-    "/{task_id}",
+    "/{task_ref}",
     status_code=status.HTTP_204_NO_CONTENT,
-    summary="Delete a task (its creator or an admin)",
-    responses=errors(*AUTHED, 404),
+    summary="Delete a task (its creator, a project lead or an admin)",
+    responses=errors(*AUTHED, 404, 409),
 )
-async def delete_task(task_id: int, session: SessionDep, user: CurrentUser) -> Response:
-    await service.delete_task(session, user=user, task_id=task_id)
+async def delete_task(task_ref: TaskRef, session: SessionDep, user: CurrentUser) -> Response:
+    await service.delete_task(session, user=user, ref=task_ref)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post(
-    "/{task_id}/status",
+    "/{task_ref}/status",
     response_model=TaskRead,
     summary="Move a task to another status; 409 invalid_transition if not allowed",
     responses=errors(*AUTHED, 404, 409),
 )
 async def change_status(
-    task_id: int, body: StatusChange, session: SessionDep, user: CurrentUser
+    task_ref: TaskRef, body: StatusChange, session: SessionDep, user: CurrentUser
 ) -> dict[str, Any]:
-    task = await service.change_status(session, user=user, task_id=task_id, to=body.status)
+    task = await service.change_status(session, user=user, ref=task_ref, to=body.status)
     return service.task_dict(task)
 
 
 @router.get(
-    "/{task_id}/history",
+    "/{task_ref}/history",
     response_model=list[StatusChangeRead],
     summary="The task's status changes, oldest first",
     responses=errors(401, 404),
 )
-async def status_history(task_id: int, session: SessionDep, user: CurrentUser) -> list[Any]:
-    return await service.status_history(session, user=user, task_id=task_id)
+async def status_history(task_ref: TaskRef, session: SessionDep, user: CurrentUser) -> list[Any]:
+    return await service.status_history(session, user=user, ref=task_ref)

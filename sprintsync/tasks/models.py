@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sprintsync.db import Base, UTCDateTime, utcnow
+from sprintsync.projects.models import Project
 
 
 class TaskStatus(enum.StrEnum):
@@ -50,14 +51,21 @@ class Task(Base):
         Index("ix_tasks_owner_status", "owner_id", "status"),
         Index("ix_tasks_assignee_status", "assignee_id", "status"),
         Index("ix_tasks_created_at", "created_at", "id"),
-        # "My tasks, newest first" reads each of these in order (see tasks/queries.py).
-        Index("ix_tasks_owner_created", "owner_id", "created_at", "id"),
+        # A member's list reads each of their projects in this order (see tasks/queries.py).
+        Index("ix_tasks_project_created", "project_id", "created_at", "id"),
         Index("ix_tasks_assignee_created", "assignee_id", "created_at", "id"),
         # Reports: tasks finished in a range.
         Index("ix_tasks_status_changed", "status", "status_changed_at"),
+        Index("uq_tasks_key", "key", unique=True),
+        Index("uq_tasks_project_number", "project_id", "number", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    # The task's number in its project's sequence and its human key ("API-42"); neither
+    # ever changes (project keys are fixed), so the key is stored, not joined for.
+    number: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(21))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default=TaskStatus.todo.value)
@@ -65,7 +73,8 @@ class Task(Base):
     estimate_minutes: Mapped[int | None] = mapped_column(Integer)
     due_date: Mapped[date | None] = mapped_column(Date)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    assignee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # None when nobody is assigned (e.g. the assignee left the project).
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     total_minutes: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -77,6 +86,8 @@ class Task(Base):
         order_by="(TaskStatusChange.changed_at, TaskStatusChange.id)",
         viewonly=True,
     )
+    # The panel reads the project's members in the same statement (whom it may assign to).
+    project: Mapped[Project] = relationship(lazy="raise", viewonly=True)
 
 
 class TaskStatusChange(Base):

@@ -18,6 +18,7 @@ from starlette.datastructures import FormData
 
 from sprintsync.db import SessionDep
 from sprintsync.errors import AppError, Invalid
+from sprintsync.projects.schemas import LAST_PROJECT_COOKIE
 from sprintsync.security.deps import PageUser
 from sprintsync.tasks import service as tasks
 from sprintsync.tasks.models import TaskStatus
@@ -31,7 +32,7 @@ from sprintsync.tasks.schemas import STATUS_LABELS, PriorityName, SortKey, TaskC
 from sprintsync.timeutil import today_for
 from sprintsync.users.models import User
 from sprintsync.users.schemas import RowId
-from sprintsync.users.service import assignee_choices, display_names
+from sprintsync.users.service import display_names
 from sprintsync.web.deps import field_errors, form_text, form_values, referer_path
 from sprintsync.web.layout import load_layout
 from sprintsync.web.render import hx_target, is_htmx, render, toast
@@ -62,6 +63,7 @@ class TaskListQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     q: str = Field(default="", max_length=200)
+    project: RowId | None = None
     status: TaskStatus | None = None
     assignee: RowId | None = None
     priority: PriorityName | None = None
@@ -89,6 +91,7 @@ class TaskListQuery(BaseModel):
         elif self.due == "later":
             after = today + timedelta(days=7)
         return tasks.TaskFilter(
+            project_id=self.project,
             status=self.status,
             assignee_id=self.assignee,
             priority=self.priority,
@@ -105,7 +108,7 @@ class TaskListQuery(BaseModel):
 
     @property
     def filtered(self) -> bool:
-        return any((self.q, self.status, self.assignee, self.priority, self.due))
+        return any((self.q, self.project, self.status, self.assignee, self.priority, self.due))
 
 
 async def _task_context(session: AsyncSession, user: User, items: list[dict[str, Any]]) -> dict:
@@ -134,6 +137,58 @@ async def board(request: Request, session: SessionDep, user: PageUser) -> Respon
     block = "board" if hx_target(request) == "board" else None
     layout = await load_layout(request, session, user) if block is None else None
     return await render(request, "tasks/board.html", context, user=user, layout=layout, block=block)
+
+
+class BoardQuery(BaseModel):
+    """A project board's filters, as they appear in a bookmarkable URL."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    q: str = Field(default="", max_length=200)
+    assignee: RowId | None = None
+    priority: PriorityName | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_means_any(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v not in ("", None)}
+        return data
+
+
+@router.get("/projects/{key}")
+async def project_board(
+    key: str,
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    query: Annotated[BoardQuery, Query()],
+) -> Response:
+    """A project's board: everyone's cards with their assignees, filtered in place."""
+    filters = tasks.TaskFilter(assignee_id=query.assignee, priority=query.priority, q=query.q)
+    data = await tasks.project_board(session, user=user, ref=key, filters=filters)
+    project = data.project.project
+    context = {
+        "nav": "project",
+        "view": data.project,
+        "project": project,
+        "columns": data.columns,
+        "people": data.people,
+        "names": data.names,
+        "allowed": ALLOWED if not project.archived else {},
+        "timer_task_id": data.timer_task_id,
+        "query": query,
+        "filtered": bool(query.q or query.assignee or query.priority),
+    }
+    block = "board" if hx_target(request) == "board" else None
+    layout = await load_layout(request, session, user) if block is None else None
+    response = await render(
+        request, "tasks/project_board.html", context, user=user, layout=layout, block=block
+    )
+    response.set_cookie(
+        LAST_PROJECT_COOKIE, project.key, max_age=365 * 24 * 3600, httponly=True, samesite="lax"
+    )
+    return response
 
 
 @router.get("/tasks")
@@ -188,7 +243,7 @@ async def task_list(
 # --- create, read, update, delete ---------------------------------------------------------
 
 
-def _task_payload(values: dict[str, str], *, admin: bool) -> tuple[dict[str, Any], dict]:
+def _task_payload(values: dict[str, str]) -> tuple[dict[str, Any], dict]:
     """The form as the schema's fields; a malformed estimate is reported before validation."""
     errors: dict[str, str] = {}
     payload: dict[str, Any] = {
@@ -206,18 +261,34 @@ def _task_payload(values: dict[str, str], *, admin: bool) -> tuple[dict[str, Any
             payload["estimate_minutes"] = round(hours * 60)
         except ValueError:
             errors["estimate_hours"] = "Enter a number of hours, like 1.5."
-    if admin and values["assignee_id"]:
+    # Any member may assign to any member; "none" leaves it unassigned, no field keeps it.
+    if values["assignee_id"] == "none":
+        payload["assignee_id"] = None
+    elif values["assignee_id"]:
         payload["assignee_id"] = values["assignee_id"]
+    if values["project_id"]:
+        payload["project_id"] = values["project_id"]
     return payload, errors
 
 
 @router.get("/tasks/new")
 async def new_task(request: Request, session: SessionDep, user: PageUser) -> Response:
+    """The new-task form; picking another project re-renders it with that project's people
+    (the typed values come along in the query)."""
+    typed = {k: v for k, v in request.query_params.items() if k in TASK_FIELDS}
+    if hx_target(request) == "task-form":
+        values = {"priority": "medium", **typed}
+        return await render_form(request, session, user, task=None, values=values, errors={})
+    project_id = request.query_params.get("project_id", "")
+    choices = await tasks.form_choices(
+        session, user=user, project_id=int(project_id) if project_id.isdigit() else None
+    )
     context = {
         "task": None,
-        "values": {"priority": "medium", "assignee_id": user.id},
+        "values": {"priority": "medium", "assignee_id": user.id, "project_id": choices.project_id},
         "errors": {},
-        "people": await assignee_choices(session, user),
+        "people": choices.people,
+        "projects": choices.projects,
     }
     block = "dialog" if hx_target(request) == "modal-body" else None
     layout = await load_layout(request, session, user) if block is None else None
@@ -227,7 +298,7 @@ async def new_task(request: Request, session: SessionDep, user: PageUser) -> Res
 @router.post("/tasks")
 async def create_task(request: Request, session: SessionDep, user: PageUser) -> Response:
     values = form_values(await request.form(), *TASK_FIELDS)
-    payload, errors = _task_payload(values, admin=user.is_admin)
+    payload, errors = _task_payload(values)
     try:
         data = TaskCreate.model_validate(payload)
         if errors:
@@ -244,42 +315,43 @@ async def create_task(request: Request, session: SessionDep, user: PageUser) -> 
     return Response(status_code=200, headers={**events, "HX-Reswap": "none"})
 
 
-@router.get("/tasks/{task_id:int}")
+@router.get("/tasks/{task_id:taskref}")
 async def task_detail(
-    task_id: int, request: Request, session: SessionDep, user: PageUser
+    task_id: str, request: Request, session: SessionDep, user: PageUser
 ) -> Response:
     block = "panel" if hx_target(request) == "modal-body" else None
     return await render_panel(request, session, user, task_id, block=block)
 
 
-@router.get("/tasks/{task_id:int}/time")
+@router.get("/tasks/{task_id:taskref}/time")
 async def task_time(
-    task_id: int, request: Request, session: SessionDep, user: PageUser
+    task_id: str, request: Request, session: SessionDep, user: PageUser
 ) -> Response:
     """The panel's time section, refreshed when a timer starts or stops."""
     return await render_panel(request, session, user, task_id, block="time")
 
 
-@router.get("/tasks/{task_id:int}/actions")
+@router.get("/tasks/{task_id:taskref}/actions")
 async def task_actions(
-    task_id: int, request: Request, session: SessionDep, user: PageUser
+    task_id: str, request: Request, session: SessionDep, user: PageUser
 ) -> Response:
     """The panel's status/timer/delete bar, refreshed when a timer starts or stops."""
     return await render_panel(request, session, user, task_id, block="actions")
 
 
-@router.post("/tasks/{task_id:int}")
+@router.post("/tasks/{task_id:taskref}")
 async def update_task(
-    task_id: int, request: Request, session: SessionDep, user: PageUser
+    task_id: str, request: Request, session: SessionDep, user: PageUser
 ) -> Response:
     values = form_values(await request.form(), *TASK_FIELDS)
-    payload, errors = _task_payload(values, admin=user.is_admin)
-    current = await tasks.get_task(session, user=user, task_id=task_id)
+    payload, errors = _task_payload(values)
+    payload.pop("project_id", None)  # a task stays in its project (its key says so)
+    current = await tasks.get_task(session, user=user, ref=task_id)
     try:
         changes = TaskUpdate.model_validate(payload)
         if errors:
             raise Invalid(details=[{"field": k, "message": v} for k, v in errors.items()])
-        await tasks.update_task(session, user=user, task_id=task_id, changes=changes)
+        await tasks.update_task(session, user=user, ref=task_id, changes=changes)
     except (ValidationError, AppError) as exc:
         found = field_errors(exc, _ESTIMATE_ALIAS)
         return await render_form(
@@ -299,13 +371,13 @@ async def update_task(
     return await render_panel(request, session, user, task_id, block="panel", headers=headers)
 
 
-@router.post("/tasks/{task_id:int}/delete")
+@router.post("/tasks/{task_id:taskref}/delete")
 async def delete_task(
-    task_id: int, request: Request, session: SessionDep, user: PageUser
+    task_id: str, request: Request, session: SessionDep, user: PageUser
 ) -> Response:
-    task = await tasks.get_task(session, user=user, task_id=task_id)
+    task = await tasks.get_task(session, user=user, ref=task_id)
     title = task.title
-    await tasks.delete_task(session, user=user, task_id=task_id)
+    await tasks.delete_task(session, user=user, ref=task_id)
     if not is_htmx(request):
         return RedirectResponse("/tasks", status_code=303)
     events = toast(f"Deleted “{title}”.", events=("close-modal", "tasks-changed"))
@@ -315,16 +387,16 @@ async def delete_task(
 # --- status --------------------------------------------------------------------------------
 
 
-@router.post("/tasks/{task_id:int}/status")
+@router.post("/tasks/{task_id:taskref}/status")
 async def change_status(
-    task_id: int, request: Request, session: SessionDep, user: PageUser
+    task_id: str, request: Request, session: SessionDep, user: PageUser
 ) -> Response:
     form = await request.form()
     try:
         target = TaskStatus(form_text(form, "status"))
     except ValueError as exc:
         raise Invalid("Choose Todo, In progress or Done.", code="invalid_status") from exc
-    task = await tasks.change_status(session, user=user, task_id=task_id, to=target)
+    task = await tasks.change_status(session, user=user, ref=task_id, to=target)
     if not is_htmx(request):
         return RedirectResponse(referer_path(request), status_code=303)
     message = f"Moved “{task.title}” to {STATUS_LABELS[task.status]}."
@@ -354,7 +426,7 @@ async def _render_moved(
         )
     headers = toast(message, events=("tasks-changed",))
     if view == "panel":
-        context["can_delete"] = user.is_admin or data["owner_id"] == user.id
+        context["can_delete"] = (await tasks.get_access(session, user=user, ref=task.id)).can_delete
         return await render(
             request, "tasks/detail.html", context, user=user, block="actions", headers=headers
         )

@@ -19,12 +19,19 @@ from sprintsync.tasks.models import TaskStatus
 from sprintsync.tasks.transitions import allowed_targets
 from sprintsync.timeutil import today_for
 from sprintsync.users.models import User
-from sprintsync.users.service import assignee_choices
 from sprintsync.web.layout import load_layout
 from sprintsync.web.markdown import render_markdown
 from sprintsync.web.render import is_htmx, render
 
-TASK_FIELDS = ("title", "description", "priority", "estimate_hours", "due_date", "assignee_id")
+TASK_FIELDS = (
+    "title",
+    "description",
+    "priority",
+    "estimate_hours",
+    "due_date",
+    "assignee_id",
+    "project_id",
+)
 # Where each status may move, for the status menus on cards, rows and the panel.
 ALLOWED = {s.value: allowed_targets(s) for s in TaskStatus}
 
@@ -38,7 +45,8 @@ def form_values_from_task(task: dict[str, Any]) -> dict[str, Any]:
         "priority": task["priority"],
         "estimate_hours": f"{estimate / 60:g}" if estimate is not None else "",
         "due_date": task["due_date"].isoformat() if task["due_date"] else "",
-        "assignee_id": task["assignee_id"],
+        "assignee_id": task["assignee_id"] if task["assignee_id"] is not None else "none",
+        "project_id": task["project_id"],
     }
 
 
@@ -53,7 +61,7 @@ async def render_panel(
     request: Request,
     session: AsyncSession,
     user: User,
-    task_id: int,
+    task_id: int | str,
     *,
     block: str | None = None,
     form: dict[str, Any] | None = None,
@@ -62,7 +70,7 @@ async def render_panel(
     headers: dict[str, str] | None = None,
 ) -> Response:
     """The task panel, or one block of it; `form`/`time` override the forms' values."""
-    detail = await tasks.task_detail(session, user=user, task_id=task_id)
+    detail = await tasks.task_detail(session, user=user, ref=task_id)
     context: dict[str, Any] = {
         "task": detail.task,
         "entries": detail.entries,
@@ -105,11 +113,14 @@ async def render_form(
     extra: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
+    project_id = task["project_id"] if task else _int_or_none(values.get("project_id"))
+    choices = await tasks.form_choices(session, user=user, project_id=project_id)
     context = {
         "task": task,
-        "values": values,
+        "values": {**values, "project_id": choices.project_id},
         "errors": errors,
-        "people": await assignee_choices(session, user),
+        "people": choices.people,
+        "projects": choices.projects,
         **(extra or {}),
     }
     if is_htmx(request):
@@ -127,3 +138,8 @@ async def render_form(
         return await render_panel(request, session, user, task["id"], form=context, status=status)
     layout = await load_layout(request, session, user)
     return await render(request, "tasks/new.html", context, user=user, layout=layout, status=status)
+
+
+def _int_or_none(value: object) -> int | None:
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) < 10 else None

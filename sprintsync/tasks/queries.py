@@ -1,7 +1,8 @@
 """The task list as one parameterised SQL statement: the hottest read in the product.
 
 Built as text so that `tasks.fastpath.fetch_dicts` can hand it straight to the driver; every
-value is a bound parameter, and the pieces of SQL come only from the fixed fragments below.
+value is a bound parameter, and the pieces of SQL come only from the fixed fragments below
+and from `TaskScope` (tasks/scope.py), which says which projects' tasks the reader may see.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import Date, Integer, SmallInteger, String
 
 from sprintsync.db import UTCDateTime
 from sprintsync.tasks.models import Task
+from sprintsync.tasks.scope import TaskScope
 
 FAR_FUTURE = date(9999, 12, 31)
 COLUMNS = list(Task.__table__.c)
@@ -29,11 +31,13 @@ SORT_SQL = {
     "title": "title",
 }
 PARAM_TYPES: dict[str, Any] = {
-    "user_id": Integer(),
+    "scope_user_id": Integer(),
+    "project_id": Integer(),
     "status": String(),
     "assignee_id": Integer(),
     "priority": SmallInteger(),
     "pattern": String(),
+    "task_key": String(),
     "due_before": Date(),
     "due_after": Date(),
     "far_future": Date(),
@@ -51,12 +55,14 @@ CURSOR_TYPES: dict[str, Any] = {
 
 @dataclass
 class SqlWhere:
-    """The WHERE fragments and bound values of one list request; `member_id` limits it to
-    that user's own tasks."""
+    """The WHERE fragments and bound values of one list request, and whose tasks it may
+    return (`scope`)."""
 
+    scope: TaskScope
     where: list[str] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
-    member_id: int | None = None
+    project_id: int | None = None
+    include_archived: bool = False
 
     def add(self, sql: str, **params: Any) -> None:
         self.where.append(sql)
@@ -70,8 +76,13 @@ def build_list_sql(
     descending: bool,
     after: tuple[Any, int] | None,
     limit: int,
+    lateral: bool,
 ) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    """The SELECT, its parameters and their types, for one page ordered by (key, id)."""
+    """The SELECT, its parameters and their types, for one page ordered by (key, id).
+
+    `lateral` (PostgreSQL) reads a member's projects one at a time, see below; without it
+    (SQLite) the projects in scope are one IN filter.
+    """
     key = SORT_SQL[sort_field]
     params = dict(query.params)
     where = list(query.where)
@@ -85,19 +96,30 @@ def build_list_sql(
     order = f"{key} {direction}, id {direction}"
     params["limit"] = limit + 1
     types = {**PARAM_TYPES, "after_value": CURSOR_TYPES[sort_field]}
-    if query.member_id is None:
+    # A chosen project is shown even when archived; otherwise archived projects are hidden.
+    include_archived = query.include_archived or query.project_id is not None
+    projects, scope_params = query.scope.projects_sql(include_archived=include_archived)
+    params.update(scope_params)
+    if query.project_id is not None:
+        where.insert(0, "project_id = :project_id")
+        params["project_id"] = query.project_id
+    if query.scope.unrestricted and include_archived:
         return f"{_SELECT}{_where(where)} ORDER BY {order} LIMIT :limit", params, types
-    # "Owned by or assigned to me" as one OR filter cannot follow an index in sort order, so
-    # it would scan everyone's rows. Two index-ordered branches, each stopping after one
-    # page, merged and cut to a page, read at most two pages whatever the table's size.
-    params["user_id"] = query.member_id
-    branches = " UNION ".join(
-        f"SELECT * FROM ({_SELECT_KEYED.format(key=key)}"
-        f"{_where([f'{column} = :user_id', *where])} ORDER BY {order} LIMIT :limit) AS {alias}"
-        for column, alias in (("owner_id", "owned"), ("assignee_id", "assigned"))
+    if not lateral or query.scope.unrestricted or query.project_id is not None:
+        # Admins' pages and single-project pages follow an index in sort order and check
+        # each row's project against a small hashed set.
+        in_scope = [f"project_id IN ({projects})", *where]
+        return f"{_SELECT}{_where(in_scope)} ORDER BY {order} LIMIT :limit", params, types
+    # "Any of my projects, newest first" as one IN filter cannot follow an index in sort
+    # order, so it would sort every row of those projects. Instead each project is read in
+    # index order (project_id, created_at, id) and stops after one page; the pages are merged
+    # and cut to one: at most one page per project, whatever the projects' sizes.
+    branch = f"{_SELECT_KEYED.format(key=key)}{_where(['project_id = scope.pid', *where])}"
+    sql = (
+        f"SELECT {_COLUMN_LIST} FROM ({projects}) AS scope CROSS JOIN LATERAL"
+        f" ({branch} ORDER BY {order} LIMIT :limit) AS page"
+        f" ORDER BY sort_key {direction}, id {direction} LIMIT :limit"
     )
-    direction_sql = f"sort_key {direction}, id {direction}"
-    sql = f"SELECT {_COLUMN_LIST} FROM ({branches}) AS page ORDER BY {direction_sql} LIMIT :limit"
     return sql, params, types
 
 

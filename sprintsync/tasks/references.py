@@ -32,7 +32,7 @@ def person_url(user_id: int) -> str:
 
 async def can_see(session: AsyncSession, *, user: User, task_id: int) -> bool:
     try:
-        await service.get_task(session, user=user, task_id=task_id)
+        await service.get_task(session, user=user, ref=task_id)
     except NotFound:
         return False
     return True

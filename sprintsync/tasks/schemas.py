@@ -6,7 +6,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from starlette.convertors import Convertor, register_url_convertor
 
 from sprintsync.tasks.models import Priority, TaskStatus
 from sprintsync.users.schemas import RowId
@@ -27,6 +29,30 @@ class PriorityName(StrEnum):
         return Priority[self.value].value
 
 
+# A task named in a request body: its id (42) or its key ("API-42").
+TaskRefValue = RowId | Annotated[str, StringConstraints(strip_whitespace=True, max_length=24)]
+
+
+class TaskRefConvertor(Convertor[str]):
+    """`{name:taskref}` in page routes: a task id (42) or key (API-42), nothing else, so
+    /tasks/new and friends still reach their own routes."""
+
+    regex = r"[0-9]{1,10}|[A-Za-z]{2,10}-[0-9]{1,9}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return str(value)
+
+
+register_url_convertor("taskref", TaskRefConvertor())
+
+# A path parameter naming a task by id (42) or key (API-42); both name the same task.
+TaskRef = Annotated[
+    str, Path(description="The task's id (42) or key (API-42)", examples=["API-42"])
+]
+
 PRIORITY_NAMES = [p.name for p in sorted(Priority)]
 STATUS_LABELS = {"todo": "Todo", "in_progress": "In progress", "done": "Done"}
 
@@ -39,7 +65,13 @@ class TaskCreate(BaseModel):
     priority: PriorityName = PriorityName.medium
     estimate_minutes: Minutes | None = None
     due_date: date | None = None
-    assignee_id: RowId | None = Field(default=None, description="Admins only; defaults to you")
+    project_id: RowId | None = Field(
+        default=None, description="Defaults to your first project (by name)"
+    )
+    assignee_id: RowId | None = Field(
+        default=None,
+        description="A member of the project, or null for nobody; defaults to you",
+    )
 
 
 class TaskUpdate(BaseModel):
@@ -50,9 +82,11 @@ class TaskUpdate(BaseModel):
     priority: PriorityName | None = None
     estimate_minutes: Minutes | None = None
     due_date: date | None = None
-    assignee_id: RowId | None = None
+    assignee_id: RowId | None = Field(
+        default=None, description="A member of the task's project; null unassigns"
+    )
 
-    @field_validator("title", "priority", "assignee_id", "description")
+    @field_validator("title", "priority", "description")
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:
@@ -68,6 +102,9 @@ class StatusChange(BaseModel):
 
 class TaskRead(BaseModel):
     id: int
+    key: str = Field(description="The task's human key, e.g. API-42; accepted wherever an id is")
+    project_id: int
+    number: int
     title: str
     description: str
     status: TaskStatus
@@ -75,7 +112,7 @@ class TaskRead(BaseModel):
     estimate_minutes: int | None
     due_date: date | None
     owner_id: int
-    assignee_id: int
+    assignee_id: int | None
     total_minutes: int
     created_at: datetime
     updated_at: datetime
@@ -113,10 +150,18 @@ SortKey = Literal[
 class TaskListParams(BaseModel):
     """Query parameters of the task list, validated as one model."""
 
+    project_id: RowId | None = Field(
+        default=None, description="Only this project's tasks (shown even if archived)"
+    )
+    include_archived: bool = Field(
+        default=False, description="Also list tasks of archived projects"
+    )
     status: TaskStatus | None = None
     assignee_id: RowId | None = None
     priority: PriorityName | None = None
-    q: str | None = Field(default=None, max_length=200, description="Search title/description")
+    q: str | None = Field(
+        default=None, max_length=200, description="A task key (API-42), or search title/description"
+    )
     due_before: date | None = None
     due_after: date | None = None
     sort: SortKey = "-created_at"

@@ -1,19 +1,23 @@
-"""Task rules: visibility, creation, edits, the status workflow and its history."""
+"""Task rules: reading in scope, creation, edits, assignment, deletion, the workflow."""
 
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, case, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, case, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from sprintsync.db import like_pattern, utcnow
 from sprintsync.errors import Conflict, Forbidden, Invalid, NotFound
+from sprintsync.projects import service as projects
+from sprintsync.projects.models import Project
+from sprintsync.projects.service import ProjectView
 from sprintsync.tasks import events, queries
 from sprintsync.tasks.fastpath import fetch_dicts
 from sprintsync.tasks.models import (
@@ -25,6 +29,7 @@ from sprintsync.tasks.models import (
     TimeEntry,
 )
 from sprintsync.tasks.schemas import PriorityName, TaskCreate, TaskUpdate
+from sprintsync.tasks.scope import TaskScope, access_statement, assigned_to, is_lead
 from sprintsync.tasks.transitions import allowed_targets, can_move
 from sprintsync.users import service as users
 from sprintsync.users.models import User
@@ -34,6 +39,8 @@ MAX_LIMIT = 100
 # The task panel lists at most this many time entries, newest first.
 PANEL_ENTRIES = 100
 _PRIORITY_NAMES = {p.value: p.name for p in Priority}
+# A task key as people type it: API-42 (any case).
+TASK_KEY = re.compile(r"([A-Za-z]{2,10})-(\d{1,9})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +51,24 @@ class TaskFilter:
     q: str | None = None
     due_before: date | None = None
     due_after: date | None = None
+    project_id: int | None = None
+    include_archived: bool = False
 
 
-def visible_to(user: User) -> ColumnElement[bool]:
-    """The rows `user` may see: their own and those assigned to them; admins see all."""
-    if user.is_admin:
-        return literal(True)
-    return or_(Task.owner_id == user.id, Task.assignee_id == user.id)
+@dataclass(frozen=True, slots=True)
+class TaskAccess:
+    """A task the user may see, with what they may do to it (one query, see `get_access`)."""
+
+    task: Task
+    project_key: str
+    archived: bool
+    can_edit: bool
+    can_delete: bool
+
+
+def may_delete(user: User, task: Task, role: str | None) -> bool:
+    """Who may delete a task: its creator, a lead of its project, or an admin."""
+    return user.is_admin or task.owner_id == user.id or is_lead(role)
 
 
 def task_dict(row: Any) -> dict[str, Any]:
@@ -113,7 +131,11 @@ def _page_query(
     field = sort.lstrip("-")
     if field not in queries.SORT_SQL:
         raise Invalid(f"Unknown sort key {sort!r}.", code="invalid_sort")
-    query = queries.SqlWhere(member_id=None if user.is_admin else user.id)
+    query = queries.SqlWhere(
+        scope=TaskScope.for_user(user),
+        project_id=filters.project_id,
+        include_archived=filters.include_archived,
+    )
     if filters.status is not None:
         query.add("status = :status", status=filters.status.value)
     if filters.assignee_id is not None:
@@ -121,10 +143,12 @@ def _page_query(
     if filters.priority is not None:
         query.add("priority = :priority", priority=filters.priority.rank)
     if filters.q and filters.q.strip():
+        # A task key finds its task; the same text may also appear in titles.
         query.add(
-            "(lower(title) LIKE :pattern ESCAPE '\\' OR lower(description) LIKE :pattern"
-            " ESCAPE '\\')",
+            "(key = :task_key OR lower(title) LIKE :pattern ESCAPE '\\'"
+            " OR lower(description) LIKE :pattern ESCAPE '\\')",
             pattern=like_pattern(filters.q),
+            task_key=filters.q.strip().upper(),
         )
     if filters.due_before is not None:
         query.add("due_date <= :due_before", due_before=filters.due_before)
@@ -157,6 +181,7 @@ async def list_tasks(
         descending=page.descending,
         after=page.after,
         limit=page.limit,
+        lateral=session.get_bind().dialect.name == "postgresql",
     )
     rows = await fetch_dicts(session, sql, params, columns=queries.COLUMNS, param_types=types)
     next_cursor = None
@@ -168,17 +193,66 @@ async def list_tasks(
     return rows[: page.limit], next_cursor
 
 
-async def get_task(session: AsyncSession, *, user: User, task_id: int, lock: bool = False) -> Task:
-    """A task the user may see; 404 otherwise, so ids reveal nothing about others' tasks."""
-    task = None
-    if 0 < task_id <= MAX_ROW_ID:
-        stmt = select(Task).where(Task.id == task_id, visible_to(user))
-        if lock:
-            stmt = stmt.with_for_update()
-        task = (await session.execute(stmt)).scalar_one_or_none()
-    if task is None:
-        raise NotFound("Task not found.", code="task_not_found")
-    return task
+def task_condition(ref: int | str) -> ColumnElement[bool] | None:
+    """The WHERE naming a task by id (42, "42") or key ("API-42"); None if `ref` names none."""
+    text = str(ref).strip()
+    if text.isdigit():
+        number = int(text)
+        return Task.id == number if 0 < number <= MAX_ROW_ID else None
+    if TASK_KEY.fullmatch(text):
+        return Task.key == text.upper()
+    return None
+
+
+def _not_found() -> NotFound:
+    return NotFound("Task not found.", code="task_not_found")
+
+
+async def get_access(
+    session: AsyncSession, *, user: User, ref: int | str, lock: bool = False
+) -> TaskAccess:
+    """A task by id or key with what `user` may do to it; 404 unless it is in their scope."""
+    condition = task_condition(ref)
+    if condition is None:
+        raise _not_found()
+    stmt = access_statement(user, condition)
+    if lock:
+        stmt = stmt.with_for_update(of=Task)
+    row = (await session.execute(stmt)).one_or_none()
+    if row is None:
+        raise _not_found()
+    task: Task = row.Task
+    return TaskAccess(
+        task=task,
+        project_key=row.project_key,
+        archived=row.archived,
+        can_edit=not row.archived,
+        can_delete=not row.archived and may_delete(user, task, row.role),
+    )
+
+
+async def get_task(
+    session: AsyncSession, *, user: User, ref: int | str, lock: bool = False
+) -> Task:
+    """A task the user may see, by id (42) or key ("API-42"); 404 otherwise, so ids and keys
+    reveal nothing about tasks outside the user's projects."""
+    return (await get_access(session, user=user, ref=ref, lock=lock)).task
+
+
+async def get_writable(
+    session: AsyncSession, *, user: User, ref: int | str, lock: bool = False
+) -> Task:
+    """A task the user may change: in scope (404) and in a project that is not archived (409).
+    Time tracking uses it too: an archived project's tasks take no new time."""
+    access = await get_access(session, user=user, ref=ref, lock=lock)
+    if access.archived:
+        raise project_archived(access.project_key)
+    return access.task
+
+
+def project_archived(project_key: str) -> Conflict:
+    """The refusal for a change to a task of an archived (read-only) project."""
+    return Conflict(f"Project {project_key} is archived and read-only.", code="project_archived")
 
 
 # (status, how many) per board column; Done shows only the most recent.
@@ -222,11 +296,7 @@ async def board(session: AsyncSession, *, user: User) -> Board:
             Task.id.desc(),
         ),
     )
-    ranked = (
-        select(*queries.COLUMNS, rank.label("rank"))
-        .where(Task.assignee_id == user.id, visible_to(user))
-        .subquery()
-    )
+    ranked = select(*queries.COLUMNS, rank.label("rank")).where(assigned_to(user)).subquery()
     cut = case(*((ranked.c.status == status, limit + 1) for status, limit in _BOARD_LIMITS.items()))
     stmt = (
         select(ranked, _running_task_id_of(user).label("timer_task_id"))
@@ -247,6 +317,42 @@ async def board(session: AsyncSession, *, user: User) -> Board:
         # Every card on the board is assigned to the user.
         names={user.id: user.display_name},
         timer_task_id=rows[0]["timer_task_id"] if rows else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectBoard:
+    """A project's board: everyone's cards by status, its people, and the running timer."""
+
+    project: ProjectView
+    columns: list[BoardColumn]
+    people: list[User]
+    names: dict[int, str]
+    timer_task_id: int | None
+
+
+async def project_board(
+    session: AsyncSession, *, user: User, ref: str | int, filters: TaskFilter
+) -> ProjectBoard:
+    """The board of a project the user may see (404 otherwise), filtered by assignee,
+    priority and text; each column reads the project's index in its order."""
+    view = await projects.get_project(session, user=user, ref=ref)
+    columns = []
+    for status, limit in BOARD_COLUMNS:
+        column_filters = replace(filters, status=status, project_id=view.project.id)
+        sort = "-updated_at" if status is TaskStatus.done else "-priority"
+        items, next_cursor = await list_tasks(
+            session, user=user, filters=column_filters, sort=sort, limit=limit
+        )
+        columns.append(BoardColumn(status=status.value, tasks=items, more=next_cursor is not None))
+    people = await projects.active_members(session, project_id=view.project.id)
+    ids = {t["assignee_id"] for c in columns for t in c.tasks}
+    return ProjectBoard(
+        project=view,
+        columns=columns,
+        people=people,
+        names=await users.display_names(session, ids, known=people),
+        timer_task_id=await running_task_id(session, user=user),
     )
 
 
@@ -275,14 +381,20 @@ async def task_list_page(
     items, next_cursor = await list_tasks(
         session, user=user, filters=filters, sort=sort, limit=limit, cursor=cursor
     )
-    people = await users.assignee_choices(session, user, include_inactive=True)
+    # The people to filter by and the running timer's task, in one statement.
+    stmt = projects.colleagues_statement(user).add_columns(
+        _running_task_id_of(user).label("timer_task_id")
+    )
+    rows = (await session.execute(stmt)).all()
+    people = [row.User for row in rows]
+    timer_task_id = rows[0].timer_task_id if rows else await running_task_id(session, user=user)
     ids = {t["assignee_id"] for t in items}
     return TaskListPage(
         tasks=items,
         next_cursor=next_cursor,
         names=await users.display_names(session, ids, known=people),
         people=people,
-        timer_task_id=await running_task_id(session, user=user),
+        timer_task_id=timer_task_id,
     )
 
 
@@ -295,12 +407,12 @@ async def running_task_id(session: AsyncSession, *, user: User) -> int | None:
 
 
 async def status_history(
-    session: AsyncSession, *, user: User, task_id: int
+    session: AsyncSession, *, user: User, ref: int | str
 ) -> list[TaskStatusChange]:
-    await get_task(session, user=user, task_id=task_id)
+    task = await get_task(session, user=user, ref=ref)
     stmt = (
         select(TaskStatusChange)
-        .where(TaskStatusChange.task_id == task_id)
+        .where(TaskStatusChange.task_id == task.id)
         .order_by(TaskStatusChange.changed_at, TaskStatusChange.id)
     )
     return list((await session.execute(stmt)).scalars())
@@ -315,26 +427,32 @@ class TaskDetail:
     entries: list[TimeEntry]
     names: dict[int, str]
     people: list[User]
+    can_edit: bool
     can_delete: bool
     timer_task_id: int | None
 
 
-async def task_detail(session: AsyncSession, *, user: User, task_id: int) -> TaskDetail:
-    """The task panel's data: 404 unless the user may see the task. The task, its history and
-    the running timer come in one statement, the entries in a second, and the people and
-    names in at most one more."""
-    if not 0 < task_id <= MAX_ROW_ID:
-        raise NotFound("Task not found.", code="task_not_found")
+async def task_detail(session: AsyncSession, *, user: User, ref: int | str) -> TaskDetail:
+    """The task panel's data: 404 unless the user may see the task (by id or key). The task,
+    its history, its project's state, the user's role and the running timer come in one
+    statement, the entries in a second, and the people and names in at most two more."""
+    condition = task_condition(ref)
+    if condition is None:
+        raise _not_found()
     stmt = (
-        select(Task, _running_task_id_of(user))
-        .options(joinedload(Task.history))
-        .where(Task.id == task_id, visible_to(user))
+        access_statement(user, condition)
+        .add_columns(_running_task_id_of(user).label("timer_task_id"))
+        .options(
+            joinedload(Task.history),
+            joinedload(Task.project).options(projects.with_members()),
+        )
     )
     row = (await session.execute(stmt)).unique().one_or_none()
     if row is None:
-        raise NotFound("Task not found.", code="task_not_found")
-    found, timer_task_id = row
+        raise _not_found()
+    found: Task = row.Task
     task = task_dict(found)
+    task_id = found.id
     entries_stmt = (
         select(TimeEntry)
         .where(TimeEntry.task_id == task_id)
@@ -342,7 +460,10 @@ async def task_detail(session: AsyncSession, *, user: User, task_id: int) -> Tas
         .limit(PANEL_ENTRIES)
     )
     entries = list((await session.execute(entries_stmt)).scalars())
-    people = await users.assignee_choices(session, user)
+    people = sorted(
+        (m.user for m in found.project.members if m.user.is_active),
+        key=lambda u: (u.display_name.lower(), u.id),
+    )
     ids = {task["owner_id"], task["assignee_id"], user.id} | {e.user_id for e in entries}
     return TaskDetail(
         task=task,
@@ -350,33 +471,98 @@ async def task_detail(session: AsyncSession, *, user: User, task_id: int) -> Tas
         entries=entries,
         names=await users.display_names(session, ids, known=[user, *people]),
         people=people,
-        can_delete=user.is_admin or task["owner_id"] == user.id,
-        timer_task_id=timer_task_id,
+        can_edit=not row.archived,
+        can_delete=not row.archived and may_delete(user, found, row.role),
+        timer_task_id=row.timer_task_id,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FormChoices:
+    """The task form's choices: the open projects one may file a task into, the chosen one,
+    and whom its tasks may be assigned to (its active members)."""
+
+    projects: list[ProjectView]
+    project_id: int | None
+    people: list[User]
+
+
+async def form_choices(session: AsyncSession, *, user: User, project_id: int | None) -> FormChoices:
+    """Choices for the task form in `project_id` (default: the user's first open project)."""
+    views = await projects.list_projects(session, user=user)
+    mine = [v for v in views if v.role is not None] or views
+    chosen = next((v for v in views if v.project.id == project_id), mine[0] if mine else None)
+    if chosen is None:
+        return FormChoices(projects=[], project_id=None, people=[])
+    people = await projects.active_members(session, project_id=chosen.project.id)
+    return FormChoices(projects=mine, project_id=chosen.project.id, people=people)
 
 
 # --- writing -----------------------------------------------------------------------------
 
 
-async def _check_assignee(session: AsyncSession, *, user: User, assignee_id: int) -> None:
-    if assignee_id == user.id:
+async def check_assignee(
+    session: AsyncSession, *, project_id: int, assignee_id: int | None
+) -> None:
+    """Who may be assigned a task: any active member of its project (or nobody). Any member
+    may assign to any member; this is the one place that rule is written."""
+    if assignee_id is None:
         return
-    if not user.is_admin:
-        raise Forbidden("Only administrators can assign tasks to others.", code="assign_forbidden")
-    assignee = await session.get(User, assignee_id)
-    if assignee is None or not assignee.is_active:
+    person = await projects.person_in_project(session, project_id=project_id, user_id=assignee_id)
+    if person is None or not person.is_active:
         raise Invalid(
             "The assignee does not exist or is deactivated.",
             code="invalid_assignee",
             details=[{"field": "assignee_id", "message": "Unknown or inactive user."}],
         )
+    if person.role is None:
+        raise Invalid(
+            "The assignee is not a member of this task's project; add them to it first.",
+            code="assignee_not_member",
+            details=[{"field": "assignee_id", "message": "Not a member of the project."}],
+        )
+
+
+async def assignable_people(session: AsyncSession, *, user: User, project_id: int) -> list[User]:
+    """Whom `user` may assign a task of the project to: its active members, by name."""
+    await projects.get_project(session, user=user, ref=project_id)
+    return await projects.active_members(session, project_id=project_id)
+
+
+async def default_project(session: AsyncSession, *, user: User) -> Project:
+    """Where a task goes when the creator names no project: their first open project."""
+    views = await projects.list_projects(session, user=user)
+    mine = [v for v in views if v.role is not None] or views
+    if not mine:
+        raise Invalid(
+            "You are not a member of any project; ask a lead or an admin to add you.",
+            code="project_required",
+            details=[{"field": "project_id", "message": "Choose a project."}],
+        )
+    return mine[0].project
 
 
 async def create_task(session: AsyncSession, *, user: User, data: TaskCreate) -> Task:
-    assignee_id = data.assignee_id if data.assignee_id is not None else user.id
-    await _check_assignee(session, user=user, assignee_id=assignee_id)
+    """A new task in a project the user can see, numbered from the project's sequence."""
+    if data.project_id is None:
+        project = await default_project(session, user=user)
+        role = await projects.member_role(session, project_id=project.id, user_id=user.id)
+    else:
+        view = await projects.get_project(session, user=user, ref=data.project_id)
+        project, role = view.project, view.role
+    if project.archived:
+        raise project_archived(project.key)
+    if "assignee_id" in data.model_fields_set:
+        assignee_id = data.assignee_id
+    else:  # yourself when you are in the project; nobody when an admin files it for a team
+        assignee_id = user.id if role is not None else None
+    await check_assignee(session, project_id=project.id, assignee_id=assignee_id)
+    number, key = await projects.next_task_key(session, project_id=project.id)
     now = utcnow()
     task = Task(
+        project_id=project.id,
+        number=number,
+        key=key,
         title=data.title,
         description=data.description,
         status=TaskStatus.todo.value,
@@ -402,7 +588,7 @@ async def create_task(session: AsyncSession, *, user: User, data: TaskCreate) ->
         )
     )
     await session.flush()
-    if assignee_id != user.id:
+    if assignee_id is not None and assignee_id != user.id:
         await events.publish(session, events.TaskAssigned(task=task, actor=user))
     return task
 
@@ -412,12 +598,12 @@ _RECORDED_FIELDS = ("assignee_id", "estimate_minutes")
 
 
 async def update_task(
-    session: AsyncSession, *, user: User, task_id: int, changes: TaskUpdate
+    session: AsyncSession, *, user: User, ref: int | str, changes: TaskUpdate
 ) -> Task:
-    task = await get_task(session, user=user, task_id=task_id)
+    task = await get_writable(session, user=user, ref=ref)
     data = changes.model_dump(exclude_unset=True)
     if "assignee_id" in data and data["assignee_id"] != task.assignee_id:
-        await _check_assignee(session, user=user, assignee_id=data["assignee_id"])
+        await check_assignee(session, project_id=task.project_id, assignee_id=data["assignee_id"])
     if "priority" in data:
         data["priority"] = PriorityName(data["priority"]).rank
     now = utcnow()
@@ -438,16 +624,21 @@ async def update_task(
     if data:
         task.updated_at = now
     await session.flush()
-    if "assignee_id" in changed:
+    if "assignee_id" in changed and task.assignee_id is not None:
         await events.publish(session, events.TaskAssigned(task=task, actor=user))
     return task
 
 
-async def delete_task(session: AsyncSession, *, user: User, task_id: int) -> None:
-    task = await get_task(session, user=user, task_id=task_id)
-    if not user.is_admin and task.owner_id != user.id:
+async def delete_task(session: AsyncSession, *, user: User, ref: int | str) -> Task:
+    """Delete a task (its creator, a project lead or an admin); returns the deleted task."""
+    access = await get_access(session, user=user, ref=ref)
+    task = access.task
+    if access.archived:
+        raise project_archived(access.project_key)
+    if not access.can_delete:
         raise Forbidden(
-            "Only the task's creator or an admin can delete it.", code="delete_forbidden"
+            "Only the task's creator, a project lead or an admin can delete it.",
+            code="delete_forbidden",
         )
     if not user.is_admin and await _has_time_from_others(session, task_id=task.id, user=user):
         raise Conflict(
@@ -456,6 +647,23 @@ async def delete_task(session: AsyncSession, *, user: User, task_id: int) -> Non
         )
     await session.delete(task)
     await session.flush()
+    return task
+
+
+async def unassign_member_tasks(session: AsyncSession, *, project_id: int, user_id: int) -> int:
+    """Leave a departing member's open tasks in the project unassigned; their time stays.
+    Registered with `projects.service.on_member_removed` at start-up."""
+    result = await session.execute(
+        update(Task)
+        .where(
+            Task.project_id == project_id,
+            Task.assignee_id == user_id,
+            Task.status != TaskStatus.done.value,
+        )
+        .values(assignee_id=None, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def _has_time_from_others(session: AsyncSession, *, task_id: int, user: User) -> bool:
@@ -463,9 +671,11 @@ async def _has_time_from_others(session: AsyncSession, *, task_id: int, user: Us
     return bool((await session.execute(stmt)).scalar())
 
 
-async def change_status(session: AsyncSession, *, user: User, task_id: int, to: TaskStatus) -> Task:
+async def change_status(
+    session: AsyncSession, *, user: User, ref: int | str, to: TaskStatus
+) -> Task:
     """Move a task along the workflow and record the move; 409 for a move the map forbids."""
-    task = await get_task(session, user=user, task_id=task_id, lock=True)
+    task = await get_writable(session, user=user, ref=ref, lock=True)
     current = TaskStatus(task.status)
     if current == to or not can_move(current, to):
         raise Conflict(

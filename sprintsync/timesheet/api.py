@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response, status
 from sprintsync.db import SessionDep, utcnow
 from sprintsync.openapi import AUTHED, errors
 from sprintsync.security.deps import CurrentUser
+from sprintsync.tasks.schemas import TaskRef
 from sprintsync.timesheet import service
 from sprintsync.timesheet.models import TimeEntry
 from sprintsync.timesheet.schemas import (
@@ -39,13 +40,13 @@ def timer_read(entry: TimeEntry | None) -> TimerRead:
 
 
 @router.post(
-    "/tasks/{task_id}/timer/start",
+    "/tasks/{task_ref}/timer/start",
     response_model=TimerRead,
     summary="Start a timer on a task (stops your other running timer first)",
     responses=errors(*AUTHED, 404, 409),
 )
-async def start_timer(task_id: int, session: SessionDep, user: CurrentUser) -> TimerRead:
-    return timer_read(await service.start_timer(session, user=user, task_id=task_id))
+async def start_timer(task_ref: TaskRef, session: SessionDep, user: CurrentUser) -> TimerRead:
+    return timer_read(await service.start_timer(session, user=user, ref=task_ref))
 
 
 @router.post(
@@ -67,29 +68,29 @@ async def get_timer(session: SessionDep, user: CurrentUser) -> TimerRead:
 
 
 @router.post(
-    "/tasks/{task_id}/time-entries",
+    "/tasks/{task_ref}/time-entries",
     response_model=TimeEntryRead,
     status_code=status.HTTP_201_CREATED,
     summary="Log time on a task by hand (1-1440 minutes)",
-    responses=errors(*AUTHED, 404),
+    responses=errors(*AUTHED, 404, 409),
 )
 async def add_entry(
-    task_id: int, body: ManualEntryCreate, session: SessionDep, user: CurrentUser
+    task_ref: TaskRef, body: ManualEntryCreate, session: SessionDep, user: CurrentUser
 ) -> TimeEntryRead:
-    entry = await service.add_manual_entry(session, user=user, task_id=task_id, data=body)
+    entry = await service.add_manual_entry(session, user=user, ref=task_ref, data=body)
     return entry_read(entry)
 
 
 @router.get(
-    "/tasks/{task_id}/time-entries",
+    "/tasks/{task_ref}/time-entries",
     response_model=list[TimeEntryRead],
     summary="Time logged on a task (by everyone who worked on it)",
     responses=errors(401, 404),
 )
 async def list_task_entries(
-    task_id: int, session: SessionDep, user: CurrentUser
+    task_ref: TaskRef, session: SessionDep, user: CurrentUser
 ) -> list[TimeEntryRead]:
-    entries = await service.task_entries(session, user=user, task_id=task_id)
+    entries = await service.task_entries(session, user=user, ref=task_ref)
     return [entry_read(e) for e in entries]
 
 

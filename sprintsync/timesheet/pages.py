@@ -52,11 +52,11 @@ async def _timer_widget(
     )
 
 
-@router.post("/tasks/{task_id:int}/timer/start")
+@router.post("/tasks/{task_id:taskref}/timer/start")
 async def start_timer(
-    task_id: int, request: Request, session: SessionDep, user: PageUser
+    task_id: str, request: Request, session: SessionDep, user: PageUser
 ) -> Response:
-    timer = await timesheet.start_header_timer(session, user=user, task_id=task_id)
+    timer = await timesheet.start_header_timer(session, user=user, ref=task_id)
     if not is_htmx(request):
         return _back(request)
     headers = toast(f"Timer started on “{timer.task_title}”.", events=TIMER_EVENTS)
@@ -87,14 +87,14 @@ def _entry_errors(exc: ValidationError | Invalid, values: dict[str, str]) -> dic
     return errors
 
 
-@router.post("/tasks/{task_id:int}/entries")
+@router.post("/tasks/{task_id:taskref}/entries")
 async def add_entry(
-    task_id: int, request: Request, session: SessionDep, user: PageUser
+    task_id: str, request: Request, session: SessionDep, user: PageUser
 ) -> Response:
     values = form_values(await request.form(), *ENTRY_FIELDS)
     try:
         data = ManualEntryCreate.model_validate(_entry_payload(values))
-        entry = await timesheet.add_manual_entry(session, user=user, task_id=task_id, data=data)
+        entry = await timesheet.add_manual_entry(session, user=user, ref=task_id, data=data)
     except (ValidationError, Invalid) as exc:
         time = {"entry_values": values, "entry_errors": _entry_errors(exc, values)}
         if not is_htmx(request):

@@ -13,8 +13,10 @@ from sqlalchemy.orm.util import identity_key
 
 from sprintsync.db import utcnow
 from sprintsync.errors import Conflict, Invalid, NotFound
+from sprintsync.projects.models import Project
 from sprintsync.tasks import service as tasks
 from sprintsync.tasks.models import Task
+from sprintsync.tasks.scope import TaskScope
 from sprintsync.timesheet.models import EntrySource, TimeEntry
 from sprintsync.timesheet.schemas import EntryUpdate, ManualEntryCreate
 from sprintsync.timeutil import day_start, today_for, user_zone
@@ -78,9 +80,9 @@ async def header_timer(session: AsyncSession, *, user: User) -> RunningTimer | N
     """The user's running timer with its task's title, in one query.
 
     The title is shown only if the user may still see the task; a timer on a task since
-    reassigned away still runs (and can be stopped) as "a task".
+    in a project the user has since left still runs (and can be stopped) as "a task".
     """
-    visible_task = and_(Task.id == TimeEntry.task_id, tasks.visible_to(user))
+    visible_task = and_(Task.id == TimeEntry.task_id, TaskScope.for_user(user).condition())
     stmt = (
         select(TimeEntry.task_id, TimeEntry.started_at, Task.title)
         .outerjoin(Task, visible_task)
@@ -114,20 +116,28 @@ async def _finish(session: AsyncSession, entry: TimeEntry, *, locked: bool = Fal
     return entry
 
 
-async def _start(session: AsyncSession, *, user: User, task_id: int) -> tuple[TimeEntry, str]:
-    """Start a timer (stopping the user's other one first); the entry and the task's title."""
-    # The task (which must be visible) and the user's running timer, in one read.
+async def _start(session: AsyncSession, *, user: User, ref: int | str) -> tuple[TimeEntry, str]:
+    """Start a timer (stopping the user's other one first); the entry and the task's title.
+    Tasks of archived projects take no new time (409)."""
+    condition = tasks.task_condition(ref)
+    if condition is None:
+        raise NotFound("Task not found.", code="task_not_found")
+    # The task (which must be in the user's scope), its project and the user's running
+    # timer, in one read.
     running = and_(TimeEntry.user_id == user.id, TimeEntry.ended_at.is_(None))
     stmt = (
-        select(Task.title, TimeEntry)
+        select(Task.id, Task.title, Project.archived, Project.key, TimeEntry)
         .select_from(Task)
+        .join(Project, Project.id == Task.project_id)
         .outerjoin(TimeEntry, running)
-        .where(Task.id == task_id, tasks.visible_to(user))
+        .where(condition, TaskScope.for_user(user).condition())
     )
-    row = (await session.execute(stmt)).one_or_none() if 0 < task_id <= MAX_ROW_ID else None
+    row = (await session.execute(stmt)).one_or_none()
     if row is None:
         raise NotFound("Task not found.", code="task_not_found")
-    title, current = row
+    if row.archived:
+        raise tasks.project_archived(row.key)
+    task_id, title, current = row.id, row.title, row.TimeEntry
     if current is not None:
         if current.task_id == task_id:
             return current, title
@@ -150,17 +160,17 @@ async def _start(session: AsyncSession, *, user: User, task_id: int) -> tuple[Ti
     return entry, title
 
 
-async def start_timer(session: AsyncSession, *, user: User, task_id: int) -> TimeEntry:
-    """Start a timer on a task, stopping the user's other running timer first."""
-    entry, _title = await _start(session, user=user, task_id=task_id)
+async def start_timer(session: AsyncSession, *, user: User, ref: int | str) -> TimeEntry:
+    """Start a timer on a task (by id or key), stopping the user's other running timer first."""
+    entry, _title = await _start(session, user=user, ref=ref)
     return entry
 
 
-async def start_header_timer(session: AsyncSession, *, user: User, task_id: int) -> RunningTimer:
+async def start_header_timer(session: AsyncSession, *, user: User, ref: int | str) -> RunningTimer:
     """Start a timer and answer with the header's view of it (the page needs nothing more)."""
-    entry, title = await _start(session, user=user, task_id=task_id)
+    entry, title = await _start(session, user=user, ref=ref)
     elapsed = max(0, int((utcnow() - entry.started_at).total_seconds()))
-    return RunningTimer(task_id=task_id, task_title=title, elapsed_seconds=elapsed)
+    return RunningTimer(task_id=entry.task_id, task_title=title, elapsed_seconds=elapsed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +184,7 @@ async def stop_header_timer(session: AsyncSession, *, user: User) -> StoppedTime
 
     The title is the task's only while the user may still see it.
     """
-    title = case((tasks.visible_to(user), Task.title), else_=literal("the task"))
+    title = case((TaskScope.for_user(user).condition(), Task.title), else_=literal("the task"))
     stmt = (
         select(TimeEntry, title)
         .join(Task, Task.id == TimeEntry.task_id)
@@ -203,9 +213,9 @@ def _check_day(user: User, day: date) -> None:
 
 
 async def add_manual_entry(
-    session: AsyncSession, *, user: User, task_id: int, data: ManualEntryCreate
+    session: AsyncSession, *, user: User, ref: int | str, data: ManualEntryCreate
 ) -> TimeEntry:
-    await tasks.get_task(session, user=user, task_id=task_id)
+    task_id = (await tasks.get_writable(session, user=user, ref=ref)).id
     day = data.date or today_for(user)
     _check_day(user, day)
     await _lock_task(session, task_id)
@@ -304,10 +314,10 @@ async def delete_entry(session: AsyncSession, *, user: User, entry_id: int) -> N
 
 
 async def task_entries(
-    session: AsyncSession, *, user: User, task_id: int, limit: int = 100
+    session: AsyncSession, *, user: User, ref: int | str, limit: int = 100
 ) -> list[TimeEntry]:
     """Every entry on a task the user may see (all users' entries, newest first)."""
-    await tasks.get_task(session, user=user, task_id=task_id)
+    task_id = (await tasks.get_task(session, user=user, ref=ref)).id
     stmt = (
         select(TimeEntry)
         .where(TimeEntry.task_id == task_id)

@@ -243,7 +243,7 @@ async def set_cell(
     cell's manual entry (the newest manual one that day); timer time is left alone."""
     if not 0 <= minutes <= MAX_CELL_MINUTES:
         raise _cell_error("A day holds at most 24 hours.")
-    await tasks.get_task(session, user=user, task_id=task_id)
+    task_id = (await tasks.get_writable(session, user=user, ref=task_id)).id
     tz = user_zone(user)
     stmt = (
         select(TimeEntry)
@@ -269,7 +269,7 @@ async def set_cell(
     if cell is None:
         if needed:
             data = ManualEntryCreate(minutes=needed, date=day)
-            await entries.add_manual_entry(session, user=user, task_id=task_id, data=data)
+            await entries.add_manual_entry(session, user=user, ref=task_id, data=data)
     elif needed == 0:
         await entries.delete_entry(session, user=user, entry_id=cell.id)
     elif needed != cell.minutes:

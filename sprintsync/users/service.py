@@ -14,9 +14,6 @@ from sprintsync.security.passwords import hash_password
 from sprintsync.users.models import User
 from sprintsync.users.schemas import MAX_ROW_ID, UserUpdate
 
-# The assignee drop-down lists at most this many people (admins; larger teams use search).
-MAX_CHOICES = 200
-
 
 async def get_by_email(session: AsyncSession, email: str) -> User | None:
     stmt = select(User).where(func.lower(User.email) == email.strip().lower())
@@ -187,16 +184,3 @@ async def display_names(
         rows = await session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
         names.update((row.id, row.display_name) for row in rows)
     return names
-
-
-async def assignee_choices(
-    session: AsyncSession, user: User, *, include_inactive: bool = False
-) -> list[User]:
-    """Whom `user` may assign or filter by: admins anyone (active, unless filtering), others
-    only themselves."""
-    if not user.is_admin:
-        return [user]
-    stmt = select(User).order_by(User.id).limit(MAX_CHOICES)
-    if not include_inactive:
-        stmt = stmt.where(User.is_active.is_(True))
-    return list((await session.execute(stmt)).scalars())

@@ -8,15 +8,17 @@ from sprintsync.comments.models import Comment
 from sprintsync.db import utcnow
 from sprintsync.tasks.models import TaskFieldChange, TaskStatusChange
 from tests.conftest import TEST_SECRET
-from tests.factories import bearer, make_entry, make_task, make_user
+from tests.factories import bearer, make_entry, make_project, make_task, make_user
 from tests.statements import count_statements
 
 
 async def test_feed_merges_every_source_newest_last(client, session) -> None:
     admin = await make_user(session, is_admin=True)
     dev = await make_user(session)
+    team = await make_project(session, members=(admin, dev))
     headers = bearer(admin, TEST_SECRET)
-    task = (await client.post("/api/v1/tasks", json={"title": "Feed"}, headers=headers)).json()
+    body = {"title": "Feed", "project_id": team.id}
+    task = (await client.post("/api/v1/tasks", json=body, headers=headers)).json()
     await client.patch(
         f"/api/v1/tasks/{task['id']}",
         json={"assignee_id": dev.id, "estimate_minutes": 90},

@@ -141,7 +141,7 @@ async def test_breakdown_creates_nothing_until_the_user_accepts(client, session)
     assert r.status_code == 201, r.text
     created = r.json()
     assert [t["title"] for t in created] == [s["title"] for s in kept]
-    assert all(t["description"] == f"Part of #{parent.id}: {parent.title}" for t in created)
+    assert all(t["description"] == f"Part of {parent.key}: {parent.title}" for t in created)
     assert all(t["priority"] == "high" and t["status"] == "todo" for t in created)
     assert [t["estimate_minutes"] for t in created] == [s["estimate_minutes"] for s in kept]
     assert await count_rows(session, "tasks") == before + 2

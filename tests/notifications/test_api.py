@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from sprintsync.notifications.models import Notification
 from tests.conftest import TEST_SECRET
-from tests.factories import bearer, make_task, make_user
+from tests.factories import add_member, bearer, home_project, make_project, make_task, make_user
 
 
 async def _sent(session) -> list[tuple[int, str, str | None]]:
@@ -20,9 +20,10 @@ async def _sent(session) -> list[tuple[int, str, str | None]]:
 async def test_admin_assigning_a_task_tells_the_assignee(client, session) -> None:
     admin = await make_user(session, is_admin=True)
     dev = await make_user(session)
+    team = await make_project(session, members=(admin, dev))
     r = await client.post(
         "/api/v1/tasks",
-        json={"title": "Fix it", "assignee_id": dev.id},
+        json={"title": "Fix it", "assignee_id": dev.id, "project_id": team.id},
         headers=bearer(admin, TEST_SECRET),
     )
     assert r.status_code == 201
@@ -39,6 +40,7 @@ async def test_reassigning_tells_the_new_assignee_but_not_oneself(client, sessio
     admin = await make_user(session, is_admin=True)
     dev = await make_user(session)
     task = await make_task(session, admin)
+    await add_member(session, await home_project(session, admin), dev)
     headers = bearer(admin, TEST_SECRET)
     await client.patch(f"/api/v1/tasks/{task.id}", json={"assignee_id": dev.id}, headers=headers)
     await client.patch(f"/api/v1/tasks/{task.id}", json={"assignee_id": admin.id}, headers=headers)

@@ -13,7 +13,7 @@ from sprintsync.db import utcnow
 from sprintsync.tasks.models import Task, TaskStatusChange
 from sprintsync.timesheet.models import TimeEntry
 from tests.conftest import TEST_SECRET, count_rows
-from tests.factories import bearer, db_snapshot, make_entry, make_task, make_user
+from tests.factories import bearer, db_snapshot, make_entry, make_project, make_task, make_user
 
 API = "/api/v1/tasks"
 
@@ -127,7 +127,7 @@ async def test_patch_cannot_null_a_required_field(client, session) -> None:
     user = await make_user(session)
     task = await make_task(session, user)
     before = await db_snapshot(session)
-    for field in ("title", "priority", "description", "assignee_id"):
+    for field in ("title", "priority", "description"):
         r = await client.patch(
             f"{API}/{task.id}", json={field: None}, headers=bearer(user, TEST_SECRET)
         )
@@ -267,50 +267,62 @@ async def test_assignee_may_move_a_task_they_do_not_own(client, session) -> None
 # --- assignment ----------------------------------------------------------------------------
 
 
-async def test_non_admin_cannot_assign_a_new_task_to_someone_else(client, session) -> None:
-    me, other = await make_user(session), await make_user(session)
-    before = await db_snapshot(session)
-    r = await client.post(
-        API, json={"title": "x", "assignee_id": other.id}, headers=bearer(me, TEST_SECRET)
-    )
-    assert r.status_code == 403
-    assert r.json()["error"]["code"] == "assign_forbidden"
-    assert await db_snapshot(session) == before
-
-
-async def test_non_admin_cannot_reassign_their_task(client, session) -> None:
-    me, other = await make_user(session), await make_user(session)
+async def test_a_member_cannot_assign_a_task_to_someone_outside_the_project(
+    client, session
+) -> None:
+    me, outsider = await make_user(session), await make_user(session)
     task = await make_task(session, me)
     before = await db_snapshot(session)
+    r = await client.post(
+        API, json={"title": "x", "assignee_id": outsider.id}, headers=bearer(me, TEST_SECRET)
+    )
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "assignee_not_member"
+    assert "not a member" in r.json()["error"]["message"]
     r = await client.patch(
-        f"{API}/{task.id}",
-        json={"assignee_id": other.id, "title": "changed"},
+        f"{API}/{task.key}",
+        json={"assignee_id": outsider.id, "title": "changed"},
         headers=bearer(me, TEST_SECRET),
     )
-    assert r.status_code == 403
+    assert r.status_code == 422
     assert await db_snapshot(session) == before
 
 
-async def test_admin_assigns_a_task_and_the_assignee_sees_it(client, session) -> None:
-    admin = await make_user(session, is_admin=True)
-    worker = await make_user(session)
+async def test_a_member_assigns_a_colleague_who_then_sees_it_and_can_unassign(
+    client, session
+) -> None:
+    me, colleague = await make_user(session), await make_user(session)
+    team = await make_project(session, members=(me, colleague))
     r = await client.post(
-        API, json={"title": "For you", "assignee_id": worker.id}, headers=bearer(admin, TEST_SECRET)
+        API,
+        json={"title": "For you", "project_id": team.id, "assignee_id": colleague.id},
+        headers=bearer(me, TEST_SECRET),
     )
-    assert r.status_code == 201
+    assert r.status_code == 201, r.text
     task = r.json()
-    assert (task["owner_id"], task["assignee_id"]) == (admin.id, worker.id)
-    r = await client.get(API, headers=bearer(worker, TEST_SECRET))
-    assert [t["id"] for t in r.json()["items"]] == [task["id"]]
+    assert (task["owner_id"], task["assignee_id"]) == (me.id, colleague.id)
+    assert (task["key"], task["project_id"], task["number"]) == (f"{team.key}-1", team.id, 1)
+    r = await client.get(
+        API, params={"project_id": team.id}, headers=bearer(colleague, TEST_SECRET)
+    )
+    assert [t["key"] for t in r.json()["items"]] == [task["key"]]
+    r = await client.patch(
+        f"{API}/{task['key']}", json={"assignee_id": None}, headers=bearer(colleague, TEST_SECRET)
+    )
+    assert r.status_code == 200
+    assert r.json()["assignee_id"] is None
 
 
 async def test_admin_cannot_assign_to_a_deactivated_or_unknown_user(client, session) -> None:
     admin = await make_user(session, is_admin=True)
     gone = await make_user(session, is_active=False)
+    team = await make_project(session, members=(gone,))
     before = await db_snapshot(session)
     for assignee_id in (gone.id, gone.id + 1000):
         r = await client.post(
-            API, json={"title": "x", "assignee_id": assignee_id}, headers=bearer(admin, TEST_SECRET)
+            API,
+            json={"title": "x", "project_id": team.id, "assignee_id": assignee_id},
+            headers=bearer(admin, TEST_SECRET),
         )
         assert r.status_code == 422
         assert r.json()["error"]["code"] == "invalid_assignee"
@@ -326,15 +338,18 @@ async def _ids(client, user, **params: Any) -> list[int]:
     return [t["id"] for t in r.json()["items"]]
 
 
-async def test_list_shows_owned_and_assigned_tasks_and_admins_see_all(client, session) -> None:
+async def test_list_shows_the_tasks_of_my_projects_and_admins_see_all(client, session) -> None:
     me, other = await make_user(session), await make_user(session)
     admin = await make_user(session, is_admin=True)
+    team = await make_project(session, members=(me, other))
     mine = await make_task(session, me)
-    assigned = await make_task(session, other, assignee_id=me.id)
+    shared = await make_task(session, other, project=team)
     theirs = await make_task(session, other)
-    assert set(await _ids(client, me)) == {mine.id, assigned.id}
-    assert set(await _ids(client, other)) == {assigned.id, theirs.id}
-    assert set(await _ids(client, admin)) == {mine.id, assigned.id, theirs.id}
+    assert set(await _ids(client, me)) == {mine.id, shared.id}
+    assert set(await _ids(client, other)) == {shared.id, theirs.id}
+    assert set(await _ids(client, admin)) == {mine.id, shared.id, theirs.id}
+    assert await _ids(client, me, project_id=team.id) == [shared.id]
+    assert await _ids(client, me, project_id=admin.id + 999) == []
 
 
 async def test_list_filters_by_each_field(client, session) -> None:
@@ -565,26 +580,27 @@ async def test_cursors_at_the_edges_of_the_calendar_are_422(client, session) -> 
         assert r.json()["error"]["code"] == "invalid_cursor"
 
 
-async def test_own_and_assigned_tasks_page_together_without_repeats(client, session) -> None:
-    me = await make_user(session)
-    boss = await make_user(session, is_admin=True)
+async def test_tasks_of_several_projects_page_together_in_order_without_repeats(
+    client, session
+) -> None:
+    me, colleague = await make_user(session), await make_user(session)
+    team = await make_project(session, members=(me, colleague))
     base = utcnow()
     mine = [
         await make_task(session, me, title=f"mine {i}", created_at=base - timedelta(minutes=2 * i))
         for i in range(3)
     ]
-    given = [
+    shared = [
         await make_task(
             session,
-            boss,
-            assignee_id=me.id,
-            title=f"given {i}",
+            colleague,
+            project=team,
+            title=f"shared {i}",
             created_at=base - timedelta(minutes=2 * i + 1),
         )
         for i in range(3)
     ]
-    handed_off = await make_task(session, me, assignee_id=boss.id, title="handed off")
-    await make_task(session, boss, title="not mine")
+    await make_task(session, colleague, title="not in my projects")
     seen, cursor = [], None
     while True:
         params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
@@ -593,5 +609,4 @@ async def test_own_and_assigned_tasks_page_together_without_repeats(client, sess
         cursor = body["next_cursor"]
         if cursor is None:
             break
-    interleaved = [t.id for pair in zip(mine, given, strict=True) for t in pair]
-    assert seen == [handed_off.id, *interleaved]
+    assert seen == [t.id for pair in zip(mine, shared, strict=True) for t in pair]

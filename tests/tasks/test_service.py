@@ -10,11 +10,11 @@ from sprintsync.tasks import service
 from sprintsync.tasks.models import Task, TaskStatus
 from sprintsync.tasks.schemas import TaskCreate, TaskUpdate
 from sprintsync.users.models import User
-from tests.factories import make_task, make_user
+from tests.factories import make_project, make_task, make_user
 
 
 async def _history(session, user, task_id: int) -> list[tuple[str | None, str]]:
-    changes = await service.status_history(session, user=user, task_id=task_id)
+    changes = await service.status_history(session, user=user, ref=task_id)
     return [(c.from_status, c.to_status) for c in changes]
 
 
@@ -40,7 +40,7 @@ async def test_every_move_including_reopen_is_recorded_in_order(session) -> None
     user = await make_user(session)
     task = await make_task(session, user)
     for to in ("in_progress", "done", "in_progress", "todo"):
-        await service.change_status(session, user=user, task_id=task.id, to=TaskStatus(to))
+        await service.change_status(session, user=user, ref=task.id, to=TaskStatus(to))
         await session.commit()
     assert await _history(session, user, task.id) == [
         (None, "todo"),
@@ -55,9 +55,7 @@ async def test_a_status_change_stamps_status_changed_at(session) -> None:
     user = await make_user(session)
     task = await make_task(session, user)
     before = task.status_changed_at
-    moved = await service.change_status(
-        session, user=user, task_id=task.id, to=TaskStatus.in_progress
-    )
+    moved = await service.change_status(session, user=user, ref=task.id, to=TaskStatus.in_progress)
     assert moved.status_changed_at > before
     assert moved.updated_at == moved.status_changed_at
 
@@ -77,7 +75,7 @@ async def test_a_forbidden_move_raises_invalid_transition_naming_allowed_targets
     user = await make_user(session)
     task = await make_task(session, user, status=start)
     with pytest.raises(Conflict) as caught:
-        await service.change_status(session, user=user, task_id=task.id, to=TaskStatus(to))
+        await service.change_status(session, user=user, ref=task.id, to=TaskStatus(to))
     assert caught.value.code == "invalid_transition"
     assert caught.value.details == {"from": start, "to": to, "allowed": allowed}
     await session.commit()
@@ -85,60 +83,77 @@ async def test_a_forbidden_move_raises_invalid_transition_naming_allowed_targets
     assert status == task.status == start
 
 
-async def test_tasks_are_visible_to_owner_assignee_and_admins_only(session) -> None:
+async def test_tasks_are_visible_to_project_members_and_admins_only(session) -> None:
     owner, assignee, stranger = [await make_user(session) for _ in range(3)]
     admin = await _admin(session)
     task = await make_task(session, owner, assignee_id=assignee.id)
     for viewer in (owner, assignee, admin):
-        assert (await service.get_task(session, user=viewer, task_id=task.id)).id == task.id
+        assert (await service.get_task(session, user=viewer, ref=task.id)).id == task.id
     with pytest.raises(NotFound):
-        await service.get_task(session, user=stranger, task_id=task.id)
+        await service.get_task(session, user=stranger, ref=task.id)
 
 
-async def test_listing_shows_owned_and_assigned_tasks_but_admins_see_all(session) -> None:
+async def test_listing_shows_every_task_of_my_projects_but_admins_see_all(session) -> None:
     me, other = await make_user(session), await make_user(session)
     admin = await _admin(session)
+    team = await make_project(session, members=(me, other))
     mine = await make_task(session, me)
-    assigned_to_me = await make_task(session, other, assignee_id=me.id)
+    colleagues = await make_task(session, other, project=team)
     theirs = await make_task(session, other)
     items, _ = await service.list_tasks(session, user=me)
-    assert {t["id"] for t in items} == {mine.id, assigned_to_me.id}
+    assert {t["id"] for t in items} == {mine.id, colleagues.id}
     items, _ = await service.list_tasks(session, user=admin)
-    assert {t["id"] for t in items} == {mine.id, assigned_to_me.id, theirs.id}
+    assert {t["id"] for t in items} == {mine.id, colleagues.id, theirs.id}
 
 
-async def test_only_admins_assign_tasks_to_other_people(session) -> None:
-    me, other = await make_user(session), await make_user(session)
-    with pytest.raises(Forbidden) as caught:
+async def test_any_member_assigns_to_any_member_but_never_to_an_outsider(session) -> None:
+    me, colleague, outsider = [await make_user(session) for _ in range(3)]
+    team = await make_project(session, members=(me, colleague))
+    task = await service.create_task(
+        session, user=me, data=TaskCreate(title="x", project_id=team.id, assignee_id=colleague.id)
+    )
+    assert (task.owner_id, task.assignee_id, task.key) == (me.id, colleague.id, f"{team.key}-1")
+    with pytest.raises(Invalid) as caught:
         await service.create_task(
-            session, user=me, data=TaskCreate(title="x", assignee_id=other.id)
+            session,
+            user=me,
+            data=TaskCreate(title="y", project_id=team.id, assignee_id=outsider.id),
         )
-    assert caught.value.code == "assign_forbidden"
-    task = await make_task(session, me)
-    with pytest.raises(Forbidden):
+    assert caught.value.code == "assignee_not_member"
+    with pytest.raises(Invalid) as caught:
         await service.update_task(
-            session, user=me, task_id=task.id, changes=TaskUpdate(assignee_id=other.id)
+            session, user=colleague, ref=task.key, changes=TaskUpdate(assignee_id=outsider.id)
         )
+    assert caught.value.code == "assignee_not_member"
+    moved = await service.update_task(
+        session, user=colleague, ref=task.key, changes=TaskUpdate(assignee_id=me.id)
+    )
+    assert moved.assignee_id == me.id
 
 
-async def test_admin_may_assign_to_an_active_user_but_not_a_deactivated_one(session) -> None:
+async def test_admin_assigns_only_active_members(session) -> None:
     admin = await _admin(session)
     active = await make_user(session)
     gone = await make_user(session, is_active=False)
+    team = await make_project(session, members=(active, gone))
     task = await service.create_task(
-        session, user=admin, data=TaskCreate(title="x", assignee_id=active.id)
+        session, user=admin, data=TaskCreate(title="x", project_id=team.id, assignee_id=active.id)
     )
     assert (task.owner_id, task.assignee_id) == (admin.id, active.id)
     with pytest.raises(Invalid) as caught:
         await service.create_task(
-            session, user=admin, data=TaskCreate(title="y", assignee_id=gone.id)
+            session, user=admin, data=TaskCreate(title="y", project_id=team.id, assignee_id=gone.id)
         )
     assert caught.value.code == "invalid_assignee"
+    unassigned = await service.create_task(
+        session, user=admin, data=TaskCreate(title="z", project_id=team.id)
+    )
+    assert unassigned.assignee_id is None  # the admin is not in the team
 
 
 async def test_an_assignee_who_is_not_the_creator_cannot_delete_the_task(session) -> None:
     owner, assignee = await make_user(session), await make_user(session)
     task = await make_task(session, owner, assignee_id=assignee.id)
     with pytest.raises(Forbidden) as caught:
-        await service.delete_task(session, user=assignee, task_id=task.id)
+        await service.delete_task(session, user=assignee, ref=task.id)
     assert caught.value.code == "delete_forbidden"

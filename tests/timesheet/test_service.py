@@ -41,7 +41,7 @@ async def test_total_equals_the_sum_of_entries_through_adds_edits_and_deletes(se
     for minutes in (30, 45, 5):
         entries.append(
             await service.add_manual_entry(
-                session, user=user, task_id=task.id, data=ManualEntryCreate(minutes=minutes)
+                session, user=user, ref=task.id, data=ManualEntryCreate(minutes=minutes)
             )
         )
         assert await _stored_total(session, task.id) == await _sum_of_entries(session, task.id)
@@ -58,7 +58,7 @@ async def test_entries_on_one_task_do_not_touch_another_tasks_total(session) -> 
     user = await make_user(session)
     one, two = await make_task(session, user), await make_task(session, user)
     await service.add_manual_entry(
-        session, user=user, task_id=one.id, data=ManualEntryCreate(minutes=20)
+        session, user=user, ref=one.id, data=ManualEntryCreate(minutes=20)
     )
     assert await _stored_total(session, one.id) == 20
     assert await _stored_total(session, two.id) == 0
@@ -69,7 +69,7 @@ async def test_a_manual_entry_lands_on_the_given_day(session) -> None:
     task = await make_task(session, user)
     day = today() - timedelta(days=3)
     entry = await service.add_manual_entry(
-        session, user=user, task_id=task.id, data=ManualEntryCreate(minutes=90, date=day, note="n")
+        session, user=user, ref=task.id, data=ManualEntryCreate(minutes=90, date=day, note="n")
     )
     assert entry.started_at.date() == day
     assert entry.ended_at - entry.started_at == timedelta(minutes=90)
@@ -83,7 +83,7 @@ async def test_time_cannot_be_logged_for_a_future_day(session) -> None:
         await service.add_manual_entry(
             session,
             user=user,
-            task_id=task.id,
+            ref=task.id,
             data=ManualEntryCreate(minutes=5, date=today() + timedelta(days=2)),
         )
     assert caught.value.code == "future_date"
@@ -92,7 +92,7 @@ async def test_time_cannot_be_logged_for_a_future_day(session) -> None:
 async def test_starting_a_timer_creates_one_running_entry(session) -> None:
     user = await make_user(session)
     task = await make_task(session, user)
-    entry = await service.start_timer(session, user=user, task_id=task.id)
+    entry = await service.start_timer(session, user=user, ref=task.id)
     await session.commit()
     assert entry.ended_at is None
     assert entry.source == "timer"
@@ -102,9 +102,9 @@ async def test_starting_a_timer_creates_one_running_entry(session) -> None:
 async def test_starting_a_timer_on_the_running_task_keeps_the_same_timer(session) -> None:
     user = await make_user(session)
     task = await make_task(session, user)
-    first = await service.start_timer(session, user=user, task_id=task.id)
+    first = await service.start_timer(session, user=user, ref=task.id)
     await session.commit()
-    again = await service.start_timer(session, user=user, task_id=task.id)
+    again = await service.start_timer(session, user=user, ref=task.id)
     assert again.id == first.id
     assert await _running_count(session, user.id) == 1
 
@@ -113,7 +113,7 @@ async def test_starting_a_second_timer_stops_the_first_and_books_its_minutes(ses
     user = await make_user(session)
     first_task, second_task = await make_task(session, user), await make_task(session, user)
     running = await make_running_timer(session, first_task, user, minutes_ago=42)
-    new = await service.start_timer(session, user=user, task_id=second_task.id)
+    new = await service.start_timer(session, user=user, ref=second_task.id)
     await session.commit()
     stopped = await session.get(TimeEntry, running.id)
     await session.refresh(stopped)
@@ -139,9 +139,9 @@ async def test_a_running_timer_does_not_count_towards_the_total(session) -> None
     user = await make_user(session)
     task = await make_task(session, user)
     await service.add_manual_entry(
-        session, user=user, task_id=task.id, data=ManualEntryCreate(minutes=10)
+        session, user=user, ref=task.id, data=ManualEntryCreate(minutes=10)
     )
-    await service.start_timer(session, user=user, task_id=task.id)
+    await service.start_timer(session, user=user, ref=task.id)
     assert await _stored_total(session, task.id) == 10
 
 
@@ -155,7 +155,7 @@ async def test_stopping_without_a_running_timer_is_a_conflict(session) -> None:
 async def test_a_running_timers_time_cannot_be_edited(session) -> None:
     user = await make_user(session)
     task = await make_task(session, user)
-    entry = await service.start_timer(session, user=user, task_id=task.id)
+    entry = await service.start_timer(session, user=user, ref=task.id)
     await session.commit()
     with pytest.raises(Conflict) as caught:
         await service.update_entry(
@@ -167,8 +167,8 @@ async def test_a_running_timers_time_cannot_be_edited(session) -> None:
 async def test_timers_are_per_user(session) -> None:
     alice, bob = await make_user(session), await make_user(session)
     task = await make_task(session, alice, assignee_id=bob.id)
-    await service.start_timer(session, user=alice, task_id=task.id)
-    await service.start_timer(session, user=bob, task_id=task.id)
+    await service.start_timer(session, user=alice, ref=task.id)
+    await service.start_timer(session, user=bob, ref=task.id)
     assert await _running_count(session, alice.id) == 1
     assert await _running_count(session, bob.id) == 1
 
@@ -222,7 +222,7 @@ async def test_entries_list_by_inclusive_date_range_newest_first(session) -> Non
         e = await service.add_manual_entry(
             session,
             user=user,
-            task_id=task.id,
+            ref=task.id,
             data=ManualEntryCreate(minutes=10 + offset, date=base + timedelta(days=offset)),
         )
         ids[offset] = e.id

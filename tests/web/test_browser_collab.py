@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.factories import make_task, make_user
+from tests.factories import add_member, home_project, make_task, make_user
 from tests.web.helpers import card, log_in, settled
 
 pytestmark = [
@@ -31,8 +31,9 @@ async def test_one_assigns_and_mentions_the_other_reads_opens_and_replies(
     open_page, session, live_server
 ) -> None:
     lead = await make_user(session, email="ada@example.com", display_name="Ada Lead", is_admin=True)
-    await make_user(session, email="bea@example.com", display_name="Bea Builder")
+    bea = await make_user(session, email="bea@example.com", display_name="Bea Builder")
     task = await make_task(session, lead, title="Ship the release notes")
+    await add_member(session, await home_project(session, lead), bea)
 
     ada = await open_page()
     await log_in(ada, lead.email)
@@ -83,13 +84,13 @@ async def test_task_urls_follow_back_and_forward(open_page, session, live_server
     dialog = page.locator("#modal")
 
     await _open_task_from_board(page, "Write the runbook")
-    await expect(page).to_have_url(f"{live_server}/tasks/{task.id}")
+    await expect(page).to_have_url(f"{live_server}/tasks/{task.key}")
     await page.go_back()
     await expect(dialog).to_be_hidden()
     await expect(page).to_have_url(f"{live_server}/")
     await page.go_forward()
     await expect(dialog.locator("[data-task-heading]")).to_have_text("Write the runbook")
-    await expect(page).to_have_url(f"{live_server}/tasks/{task.id}")
+    await expect(page).to_have_url(f"{live_server}/tasks/{task.key}")
     await settled(page)
     await dialog.locator("[data-close-dialog]").click()
     await expect(dialog).to_be_hidden()

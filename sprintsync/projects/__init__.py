@@ -1,0 +1,1 @@
+"""Projects: a team's shared space, its members and their roles, and its task-key sequence."""
