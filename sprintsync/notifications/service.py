@@ -215,20 +215,23 @@ async def mark_all_read(session: AsyncSession, *, user: User) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def mark_task_read(session: AsyncSession, *, user: User, task_id: int) -> None:
-    """Opening a task reads its notifications (the person has now seen what happened)."""
+async def open_notification(session: AsyncSession, *, user: User, notification_id: int) -> int:
+    """Open one of the user's notifications: it, and every other unread one about the same
+    task, is read now (the person is about to see the task). The task's id; 404 otherwise."""
+    found = await mark_read(session, user=user, notification_id=notification_id)
     await session.execute(
         update(Notification)
         .where(
             and_(
                 Notification.user_id == user.id,
-                Notification.task_id == task_id,
+                Notification.task_id == found.task_id,
                 Notification.read_at.is_(None),
             )
         )
-        .values(read_at=utcnow())
+        .values(read_at=found.read_at)
         .execution_options(synchronize_session=False)
     )
+    return found.task_id
 
 
 async def layout_context(session: AsyncSession, user: User) -> dict[str, int]:
