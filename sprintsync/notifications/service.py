@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprintsync.db import utcnow
@@ -257,21 +258,33 @@ async def update_settings(
 ) -> dict[Kind, bool]:
     """Set the user's in-app switches for the given kinds; the others stay as they are."""
     for kind, enabled in changes.items():
-        key = (user.id, kind.value, ChannelName.in_app.value)
-        setting = await session.get(NotificationSetting, key)
-        if setting is None:
-            session.add(
-                NotificationSetting(
-                    user_id=user.id,
-                    kind=kind.value,
-                    channel=ChannelName.in_app.value,
-                    enabled=enabled,
-                )
-            )
-        else:
-            setting.enabled = enabled
-    await session.flush()
+        await _set_switch(session, user=user, kind=kind, enabled=enabled)
     return await get_settings(session, user=user)
+
+
+async def _set_switch(session: AsyncSession, *, user: User, kind: Kind, enabled: bool) -> None:
+    key = (user.id, kind.value, ChannelName.in_app.value)
+    setting = await session.get(NotificationSetting, key)
+    if setting is None:
+        try:
+            # Two tabs saving at once both find no row: the second insert loses the race
+            # inside its savepoint and updates the row the first one wrote.
+            async with session.begin_nested():
+                session.add(
+                    NotificationSetting(
+                        user_id=user.id,
+                        kind=kind.value,
+                        channel=ChannelName.in_app.value,
+                        enabled=enabled,
+                    )
+                )
+            return
+        except IntegrityError:
+            setting = await session.get(NotificationSetting, key, populate_existing=True)
+            if setting is None:
+                raise
+    setting.enabled = enabled
+    await session.flush()
 
 
 @dataclass(frozen=True, slots=True)
