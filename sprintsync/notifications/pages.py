@@ -75,9 +75,14 @@ async def badge(request: Request, session: SessionDep, user: PageUser) -> Respon
 
 @router.get("/notifications/{notification_id:int}/open")
 async def open_notification(notification_id: int, session: SessionDep, user: PageUser) -> Response:
-    """Mark the notification read and go to its task (a link, so it opens like one)."""
-    found = await notifications.mark_read(session, user=user, notification_id=notification_id)
-    return RedirectResponse(f"/tasks/{found.task_id}", status_code=303)
+    """Mark the notification (and the task's others) read and go to the task.
+
+    A link rather than a form, so it opens like one (new tab, copy link); marking read is
+    safe to repeat."""
+    task_id = await notifications.open_notification(
+        session, user=user, notification_id=notification_id
+    )
+    return RedirectResponse(f"/tasks/{task_id}", status_code=303)
 
 
 @router.post("/notifications/{notification_id:int}/read")

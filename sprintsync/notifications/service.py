@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprintsync.db import utcnow
@@ -215,20 +216,23 @@ async def mark_all_read(session: AsyncSession, *, user: User) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def mark_task_read(session: AsyncSession, *, user: User, task_id: int) -> None:
-    """Opening a task reads its notifications (the person has now seen what happened)."""
+async def open_notification(session: AsyncSession, *, user: User, notification_id: int) -> int:
+    """Open one of the user's notifications: it, and every other unread one about the same
+    task, is read now (the person is about to see the task). The task's id; 404 otherwise."""
+    found = await mark_read(session, user=user, notification_id=notification_id)
     await session.execute(
         update(Notification)
         .where(
             and_(
                 Notification.user_id == user.id,
-                Notification.task_id == task_id,
+                Notification.task_id == found.task_id,
                 Notification.read_at.is_(None),
             )
         )
-        .values(read_at=utcnow())
+        .values(read_at=found.read_at)
         .execution_options(synchronize_session=False)
     )
+    return found.task_id
 
 
 async def layout_context(session: AsyncSession, user: User) -> dict[str, int]:
@@ -254,21 +258,33 @@ async def update_settings(
 ) -> dict[Kind, bool]:
     """Set the user's in-app switches for the given kinds; the others stay as they are."""
     for kind, enabled in changes.items():
-        key = (user.id, kind.value, ChannelName.in_app.value)
-        setting = await session.get(NotificationSetting, key)
-        if setting is None:
-            session.add(
-                NotificationSetting(
-                    user_id=user.id,
-                    kind=kind.value,
-                    channel=ChannelName.in_app.value,
-                    enabled=enabled,
-                )
-            )
-        else:
-            setting.enabled = enabled
-    await session.flush()
+        await _set_switch(session, user=user, kind=kind, enabled=enabled)
     return await get_settings(session, user=user)
+
+
+async def _set_switch(session: AsyncSession, *, user: User, kind: Kind, enabled: bool) -> None:
+    key = (user.id, kind.value, ChannelName.in_app.value)
+    setting = await session.get(NotificationSetting, key)
+    if setting is None:
+        try:
+            # Two tabs saving at once both find no row: the second insert loses the race
+            # inside its savepoint and updates the row the first one wrote.
+            async with session.begin_nested():
+                session.add(
+                    NotificationSetting(
+                        user_id=user.id,
+                        kind=kind.value,
+                        channel=ChannelName.in_app.value,
+                        enabled=enabled,
+                    )
+                )
+            return
+        except IntegrityError:
+            setting = await session.get(NotificationSetting, key, populate_existing=True)
+            if setting is None:
+                raise
+    setting.enabled = enabled
+    await session.flush()
 
 
 @dataclass(frozen=True, slots=True)

@@ -137,3 +137,31 @@ async def test_blank_or_oversized_comment_is_refused_with_the_envelope(client, s
         )
         assert r.status_code == 422
         assert r.json()["error"]["code"] == "validation_error"
+
+
+async def test_openapi_documents_comment_activity_and_notification_routes(client) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    envelope = "#/components/schemas/ErrorResponse"
+    routes = {
+        ("/api/v1/tasks/{task_id}/comments", "get"): ("200", "401", "404"),
+        ("/api/v1/tasks/{task_id}/comments", "post"): ("201", "401", "403", "404", "422"),
+        ("/api/v1/comments/{comment_id}", "get"): ("200", "401", "404"),
+        ("/api/v1/comments/{comment_id}", "patch"): ("200", "401", "403", "404", "422"),
+        ("/api/v1/comments/{comment_id}", "delete"): ("204", "401", "403", "404"),
+        ("/api/v1/tasks/{task_id}/activity", "get"): ("200", "401", "404"),
+        ("/api/v1/notifications", "get"): ("200", "401", "422"),
+        ("/api/v1/notifications/unread-count", "get"): ("200", "401"),
+        ("/api/v1/notifications/{notification_id}/read", "post"): ("200", "401", "404"),
+        ("/api/v1/notifications/read-all", "post"): ("200", "401"),
+        ("/api/v1/notifications/settings", "get"): ("200", "401"),
+        ("/api/v1/notifications/settings", "patch"): ("200", "401", "422"),
+    }
+    for (path, method), statuses in routes.items():
+        operation = spec["paths"][path][method]
+        for status in statuses:
+            assert status in operation["responses"], (path, method, status)
+            if status.startswith("4"):
+                schema = operation["responses"][status]["content"]["application/json"]["schema"]
+                assert schema["$ref"] == envelope, (path, method, status)
+    params = {p["name"] for p in spec["paths"]["/api/v1/notifications"]["get"]["parameters"]}
+    assert params == {"unread", "limit", "before"}

@@ -42,17 +42,27 @@ async def test_list_shows_sentences_escaped_and_the_unread_count(client, session
     assert "<html" not in badge.text
 
 
-async def test_opening_a_notification_marks_it_read_and_goes_to_the_task(
+async def test_opening_a_notification_reads_that_task_s_and_goes_to_it(
     client, session, settings
 ) -> None:
-    _actor, reader = await _notified(session, 1)
+    actor, reader = await _notified(session, 2)
+    first, other_task = (
+        (await session.execute(select(Notification).order_by(Notification.id))).scalars().all()
+    )
+    same_task = Notification(
+        user_id=reader.id, kind="mentioned", task_id=first.task_id, actor_id=actor.id
+    )
+    session.add(same_task)
+    await session.commit()
     cookie_auth(client, reader, TEST_SECRET, settings.cookie_name)
-    notification = (await session.execute(select(Notification))).scalar_one()
-    r = await client.get(f"/notifications/{notification.id}/open")
+    r = await client.get(f"/notifications/{first.id}/open")
     assert r.status_code == 303
-    assert r.headers["location"] == f"/tasks/{notification.task_id}"
-    await session.refresh(notification)
-    assert notification.read_at is not None
+    assert r.headers["location"] == f"/tasks/{first.task_id}"
+    for row in (first, same_task, other_task):
+        await session.refresh(row)
+    assert first.read_at is not None
+    assert same_task.read_at is not None
+    assert other_task.read_at is None
 
 
 async def test_mark_read_and_mark_all_read_forms(client, session, settings) -> None:

@@ -179,6 +179,9 @@
 
   var pushedTask = false; // the dialog shows a task whose URL this page pushed
   var reopening = false; // the dialog is being filled by Forward: the URL is already right
+  // Back closed the dialog: its "close" event (which fires later, as a task) must not go
+  // back a second time, even if Forward has reopened the dialog by then.
+  var closedByHistory = false;
 
   document.body.addEventListener("htmx:afterSwap", function (evt) {
     var dialog = modal();
@@ -213,6 +216,7 @@
         return;
       }
       pushedTask = false;
+      closedByHistory = true;
       dialog.close();
       return;
     }
@@ -263,8 +267,11 @@
   }, true);
   document.addEventListener("close", function (evt) {
     if (evt.target.id !== "modal") return;
-    document.getElementById("modal-body").replaceChildren();
-    if (pushedTask) {
+    // Forward may have reopened the dialog before this event ran: keep what it shows.
+    if (!evt.target.open) document.getElementById("modal-body").replaceChildren();
+    if (closedByHistory) {
+      closedByHistory = false;
+    } else if (pushedTask) {
       pushedTask = false;
       window.history.back();
     }
