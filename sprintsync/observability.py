@@ -180,9 +180,15 @@ class RequestContextMiddleware:
                 path=scope["path"],
                 route=route,
                 status=status,
+                client=_client_host(scope),
                 user_id=state.get("user_id"),
                 latency_ms=round(elapsed * 1000, 2),
             )
+
+
+def _client_host(scope: Scope) -> str | None:
+    client = scope.get("client")
+    return client[0] if client else None
 
 
 def _incoming_request_id(scope: Scope) -> str | None:

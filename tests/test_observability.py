@@ -26,6 +26,8 @@ from sprintsync import __version__
 from sprintsync.app import create_app
 from sprintsync.config import Settings
 from sprintsync.migrations import upgrade
+from sprintsync.observability import log
+from sprintsync.security.deps import CurrentUser
 from tests.conftest import TEST_SECRET
 from tests.factories import bearer, make_user
 
@@ -160,6 +162,29 @@ async def test_unhandled_error_is_logged_with_stack_trace_but_not_sent(app, caps
     (request,) = [x for x in lines if x["event"] == "request"]
     assert request["status"] == 500
     assert request["route"] == "/api/v1/explode"
+
+
+async def test_every_line_of_an_authenticated_request_names_the_user(app, session, capsys) -> None:
+    async def noisy(user: CurrentUser) -> dict[str, int]:
+        log.info("working_on_it", step=1)
+        log.warning("still_working", step=2)
+        return {"id": user.id}
+
+    app.add_api_route("/api/v1/noisy", noisy)
+    user = await make_user(session)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        capsys.readouterr()
+        r = await c.get("/api/v1/noisy", headers=bearer(user, TEST_SECRET))
+        assert r.status_code == 200
+        await c.get("/healthz")
+    lines = log_lines(capsys.readouterr().out)
+    by_event = {line["event"]: line for line in lines}
+    assert by_event["working_on_it"]["user_id"] == user.id
+    assert by_event["still_working"]["user_id"] == user.id
+    # The next request starts clean: no user carried over from the last one.
+    health = [x for x in lines if x["event"] == "request" and x["path"] == "/healthz"]
+    assert health[0]["user_id"] is None
 
 
 # --- metrics ---------------------------------------------------------------------------
