@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -44,6 +45,7 @@ from sprintsync.notifications.pages import router as notifications_pages
 from sprintsync.observability import (
     DB_POOL_CHECKED_OUT,
     METRICS_CONTENT_TYPE,
+    TASKS_BY_STATUS,
     RequestContextMiddleware,
     configure_logging,
     log,
@@ -55,6 +57,7 @@ from sprintsync.security.models import User
 from sprintsync.security.user_cache import UserCache
 from sprintsync.stats.api import router as stats_router
 from sprintsync.stats.pages import router as stats_pages
+from sprintsync.tasks import service as task_service
 from sprintsync.tasks.api import router as tasks_router
 from sprintsync.tasks.pages import router as tasks_pages
 from sprintsync.tasks.schemas import PRIORITY_NAMES, STATUS_LABELS
@@ -222,10 +225,34 @@ def _ops_router() -> APIRouter:
         return JSONResponse({"status": "ok", "database": "ok"})
 
     @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        await _count_tasks(request.app)
         return Response(metrics_payload(), media_type=METRICS_CONTENT_TYPE)
 
     return router
+
+
+TASK_COUNT_INTERVAL = 15.0
+
+
+async def _count_tasks(app: FastAPI) -> None:
+    """Refresh the tasks-by-status gauge, at most every TASK_COUNT_INTERVAL per process.
+
+    One grouped count per scrape interval, never per request; a database that does not
+    answer leaves the last numbers and the rest of the scrape intact.
+    """
+    now = time.monotonic()
+    if now - getattr(app.state, "tasks_counted_at", -TASK_COUNT_INTERVAL) < TASK_COUNT_INTERVAL:
+        return
+    app.state.tasks_counted_at = now
+    try:
+        async with app.state.read_sessionmaker() as session:
+            counts = await task_service.count_by_status(session)
+    except Exception as exc:  # the scrape must not fail with the database
+        log.warning("task_count_failed", error=str(exc))
+        return
+    for status, n in counts.items():
+        TASKS_BY_STATUS.labels(status=status).set(n)
 
 
 def _wants_json(request: Request) -> bool:

@@ -50,6 +50,13 @@ DB_POOL_CHECKED_OUT = Gauge(
     "Database connections checked out of the pool.",
     multiprocess_mode="livesum",
 )
+TASKS_BY_STATUS = Gauge(
+    "sprintsync_tasks",
+    "Tasks by status across the instance, counted at scrape time (at most every 15 s).",
+    ["status"],
+    # Every worker and replica counts the same rows: the newest count is the answer.
+    multiprocess_mode="mostrecent",
+)
 APP_INFO = Gauge(
     "sprintsync_app_info",
     "Application build information.",

@@ -29,7 +29,7 @@ from sprintsync.migrations import upgrade
 from sprintsync.observability import log
 from sprintsync.security.deps import CurrentUser
 from tests.conftest import TEST_SECRET
-from tests.factories import bearer, make_user
+from tests.factories import bearer, make_task, make_user
 
 T = TypeVar("T")
 REQUESTS_TOTAL = "sprintsync_http_requests_total"
@@ -220,6 +220,16 @@ async def test_metrics_expose_in_flight_pool_and_app_info(client) -> None:
     assert value(found, "sprintsync_http_requests_in_flight") >= 1
     assert ("sprintsync_db_pool_connections_in_use", frozenset()) in found
     assert value(found, "sprintsync_app_info", version=__version__) == 1
+
+
+async def test_metrics_count_tasks_by_status_at_scrape_time(client, session) -> None:
+    owner = await make_user(session)
+    for status in ("todo", "todo", "in_progress"):
+        await make_task(session, owner, status=status)
+    found = await scrape(client)
+    assert value(found, "sprintsync_tasks", status="todo") == 2
+    assert value(found, "sprintsync_tasks", status="in_progress") == 1
+    assert value(found, "sprintsync_tasks", status="done") == 0
 
 
 # --- health ----------------------------------------------------------------------------
