@@ -43,6 +43,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(ai_app, name="ai")
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+WORKER_HEALTHCHECK_SECONDS = 60
 T = TypeVar("T")
 
 
@@ -180,6 +181,11 @@ def serve(
             # On SIGTERM: stop accepting, let requests in flight finish within the grace
             # period, then close what is left (uvicorn waits forever when this is None).
             timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+            # The supervisor restarts a worker that does not answer its ping in time; a
+            # worker still importing on a busy or CPU-limited host (a container with a
+            # quarter of a core) needs far longer than uvicorn's default 5 s, or it is
+            # killed and restarted for ever.
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         )
     finally:
         if metrics_dir is not None:

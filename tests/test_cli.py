@@ -352,6 +352,8 @@ def test_serve_takes_workers_port_and_grace_period_from_the_environment(env, fak
     # Forwarded headers are the app's business (SPRINTSYNC_FORWARDED_ALLOW_IPS), never
     # uvicorn's default of trusting 127.0.0.1.
     assert call["proxy_headers"] is False
+    # Workers still importing on a slow host are not killed as unresponsive.
+    assert call["timeout_worker_healthcheck"] >= 30
 
 
 def test_serve_refuses_an_unmigrated_database_in_one_line(env, fake_uvicorn) -> None:
