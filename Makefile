@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install install-dev migrate seed serve assets bench clean
+.PHONY: run test lint install install-dev migrate seed serve assets bench clean verify-deploy
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,3 +63,8 @@ bench: $(DEV_STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+## verify-deploy: the slow deployment checks too (wheel into a fresh venv served as the image
+## does, a real Prometheus scraping a two-worker app), verbosely
+verify-deploy: $(DEV_STAMP)
+	SPRINTSYNC_VERIFY_DEPLOY=1 $(BIN)/python -m pytest -v -s -p no:cacheprovider tests/deploy $(PYTEST_ARGS)
