@@ -7,19 +7,46 @@ DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install install-dev migrate seed serve assets bench clean
+.PHONY: run test lint install install-dev migrate seed serve assets bench clean verify-deploy \
+	screenshots
+
+# pip, boiled down: one line per ten packages while it works (a first install takes a minute
+# or two, silent with --quiet, pages of output without), the total at the end, and its
+# whole output (in $(VENV)/pip.log) only when it fails.
+define pip_install
+	@start=$$(date +%s); \
+	if $(BIN)/python -m pip install --progress-bar off --disable-pip-version-check $(1) \
+		> $(VENV)/pip.log 2>&1 & pid=$$!; \
+		while kill -0 $$pid 2>/dev/null; do \
+			sleep 5; \
+			n=$$(grep -c '^Collecting ' $(VENV)/pip.log); \
+			if grep -q '^Installing collected packages' $(VENV)/pip.log; then \
+				what="installing $$n packages"; \
+			else what="finding and downloading packages: $$n so far"; fi; \
+			echo "    ... $$what ($$(( $$(date +%s) - start ))s)"; \
+		done; wait $$pid; then \
+		echo "    done: $$(grep -o '^Successfully installed.*' $(VENV)/pip.log | wc -w | \
+			awk '{print ($$1 > 2 ? $$1 - 2 : 0)}') packages installed in $$(( $$(date +%s) - start ))s"; \
+	else \
+		grep -v '^WARNING: Location' $(VENV)/pip.log | tail -n 30; \
+		echo "pip failed; its whole output is in $(VENV)/pip.log" >&2; exit 1; \
+	fi
+endef
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "==> Creating a virtual environment in $(VENV)/"
+	@$(PYTHON) -m venv $(VENV)
+	$(call pip_install,--upgrade pip)
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
-	touch $@
+	@echo "==> Installing SprintSync and its dependencies into $(VENV)/ (first time: 1-2 minutes)"
+	$(call pip_install,-e .)
+	@touch $@
 
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $@ $(STAMP)
+	@echo "==> Installing SprintSync with its development tools into $(VENV)/ (first time: 1-3 minutes)"
+	$(call pip_install,-e '.[dev]')
+	@touch $@ $(STAMP)
 
 install: $(STAMP)
 install-dev: $(DEV_STAMP)
@@ -27,8 +54,11 @@ install-dev: $(DEV_STAMP)
 ## run: venv, install, migrate, seed demo data (first run only), serve on SQLite + offline AI
 run: $(STAMP)
 	@mkdir -p var
+	@echo "==> Migrating the database (SQLite in var/ unless SPRINTSYNC_DATABASE_URL says otherwise)"
 	@$(BIN)/sprintsync db upgrade
+	@echo "==> Demo data (only into a database without users)"
 	@$(BIN)/sprintsync seed --if-empty
+	@echo "==> Serving; Ctrl+C stops"
 	@$(BIN)/sprintsync serve --host $(HOST) --port $(PORT)
 
 migrate: $(STAMP)
@@ -63,3 +93,13 @@ bench: $(DEV_STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+## verify-deploy: the slow deployment checks too (wheel into a fresh venv served as the image
+## does, a real Prometheus scraping a two-worker app), verbosely
+verify-deploy: $(DEV_STAMP)
+	SPRINTSYNC_VERIFY_DEPLOY=1 $(BIN)/python -m pytest -v -s -p no:cacheprovider tests/deploy $(PYTEST_ARGS)
+
+## screenshots: retake the README's screenshots (docs/screenshots/) in Chromium
+screenshots: $(DEV_STAMP)
+	SPRINTSYNC_UPDATE_README_SCREENSHOTS=1 $(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests/web/test_readme_screenshots.py

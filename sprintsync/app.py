@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import event, inspect, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from sprintsync import __version__
 from sprintsync.activity.api import router as activity_router
@@ -28,9 +28,11 @@ from sprintsync.ai.api import router as ai_router
 from sprintsync.ai.pages import router as ai_pages
 from sprintsync.ai.service import build_assistant
 from sprintsync.auth.api import router as auth_router
+from sprintsync.auth.cookies import SessionRenewalMiddleware
 from sprintsync.auth.pages import router as auth_pages
 from sprintsync.auth.service import LoginThrottle
 from sprintsync.comments.api import router as comments_router
+from sprintsync.compression import CompressionMiddleware
 from sprintsync.config import Settings, get_settings
 from sprintsync.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from sprintsync.errors import CODE_FOR_STATUS, AppError, error_body
@@ -43,6 +45,7 @@ from sprintsync.notifications.pages import router as notifications_pages
 from sprintsync.observability import (
     DB_POOL_CHECKED_OUT,
     METRICS_CONTENT_TYPE,
+    TASKS_BY_STATUS,
     RequestContextMiddleware,
     configure_logging,
     log,
@@ -66,18 +69,18 @@ from sprintsync.timesheet.api import router as time_router
 from sprintsync.timesheet.pages import router as time_pages
 from sprintsync.users.api import router as users_router
 from sprintsync.users.pages import router as users_pages
+from sprintsync.web.assets import STATIC_DIR, HashedStaticFiles
 from sprintsync.web.docs import router as docs_router
 from sprintsync.web.errors import render_error_page
 from sprintsync.web.layout import set_layout_provider
 from sprintsync.web.render import add_template_globals
 
-STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 _METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
 
 
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> FastAPI:
     settings = settings or get_settings()
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.json_logs)
     engine = engine or make_engine(settings)
     _count_pool_usage(engine)
 
@@ -150,13 +153,19 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     set_layout_provider(app, _layout_context)
     add_template_globals(STATUS_LABELS=STATUS_LABELS, PRIORITIES=PRIORITY_NAMES)
     if STATIC_DIR.is_dir():
-        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+        app.mount("/static", HashedStaticFiles(directory=STATIC_DIR), name="static")
 
     _install_error_handlers(app)
     # Added innermost first: the request-id middleware wraps everything else.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SessionRenewalMiddleware)
+    app.add_middleware(CompressionMiddleware, minimum_size=settings.compress_min_bytes)
     app.add_middleware(RequestContextMiddleware, on_error=_internal_error_response)
     app.add_middleware(SecurityHeadersMiddleware)
+    if settings.trusted_proxies:
+        # Outermost, so throttling, logs and cookies all see the client behind the proxy.
+        # Only the listed addresses are believed; anyone else could forge the headers.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app
 
 
@@ -224,10 +233,34 @@ def _ops_router() -> APIRouter:
         return JSONResponse({"status": "ok", "database": "ok"})
 
     @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        await _count_tasks(request.app)
         return Response(metrics_payload(), media_type=METRICS_CONTENT_TYPE)
 
     return router
+
+
+TASK_COUNT_INTERVAL = 15.0
+
+
+async def _count_tasks(app: FastAPI) -> None:
+    """Refresh the tasks-by-status gauge, at most every TASK_COUNT_INTERVAL per process.
+
+    One grouped count per scrape interval, never per request; a database that does not
+    answer leaves the last numbers and the rest of the scrape intact.
+    """
+    now = time.monotonic()
+    if now - getattr(app.state, "tasks_counted_at", -TASK_COUNT_INTERVAL) < TASK_COUNT_INTERVAL:
+        return
+    app.state.tasks_counted_at = now
+    try:
+        async with app.state.read_sessionmaker() as session:
+            counts = await task_service.count_by_status(session)
+    except Exception as exc:  # the scrape must not fail with the database
+        log.warning("task_count_failed", error=str(exc))
+        return
+    for status, n in counts.items():
+        TASKS_BY_STATUS.labels(status=status).set(n)
 
 
 def _wants_json(request: Request) -> bool:

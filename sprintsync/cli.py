@@ -43,6 +43,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(ai_app, name="ai")
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+WORKER_HEALTHCHECK_SECONDS = 60
 T = TypeVar("T")
 
 
@@ -124,24 +125,40 @@ def _require_migrated(settings: Settings) -> None:
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    port: Annotated[
+        int,
+        typer.Option(
+            min=1, max=65535, envvar="PORT", help="TCP port (hosting platforms set PORT)."
+        ),
+    ] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Worker processes (default: SPRINTSYNC_WEB_WORKERS)."),
+    ] = None,
     reload: Annotated[bool, typer.Option(help="Restart when the code changes (development).")] = (
         False
     ),
 ) -> None:
-    """Serve the web UI and the JSON API with uvicorn."""
+    """Serve the web UI and the JSON API with uvicorn.
+
+    Before it listens, the database must be reachable and migrated (or is migrated now, with
+    SPRINTSYNC_MIGRATE_ON_START=true); otherwise it stops at once with one line saying why.
+    """
     import uvicorn
 
     settings = load_settings()
-    ensure_sqlite_dir(settings.database_url)
+    workers = workers or settings.web_workers
+    _prepare_database(settings)
     metrics_dir = None
     if workers > 1 and not reload and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Each worker writes its metrics to files here, and /metrics adds them all up. It
         # must be set before the workers start, and be empty: old files would count again.
         metrics_dir = tempfile.mkdtemp(prefix="sprintsync-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
-    typer.echo(f"SprintSync on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    typer.echo(
+        f"SprintSync on http://{host}:{port} with {workers} worker(s)  "
+        f"(API docs: http://{host}:{port}/docs)"
+    )
     try:
         # loop="auto" and http="auto" pick uvloop and httptools when they are installed.
         uvicorn.run(
@@ -154,16 +171,37 @@ def serve(
             reload_dirs=[str(PACKAGE_DIR)] if reload else None,
             loop="auto",
             http="auto",
-            # The app logs one JSON line per request itself.
+            # The app logs one line per request itself.
             access_log=False,
             log_level=settings.log_level.lower(),
             server_header=False,
-            timeout_graceful_shutdown=10,
+            # The app trusts forwarded headers only from SPRINTSYNC_FORWARDED_ALLOW_IPS;
+            # uvicorn's own default would trust 127.0.0.1 without being asked.
+            proxy_headers=False,
+            # On SIGTERM: stop accepting, let requests in flight finish within the grace
+            # period, then close what is left (uvicorn waits forever when this is None).
+            timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+            # The supervisor restarts a worker that does not answer its ping in time; a
+            # worker still importing on a busy or CPU-limited host (a container with a
+            # quarter of a core) needs far longer than uvicorn's default 5 s, or it is
+            # killed and restarted for ever.
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         )
     finally:
         if metrics_dir is not None:
             os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
             shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _prepare_database(settings: Settings) -> None:
+    """Migrate now (when configured to) or refuse to serve a database behind the code."""
+    ensure_sqlite_dir(settings.database_url)
+    if settings.migrate_on_start:
+        with database_errors():
+            migrations.upgrade(settings.database_url, "head")
+        typer.echo(f"Database revision: {_describe_revision(settings)[1]}")
+        return
+    _require_migrated(settings)
 
 
 # --- db ----------------------------------------------------------------------------------

@@ -72,8 +72,13 @@ class Settings(BaseSettings):
     login_rate_limit: str = "5/minute"
     login_ip_rate_limit: str = "20/minute"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    compress_min_bytes: int = Field(default=1024, ge=0)
+    forwarded_allow_ips: str = ""
+    web_workers: int = Field(default=1, ge=1, le=64)
+    shutdown_grace_seconds: int = Field(default=10, ge=0, le=300)
+    migrate_on_start: bool = False
     log_level: LogLevel = LogLevel.INFO
-    log_json: bool = True
+    log_json: bool | None = None
     password_hash_fast: bool = False
     signup_policy: Literal["open", "invite", "closed"] | None = None
     invitation_days: int = Field(default=7, ge=1, le=90)
@@ -104,6 +109,15 @@ class Settings(BaseSettings):
     def _any_case_level(cls, value: Any) -> Any:
         return value.strip().upper() if isinstance(value, str) else value
 
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        """Platforms hand out `postgres://` or `postgresql://` URLs; the app speaks asyncpg."""
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+asyncpg://" + url.removeprefix(prefix)
+        return url
+
     @model_validator(mode="after")
     def _refuse_weak_secret_in_production(self) -> Settings:
         if self.env == "production":
@@ -131,10 +145,29 @@ class Settings(BaseSettings):
         return "invite" if self.env == "production" else "open"
 
     @property
+    def trusted_proxies(self) -> list[str]:
+        """Addresses or networks whose X-Forwarded-For/-Proto headers are believed."""
+        return [part.strip() for part in self.forwarded_allow_ips.split(",") if part.strip()]
+
+    @property
+    def json_logs(self) -> bool:
+        """JSON lines unless set otherwise; readable console lines by default in development."""
+        if self.log_json is not None:
+            return self.log_json
+        return self.env != "development"
+
+    @property
     def secure_cookies(self) -> bool:
         if self.cookie_secure is not None:
             return self.cookie_secure
         return self.env != "development"
+
+    def cookie_secure_for(self, scheme: str) -> bool:
+        """`Secure` for a request's cookies: always outside development, and for HTTPS there
+        (behind a trusted proxy the scheme is the one the client used)."""
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.secure_cookies or scheme == "https"
 
 
 @lru_cache

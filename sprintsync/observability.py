@@ -50,6 +50,13 @@ DB_POOL_CHECKED_OUT = Gauge(
     "Database connections checked out of the pool.",
     multiprocess_mode="livesum",
 )
+TASKS_BY_STATUS = Gauge(
+    "sprintsync_tasks",
+    "Tasks by status across the instance, counted at scrape time (at most every 15 s).",
+    ["status"],
+    # Every worker and replica counts the same rows: the newest count is the answer.
+    multiprocess_mode="mostrecent",
+)
 APP_INFO = Gauge(
     "sprintsync_app_info",
     "Application build information.",
@@ -180,9 +187,15 @@ class RequestContextMiddleware:
                 path=scope["path"],
                 route=route,
                 status=status,
+                client=_client_host(scope),
                 user_id=state.get("user_id"),
                 latency_ms=round(elapsed * 1000, 2),
             )
+
+
+def _client_host(scope: Scope) -> str | None:
+    client = scope.get("client")
+    return client[0] if client else None
 
 
 def _incoming_request_id(scope: Scope) -> str | None:

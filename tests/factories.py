@@ -171,7 +171,8 @@ async def make_entry(session: AsyncSession, task: Task, user: User, **overrides:
     return entry
 
 
-def token_for(user: User, secret: str, *, expires_minutes: int = 60) -> str:
+def token_for(user: User, secret: str, *, expires_minutes: int = 24 * 60) -> str:
+    """A fresh session's token (the default lifetime), so using it does not renew it."""
     return create_access_token(
         user_id=user.id,
         version=user.token_version,

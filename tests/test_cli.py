@@ -315,6 +315,7 @@ def test_the_log_level_may_be_written_in_any_case(env, fake_uvicorn) -> None:
 
 
 def test_serve_runs_the_app_factory_without_access_log(env, db_path, fake_uvicorn) -> None:
+    ok(env, "db", "upgrade")
     ok(env, "serve", "--host", "0.0.0.0", "--port", "9001")
     (call,) = fake_uvicorn
     assert call["target"] == "sprintsync.app:create_app"
@@ -326,6 +327,7 @@ def test_serve_runs_the_app_factory_without_access_log(env, db_path, fake_uvicor
 
 
 def test_serve_with_workers_gives_them_a_fresh_metrics_folder(env, fake_uvicorn) -> None:
+    ok(env, "db", "upgrade")
     ok(env, "serve", "--workers", "3")
     (call,) = fake_uvicorn
     assert call["workers"] == 3
@@ -334,6 +336,50 @@ def test_serve_with_workers_gives_them_a_fresh_metrics_folder(env, fake_uvicorn)
     # Removed again when the server stops.
     assert not Path(call["metrics_dir"]).exists()
     assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+
+
+def test_serve_takes_workers_port_and_grace_period_from_the_environment(env, fake_uvicorn) -> None:
+    ok(env, "db", "upgrade")
+    env |= {
+        "SPRINTSYNC_WEB_WORKERS": "2",
+        "SPRINTSYNC_SHUTDOWN_GRACE_SECONDS": "25",
+        "PORT": "8123",
+    }
+    ok(env, "serve")
+    (call,) = fake_uvicorn
+    assert (call["workers"], call["port"]) == (2, 8123)
+    assert call["timeout_graceful_shutdown"] == 25
+    # Forwarded headers are the app's business (SPRINTSYNC_FORWARDED_ALLOW_IPS), never
+    # uvicorn's default of trusting 127.0.0.1.
+    assert call["proxy_headers"] is False
+    # Workers still importing on a slow host are not killed as unresponsive.
+    assert call["timeout_worker_healthcheck"] >= 30
+
+
+def test_serve_refuses_an_unmigrated_database_in_one_line(env, fake_uvicorn) -> None:
+    result = run(env, "serve")
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0
+    assert "not up to date" in result.output
+    assert "sprintsync db upgrade" in result.output
+    assert fake_uvicorn == []
+
+
+def test_serve_refuses_an_unreachable_database_in_one_line(env, fake_uvicorn) -> None:
+    env["SPRINTSYNC_DATABASE_URL"] = "postgresql+asyncpg://postgres@127.0.0.1:1/nowhere"
+    result = run(env, "serve")
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0
+    assert result.output.startswith("Database error")
+    assert fake_uvicorn == []
+
+
+def test_serve_migrates_first_when_asked(env, db_path, fake_uvicorn) -> None:
+    env["SPRINTSYNC_MIGRATE_ON_START"] = "true"
+    output = ok(env, "serve")
+    assert "(head)" in output
+    assert query(db_path, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
+    assert len(fake_uvicorn) == 1
 
 
 def test_python_dash_m_runs_the_cli() -> None:

@@ -123,3 +123,26 @@ def test_defaults_serve_sqlite_in_the_repo_and_the_offline_ai() -> None:
     assert s.database_url.startswith("sqlite")
     assert s.database_url.endswith(str(REPO_ROOT / "var" / "sprintsync.db"))
     assert s.ai.provider == "offline"
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["postgres://u:p@db:5432/app", "postgresql://u:p@db:5432/app"],
+)
+def test_platform_postgres_urls_get_the_async_driver(given: str) -> None:
+    # Render's and Railway's database URLs, used as they are handed out.
+    assert settings(database_url=given).database_url == "postgresql+asyncpg://u:p@db:5432/app"
+
+
+def test_json_logs_by_default_everywhere_but_development() -> None:
+    assert settings(env="development").json_logs is False
+    assert settings(env="test").json_logs is True
+    assert settings(env="development", log_json=True).json_logs is True
+
+
+def test_trusted_proxies_are_a_trimmed_list_and_none_by_default() -> None:
+    assert settings().trusted_proxies == []
+    assert settings(forwarded_allow_ips=" 10.0.0.1, 10.1.0.0/16 ,").trusted_proxies == [
+        "10.0.0.1",
+        "10.1.0.0/16",
+    ]

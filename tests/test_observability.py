@@ -26,8 +26,10 @@ from sprintsync import __version__
 from sprintsync.app import create_app
 from sprintsync.config import Settings
 from sprintsync.migrations import upgrade
+from sprintsync.observability import log
+from sprintsync.security.deps import CurrentUser
 from tests.conftest import TEST_SECRET
-from tests.factories import bearer, make_user
+from tests.factories import bearer, make_task, make_user
 
 T = TypeVar("T")
 REQUESTS_TOTAL = "sprintsync_http_requests_total"
@@ -162,6 +164,29 @@ async def test_unhandled_error_is_logged_with_stack_trace_but_not_sent(app, caps
     assert request["route"] == "/api/v1/explode"
 
 
+async def test_every_line_of_an_authenticated_request_names_the_user(app, session, capsys) -> None:
+    async def noisy(user: CurrentUser) -> dict[str, int]:
+        log.info("working_on_it", step=1)
+        log.warning("still_working", step=2)
+        return {"id": user.id}
+
+    app.add_api_route("/api/v1/noisy", noisy)
+    user = await make_user(session)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        capsys.readouterr()
+        r = await c.get("/api/v1/noisy", headers=bearer(user, TEST_SECRET))
+        assert r.status_code == 200
+        await c.get("/healthz")
+    lines = log_lines(capsys.readouterr().out)
+    by_event = {line["event"]: line for line in lines}
+    assert by_event["working_on_it"]["user_id"] == user.id
+    assert by_event["still_working"]["user_id"] == user.id
+    # The next request starts clean: no user carried over from the last one.
+    health = [x for x in lines if x["event"] == "request" and x["path"] == "/healthz"]
+    assert health[0]["user_id"] is None
+
+
 # --- metrics ---------------------------------------------------------------------------
 
 
@@ -195,6 +220,16 @@ async def test_metrics_expose_in_flight_pool_and_app_info(client) -> None:
     assert value(found, "sprintsync_http_requests_in_flight") >= 1
     assert ("sprintsync_db_pool_connections_in_use", frozenset()) in found
     assert value(found, "sprintsync_app_info", version=__version__) == 1
+
+
+async def test_metrics_count_tasks_by_status_at_scrape_time(client, session) -> None:
+    owner = await make_user(session)
+    for status in ("todo", "todo", "in_progress"):
+        await make_task(session, owner, status=status)
+    found = await scrape(client)
+    assert value(found, "sprintsync_tasks", status="todo") == 2
+    assert value(found, "sprintsync_tasks", status="in_progress") == 1
+    assert value(found, "sprintsync_tasks", status="done") == 0
 
 
 # --- health ----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import click
@@ -68,6 +69,26 @@ def test_the_demo_logins_are_documented() -> None:
         assert user.email in README
 
 
-@pytest.mark.parametrize("section", ["## AI providers", "## Web UI", "## Docker"])
+@pytest.mark.parametrize(
+    "section", ["## AI providers", "## Web UI", "## Deploy", "## For contributors"]
+)
 def test_sections_exist(section: str) -> None:
     assert f"\n{section}\n" in README
+
+
+def test_the_readme_opens_with_the_screenshots_the_browser_tests_take() -> None:
+    from tests.web.test_readme_screenshots import README_SHOTS, SHOTS
+
+    opening = README[: README.index("## Two commands")]
+    shown = re.findall(r"\]\(docs/screenshots/([a-z0-9-]+)\.png\)\]", opening)
+    assert shown == [shot.name for shot in SHOTS]
+    for name in shown:
+        assert (README_SHOTS / f"{name}.png").is_file(), f"run `make screenshots` for {name}"
+
+
+@pytest.mark.parametrize("platform", ["### Railway", "### Render", "### Kubernetes"])
+def test_the_deploy_section_covers_each_platform_and_backups(platform: str) -> None:
+    deploy = README[README.index("\n## Deploy\n") : README.index("\n## For contributors\n")]
+    assert f"\n{platform}\n" in deploy
+    assert "pg_dump" in deploy
+    assert "pg_restore" in deploy

@@ -21,7 +21,7 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 def _token_response(
     response: Response, request: Request, sess: service.TokenGrant
 ) -> TokenResponse:
-    set_session_cookies(response, request.app.state.settings, sess)
+    set_session_cookies(response, request, sess)
     return TokenResponse(
         access_token=sess.token,
         expires_in=sess.expires_in,
@@ -132,7 +132,7 @@ async def logout(
     if everywhere:
         await service.logout_everywhere(session, user=user)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
-    clear_session_cookies(response, request.app.state.settings)
+    clear_session_cookies(response, request)
     return response
 
 
@@ -159,6 +159,6 @@ async def update_me(
         session, settings, user=user, changes=body, throttle=request.app.state.login_throttle
     )
     if new_session is not None:
-        set_session_cookies(response, settings, new_session)
+        set_session_cookies(response, request, new_session)
         response.headers["X-Access-Token"] = new_session.token
     return UserRead.model_validate(user)

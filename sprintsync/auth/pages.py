@@ -87,7 +87,7 @@ async def login(request: Request, session: SessionDep) -> Response:
             request, "auth/login.html", context, status=exc.status_code, headers=exc.headers
         )
     response = RedirectResponse(next_path, status_code=303)
-    set_session_cookies(response, request.app.state.settings, sess)
+    set_session_cookies(response, request, sess)
     return response
 
 
@@ -185,7 +185,7 @@ async def signup(request: Request, session: SessionDep) -> Response:
             status=422,
         )
     response = RedirectResponse(next_path, status_code=303)
-    set_session_cookies(response, request.app.state.settings, sess)
+    set_session_cookies(response, request, sess)
     return response
 
 
@@ -204,7 +204,7 @@ def _browser_zone(name: str) -> str | None:
 @router.post("/logout")
 async def logout(request: Request, _user: PageUser) -> Response:
     response = redirect(request, "/login?notice=logged_out")
-    clear_session_cookies(response, request.app.state.settings)
+    clear_session_cookies(response, request)
     return response
 
 
@@ -276,7 +276,6 @@ async def _change_password(
 
 @router.post("/profile/password")
 async def change_password(request: Request, session: SessionDep, user: PageUser) -> Response:
-    settings = request.app.state.settings
     try:
         new_session = await _change_password(request, session, user, await request.form())
     except (ValidationError, AppError) as exc:
@@ -298,7 +297,7 @@ async def change_password(request: Request, session: SessionDep, user: PageUser)
             headers=toast("Password changed. Other devices have been logged out."),
         )
     if new_session is not None:
-        set_session_cookies(response, settings, new_session)
+        set_session_cookies(response, request, new_session)
     return response
 
 
@@ -312,7 +311,6 @@ async def password_page(request: Request, user: PageUser, next: str = "") -> Res
 @router.post("/password")
 async def set_new_password(request: Request, session: SessionDep, user: PageUser) -> Response:
     form = await request.form()
-    settings = request.app.state.settings
     next_path = safe_next(form_text(form, "next"))
     try:
         new_session = await _change_password(request, session, user, form)
@@ -321,7 +319,7 @@ async def set_new_password(request: Request, session: SessionDep, user: PageUser
         return await render(request, "auth/password.html", context, user=user, status=422)
     response = RedirectResponse(next_path, status_code=303)
     if new_session is not None:
-        set_session_cookies(response, settings, new_session)
+        set_session_cookies(response, request, new_session)
     return response
 
 
@@ -329,5 +327,5 @@ async def set_new_password(request: Request, session: SessionDep, user: PageUser
 async def logout_everywhere(request: Request, session: SessionDep, user: PageUser) -> Response:
     await service.logout_everywhere(session, user=user)
     response = redirect(request, "/login?notice=everywhere")
-    clear_session_cookies(response, request.app.state.settings)
+    clear_session_cookies(response, request)
     return response

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import structlog
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +19,7 @@ from sprintsync.config import Settings
 from sprintsync.db import SessionDep
 from sprintsync.errors import AppError, Forbidden, Unauthorized
 from sprintsync.security.models import User
-from sprintsync.security.tokens import decode_access_token
+from sprintsync.security.tokens import create_access_token, decode_access_token, needs_renewal
 from sprintsync.web.csrf import FORM_FIELD, csrf_matches
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -72,6 +73,17 @@ async def _authenticate(request: Request, session: AsyncSession) -> User:
     request.state.user_id = user.id
     request.state.user = user  # for an error page's header, should this request fail
     request.state.token = token
+    lifetime = settings.access_token_expire_minutes
+    if via_cookie and needs_renewal(claims, lifetime_minutes=lifetime):
+        # Same token version, fresh expiry. The shell's renewal middleware sets the cookies,
+        # and a page rendered now carries the CSRF token that goes with the new session.
+        renewed = create_access_token(
+            user_id=user.id, version=user.token_version, secret=secret, expires_minutes=lifetime
+        )
+        request.state.renewed_token = renewed
+        request.state.token = renewed
+    # Every later log line of this request names the user, not only the access line.
+    structlog.contextvars.bind_contextvars(user_id=user.id)
     if user.must_change_password and request.scope["path"] not in PASSWORD_CHANGE_PATHS:
         raise Forbidden(
             "An administrator reset your password; choose a new one to carry on.",

@@ -15,6 +15,7 @@ ALGORITHM = "HS256"
 class TokenClaims:
     user_id: int
     version: int
+    expires_at: float  # POSIX seconds
 
 
 def create_access_token(*, user_id: int, version: int, secret: str, expires_minutes: int) -> str:
@@ -46,10 +47,25 @@ def decode_access_token(token: str, *, secret: str) -> TokenClaims | None:
             algorithms=[ALGORITHM],
             options={"require": ["sub", "exp", "iat", "ver"]},
         )
-        claims = TokenClaims(user_id=int(payload["sub"]), version=int(payload["ver"]))
+        claims = TokenClaims(
+            user_id=int(payload["sub"]),
+            version=int(payload["ver"]),
+            expires_at=float(payload["exp"]),
+        )
     except (jwt.PyJWTError, ValueError, TypeError):
         return None
     if len(_VERIFIED) >= _VERIFIED_MAX:
         _VERIFIED.clear()
-    _VERIFIED[(secret, token)] = (claims, float(payload["exp"]))
+    _VERIFIED[(secret, token)] = (claims, claims.expires_at)
     return claims
+
+
+# The share of a session's lifetime left below which using it renews it.
+RENEW_WHEN_LEFT = 0.5
+
+
+def needs_renewal(claims: TokenClaims, *, lifetime_minutes: int, now: float | None = None) -> bool:
+    """A session in the second half of its lifetime is renewed when used (sliding sessions):
+    an active user is never logged out mid-work, while an idle one still expires."""
+    remaining = claims.expires_at - (time.time() if now is None else now)
+    return remaining < lifetime_minutes * 60 * RENEW_WHEN_LEFT

@@ -702,3 +702,11 @@ async def change_status(
         events.TaskMoved(task=task, actor=user, from_status=current.value, to_status=to.value),
     )
     return task
+
+
+async def count_by_status(session: AsyncSession) -> dict[str, int]:
+    """Tasks per status across the whole instance: for the metrics scrape, not for people."""
+    rows = await session.execute(select(Task.status, func.count()).group_by(Task.status))
+    counts = {status.value: 0 for status in TaskStatus}
+    counts.update({status: int(n) for status, n in rows})
+    return counts

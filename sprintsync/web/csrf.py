@@ -38,7 +38,7 @@ def remember_anonymous_token(request: Request, response: Response) -> None:
             token,
             httponly=True,
             samesite="strict",
-            secure=request.app.state.settings.secure_cookies,
+            secure=request.app.state.settings.cookie_secure_for(request.url.scheme),
             path="/",
         )
 

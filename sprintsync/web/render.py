@@ -6,11 +6,9 @@ named block (jinja2-fragments), never a separate copy of the markup.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +22,12 @@ from markupsafe import Markup
 
 from sprintsync.timeutil import HasTimeZone, today_for
 from sprintsync.web import csrf
+from sprintsync.web.assets import static_url
 from sprintsync.web.dates import local_time
 from sprintsync.web.markdown import plain_text
 
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = WEB_DIR / "templates"
-STATIC_DIR = WEB_DIR / "static"
 
 # htmx settings, read from a meta tag: no inline <style> (CSP), no eval, no history snapshots
 # in localStorage (they would hold CSRF tokens), and 422 responses swap in to show field errors.
@@ -61,19 +59,6 @@ MACROS = (
 
 templates = Jinja2Blocks(directory=TEMPLATES_DIR)  # autoescape is on for every template
 env = templates.env
-
-
-@lru_cache(maxsize=64)
-def _asset_version(path: str) -> str:
-    try:
-        return hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
-    except OSError:
-        return "missing"
-
-
-def static_url(path: str) -> str:
-    """A cache-busting URL: the query changes whenever the file's content does."""
-    return f"/static/{path}?v={_asset_version(path)}"
 
 
 def duration(minutes: int | None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sprintsync.web.assets import static_url
 from tests.conftest import TEST_SECRET
 from tests.factories import cookie_auth, make_entry, make_task, make_user
 
@@ -32,8 +33,8 @@ async def test_reports_show_tables_with_links_to_the_entries(client, session, se
         assert f'data-table="{kind}"' in page
     link = f"/reports/entries?from=2025-03-04&amp;to=2025-03-04&amp;user={admin.id}"
     assert f'href="{link}">1h 15m</a>' in page
-    assert "js/reports.js" in page
-    assert "vendor/chart.umd.min.js" in page
+    assert static_url("js/reports.js") in page
+    assert static_url("vendor/chart.umd.min.js") in page
     entries = await client.get(link.replace("&amp;", "&"))
     assert entries.status_code == 200
     assert "Parser" in entries.text

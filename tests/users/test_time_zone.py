@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sprintsync import timeutil
 from sprintsync.timesheet.models import TimeEntry
 from sprintsync.users.models import User
+from sprintsync.web.assets import static_url
 from tests.conftest import TEST_SECRET
 from tests.factories import PASSWORD, bearer, cookie_auth, make_task, make_user
 
@@ -75,7 +76,7 @@ async def test_the_sign_up_form_takes_the_browsers_zone_and_ignores_an_unknown_o
 ) -> None:
     page = (await client.get("/signup")).text
     assert 'name="time_zone"' in page
-    assert "js/timezone.js" in page
+    assert static_url("js/timezone.js") in page
     form = {"display_name": "Ana", "password": PASSWORD, "csrf_token": _csrf_from(page)}
     r = await client.post("/signup", data={**form, "email": "ana@example.com", "time_zone": LA})
     assert r.status_code == 303
