@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import event, inspect, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import Receive, Scope, Send
@@ -72,7 +72,7 @@ from sprintsync.users.pages import router as users_pages
 from sprintsync.web.assets import STATIC_DIR, HashedStaticFiles
 from sprintsync.web.docs import router as docs_router
 from sprintsync.web.errors import render_error_page
-from sprintsync.web.layout import set_layout_provider
+from sprintsync.web.layout import set_layout_parts
 from sprintsync.web.render import add_template_globals
 
 _METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
@@ -150,7 +150,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     for router in page_routers:
         app.include_router(router)
     # What the lower layers show but do not own: web/ imports no domain.
-    set_layout_provider(app, _layout_context)
+    set_layout_parts(app, timesheet.HEADER_TIMER, notifications.UNREAD_BADGE)
     add_template_globals(STATUS_LABELS=STATUS_LABELS, PRIORITIES=PRIORITY_NAMES)
     if STATIC_DIR.is_dir():
         app.mount("/static", HashedStaticFiles(directory=STATIC_DIR), name="static")
@@ -167,14 +167,6 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         # Only the listed addresses are believed; anyone else could forge the headers.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app
-
-
-async def _layout_context(session: AsyncSession, user: Any) -> dict[str, Any]:
-    """The header's running timer and unread notifications, for every full page."""
-    return {
-        **await timesheet.layout_context(session, user),
-        **await notifications.layout_context(session, user),
-    }
 
 
 def _tune_gc() -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +25,7 @@ from sprintsync.tasks.models import Task
 from sprintsync.tasks.scope import TaskScope
 from sprintsync.users.models import User
 from sprintsync.users.schemas import MAX_ROW_ID
+from sprintsync.web.layout import LayoutPart
 
 MAX_PAGE = 50
 # The header shows "99+" beyond this, so counting stops there (bounded work per page).
@@ -174,7 +175,7 @@ async def list_notifications(
     return items, (items[-1].id if len(rows) > limit else None)
 
 
-async def unread_count(session: AsyncSession, *, user: User) -> int:
+def _unread_count_query(user: User) -> Select[int]:
     """Unread notifications, counted up to `UNREAD_CAP` (through the partial index)."""
     unread = (
         select(Notification.id)
@@ -183,7 +184,12 @@ async def unread_count(session: AsyncSession, *, user: User) -> int:
         .limit(UNREAD_CAP)
         .subquery()
     )
-    return (await session.execute(select(func.count()).select_from(unread))).scalar_one()
+    return select(func.count()).select_from(unread)
+
+
+async def unread_count(session: AsyncSession, *, user: User) -> int:
+    """Unread notifications, counted up to `UNREAD_CAP` (through the partial index)."""
+    return (await session.execute(_unread_count_query(user))).scalar_one()
 
 
 async def mark_read(session: AsyncSession, *, user: User, notification_id: int) -> Notification:
@@ -235,9 +241,11 @@ async def open_notification(session: AsyncSession, *, user: User, notification_i
     return found.task_id
 
 
-async def layout_context(session: AsyncSession, user: User) -> dict[str, int]:
-    """What every full page's header needs from this domain: the unread count."""
-    return {"unread": await unread_count(session, user=user)}
+# The header's unread count, as the app hands it to the layout (see web.layout).
+UNREAD_BADGE = LayoutPart(
+    columns=lambda user: [_unread_count_query(user).scalar_subquery().label("unread")],
+    values=lambda row: {"unread": row.unread},
+)
 
 
 # --- switches ------------------------------------------------------------------------------

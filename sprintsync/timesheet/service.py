@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select, update
+from sqlalchemy import ColumnElement, Row, and_, case, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.util import identity_key
@@ -22,6 +22,7 @@ from sprintsync.timesheet.schemas import EntryUpdate, ManualEntryCreate
 from sprintsync.timeutil import day_start, today_for, user_zone
 from sprintsync.users.models import User
 from sprintsync.users.schemas import MAX_ROW_ID
+from sprintsync.web.layout import LayoutPart
 
 MAX_ENTRY_PAGE = 200
 
@@ -76,30 +77,31 @@ class RunningTimer:
     elapsed_seconds: int
 
 
-async def header_timer(session: AsyncSession, *, user: User) -> RunningTimer | None:
-    """The user's running timer with its task's title, in one query.
-
-    The title is shown only if the user may still see the task; a timer on a task since
-    in a project the user has since left still runs (and can be stopped) as "a task".
-    """
-    visible_task = and_(Task.id == TimeEntry.task_id, TaskScope.for_user(user).condition())
-    stmt = (
-        select(TimeEntry.task_id, TimeEntry.started_at, Task.title)
-        .outerjoin(Task, visible_task)
-        .where(TimeEntry.user_id == user.id, TimeEntry.ended_at.is_(None))
+def _header_timer_columns(user: Any) -> list[ColumnElement[Any]]:
+    """The running timer's task, start and title (if still visible) as scalar columns."""
+    running = and_(TimeEntry.user_id == user.id, TimeEntry.ended_at.is_(None))
+    title = (
+        select(Task.title)
+        .join(TimeEntry, TimeEntry.task_id == Task.id)
+        .where(running, TaskScope.for_user(user).condition())
     )
-    row = (await session.execute(stmt)).one_or_none()
-    if row is None:
-        return None
-    elapsed = max(0, int((utcnow() - row.started_at).total_seconds()))
-    return RunningTimer(
-        task_id=row.task_id, task_title=row.title or "a task", elapsed_seconds=elapsed
-    )
+    return [
+        select(TimeEntry.task_id).where(running).scalar_subquery().label("timer_task_id"),
+        select(TimeEntry.started_at).where(running).scalar_subquery().label("timer_started_at"),
+        title.scalar_subquery().label("timer_task_title"),
+    ]
 
 
-async def layout_context(session: AsyncSession, user: Any) -> dict[str, Any]:
-    """What every full page's layout needs from this domain (registered by the app)."""
-    return {"timer": await header_timer(session, user=user)}
+def _header_timer_values(row: Row[Any]) -> dict[str, Any]:
+    if row.timer_task_id is None:
+        return {"timer": None}
+    elapsed = max(0, int((utcnow() - row.timer_started_at).total_seconds()))
+    title = row.timer_task_title or "a task"
+    return {"timer": RunningTimer(row.timer_task_id, title, elapsed)}
+
+
+# The header's running timer, as the app hands it to the layout (see web.layout).
+HEADER_TIMER = LayoutPart(columns=_header_timer_columns, values=_header_timer_values)
 
 
 async def _finish(session: AsyncSession, entry: TimeEntry, *, locked: bool = False) -> TimeEntry:

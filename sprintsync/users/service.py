@@ -93,7 +93,12 @@ async def _active_admin_count(session: AsyncSession) -> int:
 async def update_user(
     session: AsyncSession, *, actor: User, user_id: int, changes: UserUpdate
 ) -> User:
-    """Admin changes to an account; the last active admin cannot lock everyone out."""
+    """Admin changes to an account; the last active admin cannot lock everyone out.
+
+    Checks the actor's rights itself, whatever route calls it.
+    """
+    if not actor.is_admin:
+        raise Forbidden("Administrators only.", code="admin_required")
     user = await get_user(session, actor=actor, user_id=user_id)
     data = changes.model_dump(exclude_unset=True)
     removes_admin = (data.get("is_admin") is False or data.get("is_active") is False) and (
@@ -166,8 +171,6 @@ async def set_password(
 
 
 async def deactivate_user(session: AsyncSession, *, actor: User, user_id: int) -> User:
-    if not actor.is_admin:
-        raise Forbidden("Administrators only.", code="admin_required")
     return await update_user(
         session, actor=actor, user_id=user_id, changes=UserUpdate(is_active=False)
     )

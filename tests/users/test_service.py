@@ -74,3 +74,12 @@ async def test_demoting_one_of_two_admins_is_allowed(session) -> None:
         await service.update_user(
             session, actor=admin, user_id=admin.id, changes=UserUpdate(is_active=False)
         )
+
+
+async def test_only_admins_may_change_accounts_even_their_own(session) -> None:
+    user = await make_user(session)
+    with pytest.raises(Forbidden) as caught:
+        await service.update_user(
+            session, actor=user, user_id=user.id, changes=UserUpdate(is_admin=True)
+        )
+    assert caught.value.code == "admin_required"
