@@ -23,7 +23,7 @@ from sprintsync.security.deps import CurrentUser
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
-ProjectRef = Annotated[str, Path(description="The project's id (7) or key (API)", examples=["API"])]
+ProjectRef = Annotated[str, Path(description="The project's id (7) or key (API)")]
 UserId = Annotated[int, Path(description="The member's user id")]
 
 

@@ -49,9 +49,7 @@ class TaskRefConvertor(Convertor[str]):
 register_url_convertor("taskref", TaskRefConvertor())
 
 # A path parameter naming a task by id (42) or key (API-42); both name the same task.
-TaskRef = Annotated[
-    str, Path(description="The task's id (42) or key (API-42)", examples=["API-42"])
-]
+TaskRef = Annotated[str, Path(description="The task's id (42) or key (API-42)")]
 
 PRIORITY_NAMES = [p.name for p in sorted(Priority)]
 STATUS_LABELS = {"todo": "Todo", "in_progress": "In progress", "done": "Done"}

@@ -23,6 +23,7 @@ from sprintsync.errors import Conflict, Invalid, NotFound
 from sprintsync.sqltime import local_day, week_of
 from sprintsync.tasks import service as tasks
 from sprintsync.tasks.models import Task
+from sprintsync.tasks.scope import assigned_to
 from sprintsync.timesheet import service as entries
 from sprintsync.timesheet.models import TimeEntry
 from sprintsync.timesheet.schemas import EntryUpdate, ManualEntryCreate
@@ -157,7 +158,7 @@ async def week_grid(
         row.minutes[d if isinstance(d, date) else date.fromisoformat(str(d))] = int(minutes)
     open_tasks = (
         select(Task.id, Task.title, Task.status)
-        .where(Task.assignee_id == user.id, Task.status != "done")
+        .where(assigned_to(user), Task.status != "done")
         .order_by(Task.id.desc())
         .limit(OPEN_TASK_ROWS)
     )

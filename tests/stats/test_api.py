@@ -16,7 +16,14 @@ from sqlalchemy import delete, event
 from sprintsync import timeutil
 from sprintsync.tasks.models import TaskStatusChange, TimeEntry
 from tests.conftest import TEST_SECRET
-from tests.factories import bearer, make_entry, make_running_timer, make_task, make_user
+from tests.factories import (
+    bearer,
+    make_entry,
+    make_project,
+    make_running_timer,
+    make_task,
+    make_user,
+)
 
 API = "/api/v1/stats"
 LA = "America/Los_Angeles"
@@ -183,7 +190,9 @@ async def test_reports_need_a_login(client, path) -> None:
 
 async def test_members_count_only_tasks_they_can_see(client, session, settings, team) -> None:
     alice, bob = team["alice"], team["bob"]
-    shared = await make_task(session, bob, assignee_id=alice.id, title="Shared")
+    # Alice shares one project with Bob; his other tasks (his own project's) are not hers.
+    together = await make_project(session, members=(alice, bob))
+    shared = await make_task(session, bob, project=together, assignee_id=alice.id, title="Shared")
     await _log(session, shared, bob, utc(9, 20), 25)  # 03-09 13:00 PDT
     r = await client.get(f"{API}/top-users", params=RANGE, headers=bearer(alice, TEST_SECRET))
     assert [(i["display_name"], i["minutes"]) for i in r.json()["items"]] == [

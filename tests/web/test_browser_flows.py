@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sprintsync.security.tokens import create_access_token
 from sprintsync.tasks.models import Task
 from tests.conftest import TEST_SECRET
-from tests.factories import make_task, make_user
+from tests.factories import make_project, make_task, make_user
 from tests.web.helpers import card, column, drag, log_in, settled, toast
 
 pytestmark = [
@@ -25,8 +25,12 @@ pytestmark = [
 ]
 
 
-async def test_sign_up_plan_track_and_move_work(open_page, page_errors, live_server) -> None:
+async def test_sign_up_plan_track_and_move_work(
+    open_page, page_errors, live_server, session
+) -> None:
     page_errors.allow(409)  # the refused move
+    # New sign-ups join the projects SPRINTSYNC_SIGNUP_PROJECTS names (General by default).
+    await make_project(session, name="General", key="SIGNUP")
     page = await open_page()
     await page.goto("/signup")
     await page.fill("#display_name", "Ada Lovelace")
