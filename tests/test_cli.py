@@ -310,6 +310,7 @@ def test_an_invalid_setting_stops_serve_with_a_message_naming_it(
 
 def test_the_log_level_may_be_written_in_any_case(env, fake_uvicorn) -> None:
     env["SPRINTSYNC_LOG_LEVEL"] = "warning"
+    ok(env, "db", "upgrade")  # serve refuses an unmigrated database
     ok(env, "serve")
     assert fake_uvicorn[0]["log_level"] == "warning"
 
