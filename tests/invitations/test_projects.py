@@ -128,6 +128,8 @@ async def test_a_lead_invites_from_the_page_and_the_link_joins_the_project(
     lead = await make_user(session)
     project = await make_project(session, leads=(lead,), name="Apollo")
     csrf = cookie_auth(client, lead, TEST_SECRET, settings.cookie_name)
+    members = await client.get(f"/projects/{project.key}/settings")
+    assert f'href="/invitations?project_id={project.id}"' in members.text
     page = await client.get(f"/invitations?project_id={project.id}")
     assert page.status_code == 200
     assert f'<option value="{project.id}" selected>Apollo</option>' in page.text
