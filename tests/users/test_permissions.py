@@ -1,4 +1,5 @@
-"""Permission matrix over every user route: anonymous, the user themself, another, admin.
+"""Permission matrix over every user route: anonymous, the user themself, another, the lead
+of a project the user is in (no more rights over the account than anyone), admin.
 
 Refused requests must leave the database exactly as it was.
 """
@@ -10,9 +11,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import TEST_SECRET
-from tests.factories import bearer, db_snapshot, make_user
+from tests.factories import bearer, db_snapshot, make_project, make_user
 
-ACTORS = ("anonymous", "self", "other", "admin")
+ACTORS = ("anonymous", "self", "other", "lead", "admin")
 NEW_USER = {"email": "{actor}@new.example.com", "display_name": "New", "password": "long-enough"}
 
 ROUTES: dict[str, tuple[str, str, Any, dict[str, int]]] = {
@@ -41,16 +42,20 @@ async def test_user_route_permissions(client, session, route: str) -> None:
     admin = await make_user(session, is_admin=True)
     await make_user(session, is_admin=True)  # so the admin may act on admins too
     other = await make_user(session)
+    lead = await make_user(session)
     for actor in ACTORS:
         target = await make_user(session)
-        caller = {"anonymous": None, "self": target, "other": other, "admin": admin}[actor]
+        await make_project(session, leads=(lead,), members=(target,))
+        callers = {"anonymous": None, "self": target, "other": other, "lead": lead, "admin": admin}
+        caller = callers[actor]
         headers = bearer(caller, TEST_SECRET) if caller is not None else {}
         json = body
         if route in ("create", "edit_email"):  # a fresh email per actor: only permissions refuse
             json = body | {"email": body["email"].format(actor=actor)}
         before = await db_snapshot(session)
         r = await client.request(method, path.format(id=target.id), json=json, headers=headers)
-        assert r.status_code == expected[actor], (route, actor, r.text)
+        # A lead is nobody special for accounts: they get what any other user gets.
+        assert r.status_code == expected.get(actor, expected["other"]), (route, actor, r.text)
         if r.status_code >= 400:
             assert await db_snapshot(session) == before, (route, actor)
         if r.status_code == 403:

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pytest
 from playwright.async_api import expect
+from sqlalchemy import select
 
-from tests.factories import make_user
+from sprintsync.projects.models import ProjectMember
+from sprintsync.users.models import User
+from tests.factories import make_project, make_user
 from tests.web.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["postgres"], indirect=True)]
@@ -50,10 +53,11 @@ async def test_admin_resets_a_password_and_the_user_must_change_it(
 
 
 async def test_an_invitation_link_signs_a_new_person_up(open_page, session, live_server) -> None:
-    admin = await make_user(session, is_admin=True)
+    lead = await make_user(session, display_name="Lena Lead")
+    project = await make_project(session, leads=(lead,), name="Apollo")
     page = await open_page()
-    await log_in(page, admin.email)
-    await page.goto("/invitations")
+    await log_in(page, lead.email)
+    await page.goto(f"/invitations?project_id={project.id}")
     await page.fill("#email", "newbie@example.com")
     await page.click("[data-create-invitation] button[type=submit]")
     link = await page.locator("[data-invitation-link]").input_value()
@@ -61,7 +65,8 @@ async def test_an_invitation_link_signs_a_new_person_up(open_page, session, live
 
     newcomer = await open_page()
     await newcomer.goto(link)
-    await expect(newcomer.locator("[data-invitation-banner]")).to_contain_text("invited you")
+    banner = newcomer.locator("[data-invitation-banner]")
+    await expect(banner).to_contain_text("Lena Lead invited you to SprintSync to join Apollo")
     await expect(newcomer.locator("#email")).to_have_value("newbie@example.com")
     await newcomer.fill("#display_name", "Nia Newbie")
     await newcomer.fill("#password", "fresh-start-11")
@@ -69,6 +74,13 @@ async def test_an_invitation_link_signs_a_new_person_up(open_page, session, live
     await expect(newcomer).to_have_url(f"{live_server}/")
     await expect(newcomer.locator("#user-name")).to_have_text("Nia Newbie")
 
+    new_id = await session.scalar(select(User.id).where(User.email == "newbie@example.com"))
+    role = await session.scalar(
+        select(ProjectMember.role).where(
+            ProjectMember.project_id == project.id, ProjectMember.user_id == new_id
+        )
+    )
+    assert role == "member"
     await page.goto("/invitations")
     await expect(page.locator("[data-invitation][data-status='used']")).to_contain_text(
         "newbie@example.com"
