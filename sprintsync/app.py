@@ -48,7 +48,7 @@ from sprintsync.observability import (
     log,
     metrics_payload,
 )
-from sprintsync.ratelimit import Limiter, make_storage
+from sprintsync.ratelimit import Limiter, make_storage, storage_reachable
 from sprintsync.security.deps import optional_user
 from sprintsync.security.models import User
 from sprintsync.security.user_cache import UserCache
@@ -212,7 +212,13 @@ def _ops_router() -> APIRouter:
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
         if not at_head:
             return JSONResponse({"status": "unavailable", "database": "migrations_pending"}, 503)
-        return JSONResponse({"status": "ok", "database": "ok"})
+        body = {"status": "ok", "database": "ok"}
+        if request.app.state.settings.redis_url:
+            # Rate limits fail open to per-process counting, so a Redis outage degrades
+            # the app rather than making it unready; it is reported for the operator.
+            reachable = await storage_reachable(request.app.state.rate_limit_storage)
+            body["redis"] = "ok" if reachable else "unreachable"
+        return JSONResponse(body)
 
     @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
     async def metrics() -> Response:

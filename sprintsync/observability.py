@@ -50,6 +50,15 @@ DB_POOL_CHECKED_OUT = Gauge(
     "Database connections checked out of the pool.",
     multiprocess_mode="livesum",
 )
+RATE_LIMIT_FALLBACKS = Counter(
+    "sprintsync_rate_limit_fallbacks_total",
+    "Rate-limit checks answered by the per-process fallback because Redis was unreachable.",
+    ["namespace"],
+)
+DB_UNAVAILABLE = Counter(
+    "sprintsync_db_unavailable_total",
+    "Requests answered 503 because the database was unreachable or timed out.",
+)
 APP_INFO = Gauge(
     "sprintsync_app_info",
     "Application build information.",
