@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import event, inspect, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -32,7 +33,12 @@ from sprintsync.auth.pages import router as auth_pages
 from sprintsync.auth.service import LoginThrottle
 from sprintsync.comments.api import router as comments_router
 from sprintsync.config import Settings, get_settings
-from sprintsync.db import make_engine, make_read_sessionmaker, make_sessionmaker
+from sprintsync.db import (
+    is_database_unavailable,
+    make_engine,
+    make_read_sessionmaker,
+    make_sessionmaker,
+)
 from sprintsync.errors import CODE_FOR_STATUS, AppError, error_body
 from sprintsync.http import BodyLimitMiddleware, SecurityHeadersMiddleware
 from sprintsync.invitations.api import router as invitations_router
@@ -42,7 +48,9 @@ from sprintsync.notifications.api import router as notifications_router
 from sprintsync.notifications.pages import router as notifications_pages
 from sprintsync.observability import (
     DB_POOL_CHECKED_OUT,
+    DB_UNAVAILABLE,
     METRICS_CONTENT_TYPE,
+    OutageLog,
     RequestContextMiddleware,
     configure_logging,
     log,
@@ -295,10 +303,39 @@ def _is_bad_value(exc: Exception) -> bool:
     return False
 
 
+# How long a client is asked to wait when the database is unavailable, and how often an
+# ongoing outage is logged (the first failure is logged with its cause; later ones counted).
+DB_RETRY_AFTER_SECONDS = 5
+_DB_OUTAGE = OutageLog("database_unavailable", interval_seconds=30.0)
+
+
+def _database_unavailable(request: Request, exc: BaseException) -> Response:
+    DB_UNAVAILABLE.inc()
+    _DB_OUTAGE.report(error=repr(getattr(exc, "orig", None) or exc), path=request.url.path)
+    return _render(
+        request,
+        503,
+        "service_unavailable",
+        "The service is briefly unavailable; try again in a few seconds.",
+        {"retry_after": DB_RETRY_AFTER_SECONDS},
+        {"Retry-After": str(DB_RETRY_AFTER_SECONDS)},
+    )
+
+
 def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(OSError)
+    @app.exception_handler(PoolTimeout)
+    async def unavailable(request: Request, exc: Exception) -> Response:
+        # Connection refused or reset, a connect/statement timeout, no pooled connection in
+        # time: a dependency is down or hung, which is a 503 to retry, not our bug.
+        return _database_unavailable(request, exc)
+
     @app.exception_handler(DBAPIError)
     @app.exception_handler(asyncpg.exceptions.PostgresError)
+    @app.exception_handler(asyncpg.exceptions.InterfaceError)
     async def database_error(request: Request, exc: Exception) -> Response:
+        if is_database_unavailable(exc):
+            return _database_unavailable(request, exc)
         if _is_bad_value(exc):
             return await _render(
                 request,

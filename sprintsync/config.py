@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_SQLITE_URL
     db_pool_size: int = Field(default=10, ge=1)
     db_echo: bool = False
+    db_connect_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    db_statement_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
     access_token_expire_minutes: int = Field(default=24 * 60, ge=1)
     auth_cache_seconds: float = Field(default=2.0, ge=0, le=60)

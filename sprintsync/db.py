@@ -7,8 +7,11 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -72,7 +75,45 @@ def make_engine(settings: Settings) -> AsyncEngine:
         # No overflow: connections made and dropped under bursts cost more than a short wait.
         max_overflow=0,
         pool_pre_ping=False,
+        # A down, hung or overloaded database holds a request for at most these bounds
+        # (then it is a 503): waiting for a pooled connection, connecting, one statement.
+        # The statement bound is kept both by the server (statement_timeout, which also
+        # frees the lock it waited on) and by the driver (command_timeout, for a server
+        # that does not answer at all), with the driver's a little later.
+        pool_timeout=settings.db_pool_timeout_seconds,
+        connect_args={
+            "timeout": settings.db_connect_timeout_seconds,
+            "command_timeout": settings.db_statement_timeout_seconds + 1,
+            "server_settings": {
+                "statement_timeout": str(int(settings.db_statement_timeout_seconds * 1000))
+            },
+        },
     )
+
+
+# SQLSTATE classes and codes that mean "the database cannot serve now", not "bad request":
+# connection exceptions (08), insufficient resources (53), operator intervention (57:
+# shutdown, restarting, statement timeout).
+_UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57")
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database is down, hung, restarting or out of connections."""
+    if isinstance(exc, OSError | PoolTimeout):  # refused, reset, or timed out (TimeoutError)
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    for candidate in (exc, getattr(exc, "orig", None), exc.__cause__):
+        if candidate is None:
+            continue
+        if isinstance(candidate, OSError | asyncpg.exceptions.ConnectionDoesNotExistError):
+            return True
+        if isinstance(candidate, asyncpg.exceptions.InterfaceError) and "closed" in str(candidate):
+            return True
+        sqlstate = str(getattr(candidate, "sqlstate", "") or "")
+        if sqlstate.startswith(_UNAVAILABLE_SQLSTATE_PREFIXES):
+            return True
+    return False
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

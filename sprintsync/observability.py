@@ -119,6 +119,21 @@ class _AppLogger:
 log = _AppLogger()
 
 
+class OutageLog:
+    """Writes an ongoing outage to the log at most once per interval, not once per request."""
+
+    def __init__(self, event: str, interval_seconds: float = 60.0) -> None:
+        self.event = event
+        self.interval = interval_seconds
+        self.last_logged = -float("inf")
+
+    def report(self, **fields: Any) -> None:
+        now = time.monotonic()
+        if now - self.last_logged >= self.interval:
+            self.last_logged = now
+            log.warning(self.event, **fields)
+
+
 def _route_template(scope: Scope) -> str:
     # FastAPI resolves the routes of included routers lazily: scope["route"] is then the route
     # as declared in its own router ("/tasks/{task_id}"), and the full template

@@ -22,7 +22,7 @@ from limits.errors import StorageError
 from limits.storage import storage_from_string
 
 from sprintsync.errors import TooManyRequests
-from sprintsync.observability import RATE_LIMIT_FALLBACKS, log
+from sprintsync.observability import RATE_LIMIT_FALLBACKS, OutageLog
 
 T = TypeVar("T")
 
@@ -31,8 +31,6 @@ REDIS_TIMEOUT_SECONDS = 0.5
 # After a failure, limits skip Redis for this long, so a hung Redis costs one timeout per
 # pause rather than one per call (a log-in makes four calls).
 RETRY_REDIS_AFTER_SECONDS = 5.0
-# How often an ongoing Redis outage is written to the log.
-OUTAGE_LOG_INTERVAL_SECONDS = 60.0
 
 
 def make_storage(redis_url: str) -> Storage:
@@ -55,23 +53,17 @@ class _Outage:
     """One shared storage's health: skip it for a while after a failure; log once per interval."""
 
     def __init__(self) -> None:
-        self.last_logged = -math.inf
+        self.log = OutageLog("rate_limit_storage_unavailable")
         self.skip_until = -math.inf
 
     def skipping(self) -> bool:
         return time.monotonic() < self.skip_until
 
     def report(self, namespace: str, exc: BaseException) -> None:
-        now = time.monotonic()
-        self.skip_until = now + RETRY_REDIS_AFTER_SECONDS
-        if now - self.last_logged >= OUTAGE_LOG_INTERVAL_SECONDS:
-            self.last_logged = now
-            log.warning(
-                "rate_limit_storage_unavailable",
-                namespace=namespace,
-                error=repr(exc.__cause__ or exc),
-                fallback="per-process memory",
-            )
+        self.skip_until = time.monotonic() + RETRY_REDIS_AFTER_SECONDS
+        self.log.report(
+            namespace=namespace, error=repr(exc.__cause__ or exc), fallback="per-process memory"
+        )
 
 
 _OUTAGES: weakref.WeakKeyDictionary[Storage, _Outage] = weakref.WeakKeyDictionary()
