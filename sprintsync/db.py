@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import functools
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 import asyncpg
 from fastapi import Depends, Request
@@ -114,6 +117,52 @@ def is_database_unavailable(exc: BaseException) -> bool:
         if sqlstate.startswith(_UNAVAILABLE_SQLSTATE_PREFIXES):
             return True
     return False
+
+
+def sqlstate(exc: BaseException) -> str:
+    """The SQLSTATE a database error carries (through SQLAlchemy's wrapper), or ""."""
+    for candidate in (exc, getattr(exc, "orig", None), exc.__cause__):
+        code = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+        if code:
+            return str(code)
+    orig = getattr(exc, "orig", None)
+    return str(getattr(getattr(orig, "__cause__", None), "sqlstate", "") or "")
+
+
+# serialization_failure and deadlock_detected: the database gave up on this transaction so
+# that another could finish; running the same work again normally succeeds.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+RETRY_ATTEMPTS = 3
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def retry_on_conflict(
+    work: Callable[Concatenate[AsyncSession, P], Awaitable[T]],
+) -> Callable[Concatenate[AsyncSession, P], Awaitable[T]]:
+    """Run a service function in a savepoint; redo it a bounded number of times on a
+    deadlock or serialization failure (SQLSTATE 40P01/40001).
+
+    Rolling back to the savepoint releases every lock the failed attempt took and expires
+    what it changed, so the next attempt reads afresh. Consistent lock order keeps these
+    rare; the retry covers the orders no code path can control.
+    """
+
+    @functools.wraps(work)
+    async def retried(session: AsyncSession, *args: P.args, **kwargs: P.kwargs) -> T:
+        for attempt in range(1, RETRY_ATTEMPTS + 1):
+            try:
+                async with session.begin_nested():
+                    return await work(session, *args, **kwargs)
+            except DBAPIError as exc:
+                if attempt == RETRY_ATTEMPTS or sqlstate(exc) not in RETRYABLE_SQLSTATES:
+                    raise
+                # A short random pause lets the transaction that won finish first.
+                await asyncio.sleep(random.uniform(0.005, 0.02) * attempt)  # noqa: S311
+        raise AssertionError("unreachable")
+
+    return retried
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

@@ -125,15 +125,11 @@ async def test_a_statement_blocked_on_a_lock_ends_at_the_statement_timeout(
             url = f"/api/v1/tasks/{task.id}"
             await session.execute(select(Task).where(Task.id == task.id).with_for_update())
             start = time.perf_counter()
-            r = await client.patch(
-                url, json={"title": "y"}, headers=auth
-            )
+            r = await client.patch(url, json={"title": "y"}, headers=auth)
             _assert_unavailable(r)
             assert time.perf_counter() - start < 3
             await session.rollback()
-            r = await client.patch(
-                url, json={"title": "y"}, headers=auth
-            )
+            r = await client.patch(url, json={"title": "y"}, headers=auth)
             assert r.status_code == 200, r.text
     finally:
         await engine.dispose()
