@@ -53,6 +53,7 @@ from sprintsync.observability import (
     OutageLog,
     RequestContextMiddleware,
     configure_logging,
+    forget_dead_workers,
     log,
     metrics_payload,
 )
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         _tune_gc()
+        forget_dead_workers()
         yield
         await _app.state.ai.aclose()
         await engine.dispose()
@@ -178,20 +180,30 @@ def _tune_gc() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-def _pool_checkout(*_args: Any) -> None:
-    DB_POOL_CHECKED_OUT.inc()
-
-
-def _pool_checkin(*_args: Any) -> None:
-    DB_POOL_CHECKED_OUT.dec()
-
-
 def _count_pool_usage(engine: AsyncEngine) -> None:
-    # Module-level listeners, added once per engine however many apps share it (tests).
+    """Keep `sprintsync_db_pool_connections_in_use` equal to the connections handed out.
+
+    Only a checkout that happened is undone at check-in: a connect that fails (database
+    down) fires a check-in without a checkout, which drove the gauge far below zero.
+    """
     pool_engine = engine.sync_engine
-    if not event.contains(pool_engine, "checkout", _pool_checkout):
-        event.listen(pool_engine, "checkout", _pool_checkout)
-        event.listen(pool_engine, "checkin", _pool_checkin)
+    if getattr(pool_engine, "_sprintsync_counted", False):
+        return  # one set of listeners per engine, however many apps share it (tests)
+    pool_engine._sprintsync_counted = True  # type: ignore[attr-defined]
+    checked_out: set[int] = set()
+
+    def checkout(_dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        if id(record) not in checked_out:
+            checked_out.add(id(record))
+            DB_POOL_CHECKED_OUT.inc()
+
+    def checkin(_dbapi_conn: Any, record: Any) -> None:
+        if id(record) in checked_out:
+            checked_out.discard(id(record))
+            DB_POOL_CHECKED_OUT.dec()
+
+    event.listen(pool_engine, "checkout", checkout)
+    event.listen(pool_engine, "checkin", checkin)
 
 
 def _ops_router() -> APIRouter:

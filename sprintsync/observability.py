@@ -217,6 +217,38 @@ def _incoming_request_id(scope: Scope) -> str | None:
     return None
 
 
+_LIVE_FILE = re.compile(r"^gauge_live\w*?_(\d+)\.db$")
+
+
+def forget_dead_workers(directory: str | None = None) -> list[int]:
+    """Drop the live gauges of worker processes that are gone; return their process ids.
+
+    Run at each worker's start-up: when a worker is killed and respawned, the dead one's
+    `livesum` files (requests in flight, connections in use) would otherwise keep counting.
+    """
+    directory = directory or os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory or not os.path.isdir(directory):
+        return []
+    dead: set[int] = set()
+    for name in os.listdir(directory):
+        match = _LIVE_FILE.match(name)
+        if match and not _process_alive(int(match.group(1))):
+            dead.add(int(match.group(1)))
+    for pid in dead:
+        multiprocess.mark_process_dead(pid, directory)
+    return sorted(dead)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, owned by someone else
+    return True
+
+
 def metrics_payload() -> bytes:
     """Exposition text; aggregates every worker's files when running multi-process."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

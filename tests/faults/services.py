@@ -18,6 +18,13 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
+from sprintsync.config import Settings
+from sprintsync.users.models import User
+from tests.conftest import TEST_SECRET
+
+# Any user id: with the database down, authentication never gets as far as loading it.
+ANYONE = User(id=1, token_version=0)
+
 # Fault tests use their own ports, away from the shared PostgreSQL (5432) and Redis (6379).
 REDIS_PORTS = range(6390, 6400)
 # Listeners and closed ports this helper's tests stand in for a down or hung server with.
@@ -117,3 +124,17 @@ async def silent_listener() -> AsyncIterator[int]:
 def closed_port() -> int:
     """A local port with nothing listening on it: a server that is down."""
     return free_port(LOCAL_PORTS)
+
+
+def fault_settings(database_url: str, **overrides: object) -> Settings:
+    return Settings(
+        _env_file=None,
+        env="test",
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        password_hash_fast=True,
+        cookie_secure=False,
+        log_level="INFO",
+        auth_cache_seconds=0,
+        **overrides,
+    )

@@ -9,27 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from sprintsync.app import create_app
-from sprintsync.config import Settings
 from sprintsync.db import make_engine
 from sprintsync.tasks.models import Task
-from sprintsync.users.models import User
 from tests.conftest import TEST_SECRET
 from tests.factories import bearer, make_task, make_user
-from tests.faults.services import closed_port, silent_listener
-
-
-def _settings(database_url: str, **overrides) -> Settings:
-    return Settings(
-        _env_file=None,
-        env="test",
-        database_url=database_url,
-        secret_key=TEST_SECRET,
-        password_hash_fast=True,
-        cookie_secure=False,
-        log_level="INFO",
-        auth_cache_seconds=0,
-        **overrides,
-    )
+from tests.faults.services import ANYONE, closed_port, fault_settings, silent_listener
 
 
 def _client(app) -> httpx.AsyncClient:
@@ -44,12 +28,9 @@ def _assert_unavailable(r: httpx.Response) -> None:
     assert r.json()["request_id"] == r.headers["x-request-id"]
 
 
-ANYONE = User(id=1, token_version=0)
-
-
 async def test_database_down_answers_503_with_retry_after_and_logs_once(capsys) -> None:
     url = f"postgresql+asyncpg://postgres@127.0.0.1:{closed_port()}/down"
-    app = create_app(_settings(url))
+    app = create_app(fault_settings(url))
     async with _client(app) as client:
         for _ in range(5):
             _assert_unavailable(
@@ -74,7 +55,7 @@ async def test_database_down_answers_503_with_retry_after_and_logs_once(capsys) 
 async def test_hung_database_answers_503_within_the_connect_timeout() -> None:
     async with silent_listener() as port:
         url = f"postgresql+asyncpg://postgres@127.0.0.1:{port}/hung"
-        app = create_app(_settings(url, db_connect_timeout_seconds=0.5))
+        app = create_app(fault_settings(url, db_connect_timeout_seconds=0.5))
         async with _client(app) as client:
             start = time.perf_counter()
             r = await client.get("/api/v1/tasks", headers=bearer(ANYONE, TEST_SECRET))
@@ -91,7 +72,7 @@ async def test_no_free_connection_answers_503_within_the_pool_timeout(
     database_url: str, session
 ) -> None:
     user = await make_user(session)
-    settings = _settings(database_url, db_pool_size=1, db_pool_timeout_seconds=0.5)
+    settings = fault_settings(database_url, db_pool_size=1, db_pool_timeout_seconds=0.5)
     engine = make_engine(settings)
     try:
         async with _client(create_app(settings, engine=engine)) as client:
@@ -117,7 +98,7 @@ async def test_a_statement_blocked_on_a_lock_ends_at_the_statement_timeout(
 ) -> None:
     user = await make_user(session)
     task = await make_task(session, user)
-    settings = _settings(database_url, db_statement_timeout_seconds=0.5)
+    settings = fault_settings(database_url, db_statement_timeout_seconds=0.5)
     engine = make_engine(settings)
     auth = bearer(user, TEST_SECRET)
     try:
