@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.state.read_sessionmaker = make_read_sessionmaker(engine)
     app.state.user_cache = UserCache(ttl=settings.auth_cache_seconds)
     storage = make_storage(settings.redis_url)
+    app.state.rate_limit_storage = storage
     app.state.login_throttle = LoginThrottle(
         by_email=Limiter(storage, "login-email", settings.login_rate_limit),
         by_client=Limiter(storage, "login-client", settings.login_ip_rate_limit),
