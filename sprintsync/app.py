@@ -210,7 +210,7 @@ def _count_pool_usage(engine: AsyncEngine) -> None:
 def _ops_router() -> APIRouter:
     router = APIRouter(tags=["ops"])
 
-    @router.get("/healthz", summary="Liveness: the process is up")
+    @router.api_route("/healthz", methods=["GET", "HEAD"], summary="Liveness: the process is up")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 

@@ -7,8 +7,10 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from sprintsync.tasks.models import Priority, TaskStatus
+from sprintsync.timeutil import CalendarDate, DayFilter
 from sprintsync.users.schemas import RowId
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -38,19 +40,21 @@ class TaskCreate(BaseModel):
     description: Description = ""
     priority: PriorityName = PriorityName.medium
     estimate_minutes: Minutes | None = None
-    due_date: date | None = None
+    due_date: CalendarDate | None = None
     assignee_id: RowId | None = Field(default=None, description="Admins only; defaults to you")
 
 
 class TaskUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: Title | None = None
-    description: Description | None = None
-    priority: PriorityName | None = None
+    # Optional but never null (the validator below): SkipJsonSchema keeps the null out of
+    # the published schema, so clients are not told they may send one.
+    title: Title | SkipJsonSchema[None] = None
+    description: Description | SkipJsonSchema[None] = None
+    priority: PriorityName | SkipJsonSchema[None] = None
     estimate_minutes: Minutes | None = None
-    due_date: date | None = None
-    assignee_id: RowId | None = None
+    due_date: CalendarDate | None = None
+    assignee_id: RowId | SkipJsonSchema[None] = None
 
     @field_validator("title", "priority", "assignee_id", "description")
     @classmethod
@@ -117,8 +121,8 @@ class TaskListParams(BaseModel):
     assignee_id: RowId | None = None
     priority: PriorityName | None = None
     q: str | None = Field(default=None, max_length=200, description="Search title/description")
-    due_before: date | None = None
-    due_after: date | None = None
+    due_before: DayFilter | None = None
+    due_after: DayFilter | None = None
     sort: SortKey = "-created_at"
     limit: int = Field(default=50, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=500)

@@ -6,8 +6,10 @@ import datetime as dt
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from sprintsync.timesheet.models import EntrySource
+from sprintsync.timeutil import CalendarDate
 
 EntryMinutes = Annotated[int, Field(ge=1, le=1440, description="1 to 1440 minutes")]
 Note = Annotated[str, Field(max_length=500)]
@@ -17,16 +19,19 @@ class ManualEntryCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     minutes: EntryMinutes
-    date: dt.date | None = Field(default=None, description="Day the work was done; today if absent")
+    date: CalendarDate | None = Field(
+        default=None, description="Day the work was done; today if absent"
+    )
     note: Note = ""
 
 
 class EntryUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    minutes: EntryMinutes | None = None
-    date: dt.date | None = None
-    note: Note | None = None
+    # Optional but never null: SkipJsonSchema keeps the null out of the published schema.
+    minutes: EntryMinutes | SkipJsonSchema[None] = None
+    date: CalendarDate | SkipJsonSchema[None] = None
+    note: Note | SkipJsonSchema[None] = None
 
     @field_validator("minutes", "date", "note")
     @classmethod
