@@ -29,7 +29,9 @@ async def _client(app) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=transport, base_url="http://test")
 
 
-async def _login_timed(client: httpx.AsyncClient, email: str, password: str):
+async def _login_timed(
+    client: httpx.AsyncClient, email: str, password: str
+) -> tuple[httpx.Response, float]:
     start = time.perf_counter()
     r = await client.post(LOGIN, json={"email": email, "password": password})
     return r, time.perf_counter() - start
