@@ -314,6 +314,25 @@ def test_the_log_level_may_be_written_in_any_case(env, fake_uvicorn) -> None:
     assert fake_uvicorn[0]["log_level"] == "warning"
 
 
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "example.com"])
+def test_serve_refuses_the_development_secret_beyond_this_machine(env, fake_uvicorn, host) -> None:
+    env.pop("SPRINTSYNC_SECRET_KEY")
+    env["SPRINTSYNC_ENV"] = "development"
+    result = run(env, "serve", "--host", host)
+    assert result.exit_code == 2, result.output
+    assert "development secret key" in result.output
+    assert fake_uvicorn == []
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1"])
+def test_serve_allows_the_development_secret_on_loopback(env, fake_uvicorn, host) -> None:
+    env.pop("SPRINTSYNC_SECRET_KEY")
+    env["SPRINTSYNC_ENV"] = "development"
+    ok(env, "serve", "--host", host)
+    (call,) = fake_uvicorn
+    assert call["h11_max_incomplete_event_size"] == 64 * 1024
+
+
 def test_serve_runs_the_app_factory_without_access_log(env, db_path, fake_uvicorn) -> None:
     ok(env, "serve", "--host", "0.0.0.0", "--port", "9001")
     (call,) = fake_uvicorn
