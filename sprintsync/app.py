@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         # /docs and /redoc are served by sprintsync.web.docs from local files (no CDN).
         docs_url=None,
         redoc_url=None,
+        openapi_url="/openapi.json" if settings.api_docs else None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -134,8 +135,9 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     )
     for router in api_routers:
         app.include_router(router, prefix="/api/v1")
+    if settings.api_docs:
+        app.include_router(docs_router)
     page_routers = (
-        docs_router,
         auth_pages,
         tasks_pages,
         time_pages,
@@ -158,7 +160,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     # Added innermost first: the request-id middleware wraps everything else.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, on_error=_internal_error_response)
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     return app
 
 

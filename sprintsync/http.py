@@ -96,9 +96,19 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
+# No page uses these browser features; a framed or injected script cannot either.
+PERMISSIONS_POLICY = (
+    b"permissions-policy",
+    b"camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+)
+# Sent only when cookies are secure (served over HTTPS): browsers then refuse plain HTTP.
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
 class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
+        self.common = [PERMISSIONS_POLICY, *([HSTS] if hsts else [])]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -113,6 +123,7 @@ class SecurityHeadersMiddleware:
                     headers += [*SECURITY_HEADERS[:3], (b"content-security-policy", DOCS_CSP)]
                 else:
                     headers += SECURITY_HEADERS
+                headers += self.common
                 message["headers"] = headers
             await send(message)
 
