@@ -7,11 +7,22 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from sprintsync.security.passwords import password_problem
 from sprintsync.timeutil import valid_zone_name
 
 Email = Annotated[EmailStr, AfterValidator(lambda v: v.lower()), Field(max_length=320)]
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Password = Annotated[str, Field(min_length=8, max_length=128)]
+
+
+def _guessable(password: str) -> str:
+    problem = password_problem(password)
+    if problem is not None:
+        raise ValueError(problem)
+    return password
+
+
+# A new password: 8-128 characters and not among the easily guessed (see password_problem).
+Password = Annotated[str, Field(min_length=8, max_length=128), AfterValidator(_guessable)]
 TimeZoneName = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=64),

@@ -13,6 +13,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -138,3 +139,101 @@ def fault_settings(database_url: str, **overrides: object) -> Settings:
         auth_cache_seconds=0,
         **overrides,
     )
+
+
+# --- a private PostgreSQL cluster ----------------------------------------------------------
+
+PG_PORTS = range(5440, 5450)
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+PG_AVAILABLE = (PG_BIN / "initdb").exists() and shutil.which("runuser") is not None
+
+
+def _as_postgres(*args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+    """Run a PostgreSQL tool as the `postgres` user when we are root (initdb refuses root)."""
+    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    return subprocess.run([*prefix, *args], check=check, capture_output=True, timeout=120)
+
+
+class PgCluster:
+    """A throw-away cluster: `stop`, `start`, `pause` (every process SIGSTOPped), `resume`."""
+
+    def __init__(self, datadir: Path, port: int) -> None:
+        self.datadir = datadir
+        self.port = port
+        self.url = f"postgresql+asyncpg://postgres@127.0.0.1:{port}/sprintsync"
+
+    def _ctl(self, *args: str) -> None:
+        _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.datadir), "-w", "-t", "60", *args)
+
+    def start(self) -> None:
+        self._ctl("-l", str(self.datadir / "server.log"), "start")
+
+    def stop(self) -> None:
+        self._ctl("-m", "fast", "stop")
+
+    def restart(self) -> None:
+        self._ctl("-m", "fast", "-l", str(self.datadir / "server.log"), "restart")
+
+    def _pids(self) -> list[int]:
+        pid_file = self.datadir / "postmaster.pid"
+        if not pid_file.exists():
+            return []
+        postmaster = int(pid_file.read_text().split()[0])
+        children = subprocess.run(
+            ["pgrep", "-P", str(postmaster)], capture_output=True, text=True, check=False
+        ).stdout.split()
+        return [postmaster, *map(int, children)]
+
+    def pause(self) -> None:
+        for pid in self._pids():
+            os.kill(pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        for pid in self._pids():
+            os.kill(pid, signal.SIGCONT)
+
+
+@contextmanager
+def pg_cluster() -> Iterator[PgCluster]:
+    """initdb + start on a port of its own (5440-5449) with a `sprintsync` database."""
+    port = free_port(PG_PORTS)
+    root = Path(tempfile.mkdtemp(prefix="rel-pg-"))
+    datadir = root / "data"
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    _as_postgres(
+        str(PG_BIN / "initdb"),
+        "-D",
+        str(datadir),
+        "-U",
+        "postgres",
+        "--auth=trust",
+        "-E",
+        "UTF8",
+        "--no-sync",
+    )
+    with (datadir / "postgresql.conf").open("a") as conf:
+        conf.write(
+            f"port = {port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{root}'\n"
+            "fsync = off\nmax_connections = 100\n"
+        )
+    cluster = PgCluster(datadir, port)
+    cluster.start()
+    try:
+        _as_postgres(
+            str(PG_BIN / "createdb"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-U",
+            "postgres",
+            "sprintsync",
+        )
+        yield cluster
+    finally:
+        cluster.resume()
+        _as_postgres(
+            str(PG_BIN / "pg_ctl"), "-D", str(datadir), "-m", "immediate", "stop", check=False
+        )
+        shutil.rmtree(root, ignore_errors=True)
