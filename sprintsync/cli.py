@@ -192,6 +192,10 @@ def serve(
             # directly exposed server from buffering a 200 MB header (h11) or idling forever.
             h11_max_incomplete_event_size=MAX_HEADER_BYTES,
             timeout_keep_alive=5,
+            # uvicorn kills a worker that misses its health check for this long; its 5 s
+            # default killed workers still importing on a busy host, over and over, so
+            # the server never came up.
+            timeout_worker_healthcheck=30,
         )
     finally:
         if metrics_dir is not None:

@@ -331,6 +331,7 @@ def test_serve_allows_the_development_secret_on_loopback(env, fake_uvicorn, host
     ok(env, "serve", "--host", host)
     (call,) = fake_uvicorn
     assert call["h11_max_incomplete_event_size"] == 64 * 1024
+    assert call["timeout_worker_healthcheck"] == 30
 
 
 def test_serve_runs_the_app_factory_without_access_log(env, db_path, fake_uvicorn) -> None:
