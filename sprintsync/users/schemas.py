@@ -2,16 +2,53 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+)
 
 from sprintsync.security.passwords import password_problem
 from sprintsync.timeutil import valid_zone_name
 
-Email = Annotated[EmailStr, AfterValidator(lambda v: v.lower()), Field(max_length=320)]
-DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+# Bidirectional controls (U+202E turns "Grace" into "ecarG" on screen), other invisible
+# format characters and control characters: none belongs in a name.
+_HIDDEN = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\x00-\x1f\x7f-\x9f]")
+
+
+def _clean_name(value: object) -> object:
+    """NFC-normalised, with invisible and direction-changing characters removed."""
+    if not isinstance(value, str):
+        return value
+    return _HIDDEN.sub("", unicodedata.normalize("NFC", value)).strip()
+
+
+def _normal_email(email: str) -> str:
+    """Lower case, with an internationalised domain in its ASCII (punycode) form, so that
+    look-alike domains are visible as such (grace@bücher.example -> grace@xn--bcher-kva...)."""
+    local, _, domain = email.lower().rpartition("@")
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise ValueError("The email's domain is not a valid domain name.") from exc
+    return f"{local}@{ascii_domain}"
+
+
+Email = Annotated[EmailStr, AfterValidator(_normal_email), Field(max_length=320)]
+DisplayName = Annotated[
+    str,
+    BeforeValidator(_clean_name),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+]
 
 
 def _guessable(password: str) -> str:
