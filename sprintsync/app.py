@@ -57,6 +57,7 @@ from sprintsync.observability import (
     log,
     metrics_payload,
 )
+from sprintsync.openapi import document_malformed_bodies
 from sprintsync.ratelimit import Limiter, make_storage, storage_reachable
 from sprintsync.security.deps import optional_user
 from sprintsync.security.models import User
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
+    _publish_complete_schema(app)
     _install_error_handlers(app)
     # Added innermost first: the request-id middleware wraps everything else.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
@@ -170,6 +172,15 @@ async def _layout_context(session: AsyncSession, user: Any) -> dict[str, Any]:
         **await timesheet.layout_context(session, user),
         **await notifications.layout_context(session, user),
     }
+
+
+def _publish_complete_schema(app: FastAPI) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_malformed_bodies(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _tune_gc() -> None:

@@ -114,3 +114,39 @@ async def test_patch_schema_does_not_offer_null_where_null_is_refused(client) ->
     entry = schema["components"]["schemas"]["EntryUpdate"]["properties"]
     for name in ("minutes", "date", "note"):
         assert "anyOf" not in entry[name], entry[name]
+
+
+async def test_the_schema_documents_400_for_bodies_and_409_for_task_delete(client) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    with_body = [
+        (path, method)
+        for path, ops in schema["paths"].items()
+        for method, op in ops.items()
+        if "requestBody" in op
+    ]
+    assert with_body
+    for path, method in with_body:
+        assert "400" in schema["paths"][path][method]["responses"], (path, method)
+    assert "409" in schema["paths"]["/api/v1/tasks/{task_id}"]["delete"]["responses"]
+
+
+async def test_booleans_and_minutes_are_strict(client, session) -> None:
+    admin = await make_user(session, is_admin=True)
+    other = await make_user(session)
+    h = bearer(admin, TEST_SECRET)
+    for value in (0, 1, "true", "yes"):
+        r = await client.patch(f"/api/v1/users/{other.id}", json={"is_active": value}, headers=h)
+        assert r.status_code == 422, (value, r.text)
+    for value in (False, True, "30", 30.5):
+        r = await client.post(
+            "/api/v1/tasks", json={"title": "x", "estimate_minutes": value}, headers=h
+        )
+        assert r.status_code == 422, (value, r.text)
+        r = await client.post(
+            "/api/v1/ai/breakdown/accept",
+            json={"subtasks": [{"title": "x", "estimate_minutes": value}]},
+            headers=h,
+        )
+        assert r.status_code == 422, (value, r.text)
+    r = await client.patch(f"/api/v1/users/{other.id}", json={"is_active": False}, headers=h)
+    assert r.status_code == 200, r.text

@@ -92,7 +92,7 @@ async def update_task(
     "/{task_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a task (its creator or an admin)",
-    responses=errors(*AUTHED, 404),
+    responses=errors(*AUTHED, 404, 409),
 )
 async def delete_task(task_id: int, session: SessionDep, user: CurrentUser) -> Response:
     await service.delete_task(session, user=user, task_id=task_id)

@@ -15,7 +15,8 @@ from sprintsync.users.schemas import RowId
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, Field(max_length=10_000)]
-Minutes = Annotated[int, Field(ge=0, le=100_000)]
+# Strict: `false` or "30" are not a number of minutes.
+Minutes = Annotated[int, Field(ge=0, le=100_000, strict=True)]
 
 
 class PriorityName(StrEnum):

@@ -14,6 +14,7 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    StrictBool,
     StringConstraints,
 )
 
@@ -97,7 +98,7 @@ class UserCreate(StrictModel):
     email: Email
     display_name: DisplayName
     password: Password
-    is_admin: bool = False
+    is_admin: StrictBool = False
     time_zone: TimeZoneName | None = Field(
         default=None, description="IANA time zone; the team default if absent"
     )
@@ -106,8 +107,9 @@ class UserCreate(StrictModel):
 class UserUpdate(StrictModel):
     display_name: DisplayName | None = None
     email: Email | None = None
-    is_admin: bool | None = None
-    is_active: bool | None = None
+    # Strict: 0, 1, "yes" are not booleans here (JSON true/false only).
+    is_admin: StrictBool | None = None
+    is_active: StrictBool | None = None
 
 
 class PasswordReset(StrictModel):
