@@ -39,7 +39,7 @@ from sprintsync.db import (
     make_read_sessionmaker,
     make_sessionmaker,
 )
-from sprintsync.errors import CODE_FOR_STATUS, AppError, error_body
+from sprintsync.errors import CODE_FOR_STATUS, AppError, PayloadTooLarge, error_body
 from sprintsync.http import BodyLimitMiddleware, SecurityHeadersMiddleware
 from sprintsync.invitations.api import router as invitations_router
 from sprintsync.invitations.pages import router as invitations_pages
@@ -160,7 +160,9 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     _publish_complete_schema(app)
     _install_error_handlers(app)
     # Added innermost first: the request-id middleware wraps everything else.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.max_body_bytes, on_refuse=_too_large_response
+    )
     app.add_middleware(RequestContextMiddleware, on_error=_internal_error_response)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     return app
@@ -303,6 +305,17 @@ async def _signed_in_user(request: Request) -> User | None:
         return None
 
 
+async def _too_large_response(scope: Scope, receive: Receive, send: Send) -> None:
+    """The 413 for a body over the limit: the envelope under /api, a page for a form."""
+    request = Request(scope, receive)
+    err = PayloadTooLarge()
+    max_bytes = request.app.state.settings.max_body_bytes
+    response = await _render(
+        request, err.status_code, err.code, err.message, {"max_bytes": max_bytes}
+    )
+    await response(scope, receive, send)
+
+
 async def _internal_error_response(scope: Scope, receive: Receive, send: Send) -> None:
     """The 500 for an unhandled exception (already logged by the request middleware)."""
     request = Request(scope, receive)
@@ -335,10 +348,10 @@ DB_RETRY_AFTER_SECONDS = 5
 _DB_OUTAGE = OutageLog("database_unavailable", interval_seconds=30.0)
 
 
-def _database_unavailable(request: Request, exc: BaseException) -> Response:
+async def _database_unavailable(request: Request, exc: BaseException) -> Response:
     DB_UNAVAILABLE.inc()
     _DB_OUTAGE.report(error=repr(getattr(exc, "orig", None) or exc), path=request.url.path)
-    return _render(
+    return await _render(
         request,
         503,
         "service_unavailable",
@@ -354,14 +367,14 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def unavailable(request: Request, exc: Exception) -> Response:
         # Connection refused or reset, a connect/statement timeout, no pooled connection in
         # time: a dependency is down or hung, which is a 503 to retry, not our bug.
-        return _database_unavailable(request, exc)
+        return await _database_unavailable(request, exc)
 
     @app.exception_handler(DBAPIError)
     @app.exception_handler(asyncpg.exceptions.PostgresError)
     @app.exception_handler(asyncpg.exceptions.InterfaceError)
     async def database_error(request: Request, exc: Exception) -> Response:
         if is_database_unavailable(exc):
-            return _database_unavailable(request, exc)
+            return await _database_unavailable(request, exc)
         if _is_bad_value(exc):
             return await _render(
                 request,

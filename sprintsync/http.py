@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,12 +30,20 @@ DOCS_CSP = (
 )
 
 
-class BodyLimitMiddleware:
-    """Refuse request bodies over `max_bytes` with 413, by header or while streaming."""
+Responder = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+
+class BodyLimitMiddleware:
+    """Refuse request bodies over `max_bytes` with 413, by header or while streaming.
+
+    `on_refuse` renders the 413 (the app's renderer: JSON under /api, a page for forms);
+    without it the JSON envelope is sent.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, on_refuse: Responder | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.on_refuse = on_refuse
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -76,6 +86,9 @@ class BodyLimitMiddleware:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Raised outside the routes, so it is rendered here rather than by the error handler.
+        if self.on_refuse is not None:
+            await self.on_refuse(scope, receive, send)
+            return
         err = PayloadTooLarge(details={"max_bytes": self.max_bytes})
         request_id = scope.get("state", {}).get("request_id")
         body = error_body(err.code, err.message, err.details, request_id)

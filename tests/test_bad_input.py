@@ -150,3 +150,17 @@ async def test_booleans_and_minutes_are_strict(client, session) -> None:
         assert r.status_code == 422, (value, r.text)
     r = await client.patch(f"/api/v1/users/{other.id}", json={"is_active": False}, headers=h)
     assert r.status_code == 200, r.text
+
+
+async def test_a_too_large_form_gets_an_html_page_and_the_api_the_envelope(
+    client, settings
+) -> None:
+    big = "x" * (settings.max_body_bytes + 1)
+    page = await client.post("/tasks", data={"title": big})
+    assert page.status_code == 413
+    assert page.headers["content-type"].startswith("text/html")
+    api = await client.post(
+        "/api/v1/tasks", content=big, headers={"content-type": "application/json"}
+    )
+    assert api.status_code == 413
+    assert api.json()["error"]["code"] == "payload_too_large"

@@ -167,9 +167,9 @@ async def _start(session: AsyncSession, *, user: User, task_id: int) -> tuple[Ti
     locked = await _lock_tasks(session, task_id, *others)
     # A running timer whose task was deleted meanwhile went with it: nothing to stop.
     if current is not None and current.task_id in locked:
-        current = await _locked_entry(session, current)
-        if current is not None and current.ended_at is None:
-            await _finish(session, current)
+        stopping = await _locked_entry(session, current)
+        if stopping is not None and stopping.ended_at is None:
+            await _finish(session, stopping)
     entry = TimeEntry(
         task_id=task_id,
         user_id=user.id,

@@ -15,8 +15,10 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -61,6 +63,7 @@ DB_TIMEOUTS = {
 }
 # Pool wait + connect + one statement, plus slack for a machine shared with other work.
 SLOWEST_ALLOWED = 25.0
+SERVER_LOG = Path(tempfile.gettempdir()) / "sprintsync-soak-server.log"
 
 
 @dataclass
@@ -147,6 +150,8 @@ def _serve(cluster: PgCluster, redis_port: int) -> Iterator[Server]:
             proc.kill()
             proc.wait(timeout=10)
         log.close()
+        # Kept for a look after the run (the cluster's folder is removed).
+        shutil.copy(Path(cluster.datadir).parent / "server.out", SERVER_LOG)
 
 
 async def _arrange(database_url: str) -> tuple[list[User], list[int]]:
