@@ -114,3 +114,37 @@ async def test_a_statement_blocked_on_a_lock_ends_at_the_statement_timeout(
             assert r.status_code == 200, r.text
     finally:
         await engine.dispose()
+
+
+@pytest.mark.postgres_only
+async def test_a_timed_out_raw_read_discards_its_connection(
+    database_url: str, session, monkeypatch
+) -> None:
+    from sqlalchemy import event
+
+    from sprintsync.tasks import fastpath
+
+    user = await make_user(session)
+    settings = fault_settings(database_url, db_pool_size=1)
+    engine = make_engine(settings)
+    invalidated: list[object] = []
+    event.listen(engine.sync_engine, "invalidate", lambda *a: invalidated.append(a))
+    real_fetch = fastpath.driver_fetch
+    calls = {"n": 0}
+
+    async def hung_once(driver: object, sql: str, args: list[object]) -> list[object]:
+        # A server that stopped answering mid-query.
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise TimeoutError
+        return await real_fetch(driver, sql, args)
+
+    monkeypatch.setattr(fastpath, "driver_fetch", hung_once)
+    try:
+        async with _client(create_app(settings, engine=engine)) as client:
+            h = bearer(user, TEST_SECRET)
+            _assert_unavailable(await client.get("/api/v1/tasks", headers=h))
+            assert len(invalidated) == 1
+            assert (await client.get("/api/v1/tasks", headers=h)).status_code == 200
+    finally:
+        await engine.dispose()
