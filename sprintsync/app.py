@@ -30,7 +30,7 @@ from sprintsync.ai.pages import router as ai_pages
 from sprintsync.ai.service import build_assistant
 from sprintsync.auth.api import router as auth_router
 from sprintsync.auth.pages import router as auth_pages
-from sprintsync.auth.service import LoginThrottle
+from sprintsync.auth.service import LoginThrottle, SignupThrottle
 from sprintsync.comments.api import router as comments_router
 from sprintsync.config import Settings, get_settings
 from sprintsync.db import (
@@ -115,6 +115,10 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.state.login_throttle = LoginThrottle(
         by_email=Limiter(storage, "login-email", settings.login_rate_limit),
         by_client=Limiter(storage, "login-client", settings.login_ip_rate_limit),
+    )
+    app.state.signup_throttle = SignupThrottle(
+        by_client=Limiter(storage, "signup-client", settings.signup_rate_limit),
+        overall=Limiter(storage, "signup-all", settings.signup_global_rate_limit),
     )
     app.state.ai = build_assistant(settings, storage)
     notifications.listen_to_tasks()

@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     redis_url: str = ""
     login_rate_limit: str = "5/minute"
     login_ip_rate_limit: str = "20/minute"
+    signup_rate_limit: str = "10/hour"
+    signup_global_rate_limit: str = "60/minute"
     api_docs: bool = True
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     log_level: LogLevel = LogLevel.INFO
