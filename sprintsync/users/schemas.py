@@ -45,10 +45,12 @@ def _normal_email(email: str) -> str:
 
 
 Email = Annotated[EmailStr, AfterValidator(_normal_email), Field(max_length=320)]
+# The constraints first, so that they apply to the string itself (errors of type
+# string_too_short, which the pages explain); the cleaning runs before them regardless.
 DisplayName = Annotated[
     str,
-    BeforeValidator(_clean_name),
     StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    BeforeValidator(_clean_name),
 ]
 
 
