@@ -48,9 +48,7 @@ def document_malformed_bodies(schema: dict[str, Any]) -> dict[str, Any]:
     (invalid JSON): add that to the published schema, which FastAPI leaves out."""
     bad_body = {
         "description": "Bad request: the body cannot be parsed (e.g. invalid JSON)",
-        "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}
-        },
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
     }
     for path in schema.get("paths", {}).values():
         for operation in path.values():

@@ -20,16 +20,17 @@ from pydantic import BeforeValidator, Field
 # as -infinity/infinity; dates outside this range are a 422, not a stored oddity.
 FIRST_DAY = date(1970, 1, 1)
 LAST_DAY = date(2100, 12, 31)
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
 
 
 def _iso_day_only(value: Any) -> Any:
-    """Accept YYYY-MM-DD (or a date), never a number: `to=0` must not mean 1970-01-01."""
-    if isinstance(value, date) or value is None:
-        return value
-    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
-        return value
-    raise ValueError("Use a date like 2026-01-31 (YYYY-MM-DD).")
+    """Never a number: `to=0` must not mean 1970-01-01 (pydantic reads numbers as Unix
+    times). Other strings go on to pydantic's own date parsing and its typed error."""
+    if isinstance(value, bool | int | float) or (
+        isinstance(value, str) and _NUMBER.fullmatch(value)
+    ):
+        raise ValueError("Use a date like 2026-01-31 (YYYY-MM-DD).")
+    return value
 
 
 # A day to store (due dates, entry days): written as a date, and within the range above.

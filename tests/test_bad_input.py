@@ -105,17 +105,6 @@ async def test_head_healthz_answers_like_get(client) -> None:
     assert r.content == b""
 
 
-async def test_patch_schema_does_not_offer_null_where_null_is_refused(client) -> None:
-    schema = (await client.get("/openapi.json")).json()
-    props = schema["components"]["schemas"]["TaskUpdate"]["properties"]
-    for name in ("title", "priority", "description", "assignee_id"):
-        assert "anyOf" not in props[name], props[name]
-        assert props[name].get("type") != "null", props[name]
-    entry = schema["components"]["schemas"]["EntryUpdate"]["properties"]
-    for name in ("minutes", "date", "note"):
-        assert "anyOf" not in entry[name], entry[name]
-
-
 async def test_the_schema_documents_400_for_bodies_and_409_for_task_delete(client) -> None:
     schema = (await client.get("/openapi.json")).json()
     with_body = [

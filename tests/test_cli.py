@@ -395,7 +395,9 @@ def test_users_set_password_prompts_hidden_and_refuses_unknown_or_short(env, db_
     assert result.exit_code == 0, result.output
     assert "typed-pass-4" not in result.output
     assert login(db_path, "dev@example.com", "typed-pass-4").status_code == 200
-    result = run(env, "users", "set-password", "nobody@example.com", "--password", "whatever-5")
+    result = run(
+        env, "users", "set-password", "nobody@example.com", "--password", "whatever-kiwi-5"
+    )
     assert result.exit_code == 1
     assert "No account" in result.output
     result = run(env, "users", "set-password", "dev@example.com", "--password", "short")

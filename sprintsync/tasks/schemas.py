@@ -7,7 +7,6 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
-from pydantic.json_schema import SkipJsonSchema
 
 from sprintsync.tasks.models import Priority, TaskStatus
 from sprintsync.timeutil import CalendarDate, DayFilter
@@ -48,14 +47,12 @@ class TaskCreate(BaseModel):
 class TaskUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    # Optional but never null (the validator below): SkipJsonSchema keeps the null out of
-    # the published schema, so clients are not told they may send one.
-    title: Title | SkipJsonSchema[None] = None
-    description: Description | SkipJsonSchema[None] = None
-    priority: PriorityName | SkipJsonSchema[None] = None
+    title: Title | None = None
+    description: Description | None = None
+    priority: PriorityName | None = None
     estimate_minutes: Minutes | None = None
     due_date: CalendarDate | None = None
-    assignee_id: RowId | SkipJsonSchema[None] = None
+    assignee_id: RowId | None = None
 
     @field_validator("title", "priority", "assignee_id", "description")
     @classmethod

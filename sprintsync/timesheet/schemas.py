@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from pydantic.json_schema import SkipJsonSchema
 
 from sprintsync.timesheet.models import EntrySource
 from sprintsync.timeutil import CalendarDate
@@ -28,10 +27,9 @@ class ManualEntryCreate(BaseModel):
 class EntryUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    # Optional but never null: SkipJsonSchema keeps the null out of the published schema.
-    minutes: EntryMinutes | SkipJsonSchema[None] = None
-    date: CalendarDate | SkipJsonSchema[None] = None
-    note: Note | SkipJsonSchema[None] = None
+    minutes: EntryMinutes | None = None
+    date: CalendarDate | None = None
+    note: Note | None = None
 
     @field_validator("minutes", "date", "note")
     @classmethod

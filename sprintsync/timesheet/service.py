@@ -36,10 +36,7 @@ async def _lock_tasks(session: AsyncSession, task_id: int, *others: int) -> set[
     """
     wanted = sorted({task_id, *others})
     stmt = (
-        select(Task.id)
-        .where(Task.id.in_(wanted))
-        .order_by(Task.id)
-        .with_for_update(key_share=True)
+        select(Task.id).where(Task.id.in_(wanted)).order_by(Task.id).with_for_update(key_share=True)
     )
     found = set((await session.execute(stmt)).scalars())
     if task_id not in found:
