@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install install-dev migrate seed serve assets bench clean verify-deploy \
+.PHONY: run test soak lint install install-dev migrate seed serve assets bench clean verify-deploy \
 	screenshots
 
 # pip, boiled down: one line per ten packages while it works (a first install takes a minute
@@ -78,6 +78,12 @@ test: $(DEV_STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	TZ=$(TEST_TZ) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## soak: a 2-worker server on a private PostgreSQL cluster and Redis (needs PostgreSQL 15
+## binaries and redis-server): 60 s of mixed load at 64 connections, then stops, hangs and
+## restarts of both under load; prints the numbers
+soak: $(DEV_STAMP)
+	SPRINTSYNC_SOAK=1 TZ=$(TEST_TZ) $(BIN)/python -m pytest -q -s -p no:randomly tests/faults/test_soak.py $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check sprintsync tests bench

@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import event, inspect, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -30,12 +31,17 @@ from sprintsync.ai.service import build_assistant
 from sprintsync.auth.api import router as auth_router
 from sprintsync.auth.cookies import SessionRenewalMiddleware
 from sprintsync.auth.pages import router as auth_pages
-from sprintsync.auth.service import LoginThrottle
+from sprintsync.auth.service import LoginThrottle, SignupThrottle
 from sprintsync.comments.api import router as comments_router
 from sprintsync.compression import CompressionMiddleware
 from sprintsync.config import Settings, get_settings
-from sprintsync.db import make_engine, make_read_sessionmaker, make_sessionmaker
-from sprintsync.errors import CODE_FOR_STATUS, AppError, error_body
+from sprintsync.db import (
+    is_database_unavailable,
+    make_engine,
+    make_read_sessionmaker,
+    make_sessionmaker,
+)
+from sprintsync.errors import CODE_FOR_STATUS, AppError, PayloadTooLarge, error_body
 from sprintsync.http import BodyLimitMiddleware, SecurityHeadersMiddleware
 from sprintsync.invitations.api import router as invitations_router
 from sprintsync.invitations.pages import router as invitations_pages
@@ -44,17 +50,21 @@ from sprintsync.notifications.api import router as notifications_router
 from sprintsync.notifications.pages import router as notifications_pages
 from sprintsync.observability import (
     DB_POOL_CHECKED_OUT,
+    DB_UNAVAILABLE,
     METRICS_CONTENT_TYPE,
     TASKS_BY_STATUS,
+    OutageLog,
     RequestContextMiddleware,
     configure_logging,
+    forget_dead_workers,
     log,
     metrics_payload,
 )
+from sprintsync.openapi import document_malformed_bodies
 from sprintsync.projects import service as project_service
 from sprintsync.projects.api import router as projects_router
 from sprintsync.projects.pages import router as projects_pages
-from sprintsync.ratelimit import Limiter, make_storage
+from sprintsync.ratelimit import Limiter, make_storage, storage_reachable
 from sprintsync.security.deps import optional_user
 from sprintsync.security.models import User
 from sprintsync.security.user_cache import UserCache
@@ -87,6 +97,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         _tune_gc()
+        forget_dead_workers()
         yield
         await _app.state.ai.aclose()
         await engine.dispose()
@@ -99,6 +110,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         # /docs and /redoc are served by sprintsync.web.docs from local files (no CDN).
         docs_url=None,
         redoc_url=None,
+        openapi_url="/openapi.json" if settings.api_docs else None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -106,9 +118,14 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.state.read_sessionmaker = make_read_sessionmaker(engine)
     app.state.user_cache = UserCache(ttl=settings.auth_cache_seconds)
     storage = make_storage(settings.redis_url)
+    app.state.rate_limit_storage = storage
     app.state.login_throttle = LoginThrottle(
         by_email=Limiter(storage, "login-email", settings.login_rate_limit),
         by_client=Limiter(storage, "login-client", settings.login_ip_rate_limit),
+    )
+    app.state.signup_throttle = SignupThrottle(
+        by_client=Limiter(storage, "signup-client", settings.signup_rate_limit),
+        overall=Limiter(storage, "signup-all", settings.signup_global_rate_limit),
     )
     app.state.ai = build_assistant(settings, storage)
     notifications.listen_to_tasks()
@@ -133,8 +150,9 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     )
     for router in api_routers:
         app.include_router(router, prefix="/api/v1")
+    if settings.api_docs:
+        app.include_router(docs_router)
     page_routers = (
-        docs_router,
         auth_pages,
         # Before the tasks pages: /projects/switcher is not a project board.
         projects_pages,
@@ -155,18 +173,30 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     if STATIC_DIR.is_dir():
         app.mount("/static", HashedStaticFiles(directory=STATIC_DIR), name="static")
 
+    _publish_complete_schema(app)
     _install_error_handlers(app)
     # Added innermost first: the request-id middleware wraps everything else.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.max_body_bytes, on_refuse=_too_large_response
+    )
     app.add_middleware(SessionRenewalMiddleware)
     app.add_middleware(CompressionMiddleware, minimum_size=settings.compress_min_bytes)
     app.add_middleware(RequestContextMiddleware, on_error=_internal_error_response)
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     if settings.trusted_proxies:
         # Outermost, so throttling, logs and cookies all see the client behind the proxy.
         # Only the listed addresses are believed; anyone else could forge the headers.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app
+
+
+def _publish_complete_schema(app: FastAPI) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_malformed_bodies(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _tune_gc() -> None:
@@ -180,26 +210,36 @@ def _tune_gc() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-def _pool_checkout(*_args: Any) -> None:
-    DB_POOL_CHECKED_OUT.inc()
-
-
-def _pool_checkin(*_args: Any) -> None:
-    DB_POOL_CHECKED_OUT.dec()
-
-
 def _count_pool_usage(engine: AsyncEngine) -> None:
-    # Module-level listeners, added once per engine however many apps share it (tests).
+    """Keep `sprintsync_db_pool_connections_in_use` equal to the connections handed out.
+
+    Only a checkout that happened is undone at check-in: a connect that fails (database
+    down) fires a check-in without a checkout, which drove the gauge far below zero.
+    """
     pool_engine = engine.sync_engine
-    if not event.contains(pool_engine, "checkout", _pool_checkout):
-        event.listen(pool_engine, "checkout", _pool_checkout)
-        event.listen(pool_engine, "checkin", _pool_checkin)
+    if getattr(pool_engine, "_sprintsync_counted", False):
+        return  # one set of listeners per engine, however many apps share it (tests)
+    pool_engine._sprintsync_counted = True  # type: ignore[attr-defined]
+    checked_out: set[int] = set()
+
+    def checkout(_dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        if id(record) not in checked_out:
+            checked_out.add(id(record))
+            DB_POOL_CHECKED_OUT.inc()
+
+    def checkin(_dbapi_conn: Any, record: Any) -> None:
+        if id(record) in checked_out:
+            checked_out.discard(id(record))
+            DB_POOL_CHECKED_OUT.dec()
+
+    event.listen(pool_engine, "checkout", checkout)
+    event.listen(pool_engine, "checkin", checkin)
 
 
 def _ops_router() -> APIRouter:
     router = APIRouter(tags=["ops"])
 
-    @router.get("/healthz", summary="Liveness: the process is up")
+    @router.api_route("/healthz", methods=["GET", "HEAD"], summary="Liveness: the process is up")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
@@ -222,7 +262,13 @@ def _ops_router() -> APIRouter:
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
         if not at_head:
             return JSONResponse({"status": "unavailable", "database": "migrations_pending"}, 503)
-        return JSONResponse({"status": "ok", "database": "ok"})
+        body = {"status": "ok", "database": "ok"}
+        if request.app.state.settings.redis_url:
+            # Rate limits fail open to per-process counting, so a Redis outage degrades
+            # the app rather than making it unready; it is reported for the operator.
+            reachable = await storage_reachable(request.app.state.rate_limit_storage)
+            body["redis"] = "ok" if reachable else "unreachable"
+        return JSONResponse(body)
 
     @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
@@ -297,6 +343,17 @@ async def _signed_in_user(request: Request) -> User | None:
         return None
 
 
+async def _too_large_response(scope: Scope, receive: Receive, send: Send) -> None:
+    """The 413 for a body over the limit: the envelope under /api, a page for a form."""
+    request = Request(scope, receive)
+    err = PayloadTooLarge()
+    max_bytes = request.app.state.settings.max_body_bytes
+    response = await _render(
+        request, err.status_code, err.code, err.message, {"max_bytes": max_bytes}
+    )
+    await response(scope, receive, send)
+
+
 async def _internal_error_response(scope: Scope, receive: Receive, send: Send) -> None:
     """The 500 for an unhandled exception (already logged by the request middleware)."""
     request = Request(scope, receive)
@@ -323,10 +380,39 @@ def _is_bad_value(exc: Exception) -> bool:
     return False
 
 
+# How long a client is asked to wait when the database is unavailable, and how often an
+# ongoing outage is logged (the first failure is logged with its cause; later ones counted).
+DB_RETRY_AFTER_SECONDS = 5
+_DB_OUTAGE = OutageLog("database_unavailable", interval_seconds=30.0)
+
+
+async def _database_unavailable(request: Request, exc: BaseException) -> Response:
+    DB_UNAVAILABLE.inc()
+    _DB_OUTAGE.report(error=repr(getattr(exc, "orig", None) or exc), path=request.url.path)
+    return await _render(
+        request,
+        503,
+        "service_unavailable",
+        "The service is briefly unavailable; try again in a few seconds.",
+        {"retry_after": DB_RETRY_AFTER_SECONDS},
+        {"Retry-After": str(DB_RETRY_AFTER_SECONDS)},
+    )
+
+
 def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(OSError)
+    @app.exception_handler(PoolTimeout)
+    async def unavailable(request: Request, exc: Exception) -> Response:
+        # Connection refused or reset, a connect/statement timeout, no pooled connection in
+        # time: a dependency is down or hung, which is a 503 to retry, not our bug.
+        return await _database_unavailable(request, exc)
+
     @app.exception_handler(DBAPIError)
     @app.exception_handler(asyncpg.exceptions.PostgresError)
+    @app.exception_handler(asyncpg.exceptions.InterfaceError)
     async def database_error(request: Request, exc: Exception) -> Response:
+        if is_database_unavailable(exc):
+            return await _database_unavailable(request, exc)
         if _is_bad_value(exc):
             return await _render(
                 request,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import os
 import shutil
 import tempfile
@@ -19,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from sprintsync import migrations
 from sprintsync.ai.cli import check_provider
-from sprintsync.config import Settings
+from sprintsync.config import DEV_SECRET_KEY, Settings
 from sprintsync.db import make_engine, make_sessionmaker, session_scope
 from sprintsync.errors import AppError
 from sprintsync.seed import DEMO_PASSWORD, DemoUser, SeedResult, demo_users_present, seed_demo
@@ -121,6 +122,32 @@ def _require_migrated(settings: Settings) -> None:
 
 # --- serve -------------------------------------------------------------------------------
 
+MAX_HEADER_BYTES = 64 * 1024
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def refuse_public_development_secret(settings: Settings, host: str) -> None:
+    """Stop before serving beyond this machine with the public development secret key:
+    anyone could forge a session token with it."""
+    if settings.secret_key.get_secret_value() == DEV_SECRET_KEY and not _is_loopback(host):
+        typer.secho(
+            f"Refusing to serve on {host} with the development secret key, which is public: "
+            "anyone could forge log-in tokens. Set SPRINTSYNC_SECRET_KEY to a random value "
+            "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`), or serve "
+            "on 127.0.0.1.",
+            err=True,
+            fg="red",
+        )
+        raise typer.Exit(2)
+
 
 @app.command()
 def serve(
@@ -147,6 +174,7 @@ def serve(
     import uvicorn
 
     settings = load_settings()
+    refuse_public_development_secret(settings, host)
     workers = workers or settings.web_workers
     _prepare_database(settings)
     metrics_dir = None
@@ -185,6 +213,11 @@ def serve(
             # worker still importing on a busy or CPU-limited host (a container with a
             # quarter of a core) needs far longer than uvicorn's default 5 s, or it is
             # killed and restarted for ever.
+            # Bounds on what one connection may make the server hold. Production runs behind
+            # a reverse proxy that enforces tighter ones; these keep a directly exposed
+            # server from buffering a 200 MB header (h11) or idling forever.
+            h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+            timeout_keep_alive=5,
             timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         )
     finally:

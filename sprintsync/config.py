@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_SQLITE_URL
     db_pool_size: int = Field(default=10, ge=1)
     db_echo: bool = False
+    db_connect_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    db_statement_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
     access_token_expire_minutes: int = Field(default=24 * 60, ge=1)
     auth_cache_seconds: float = Field(default=2.0, ge=0, le=60)
@@ -71,6 +74,9 @@ class Settings(BaseSettings):
     redis_url: str = ""
     login_rate_limit: str = "5/minute"
     login_ip_rate_limit: str = "20/minute"
+    signup_rate_limit: str = "10/hour"
+    signup_global_rate_limit: str = "60/minute"
+    api_docs: bool = True
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     compress_min_bytes: int = Field(default=1024, ge=0)
     forwarded_allow_ips: str = ""

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import functools
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 
+import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -72,7 +78,91 @@ def make_engine(settings: Settings) -> AsyncEngine:
         # No overflow: connections made and dropped under bursts cost more than a short wait.
         max_overflow=0,
         pool_pre_ping=False,
+        # A down, hung or overloaded database holds a request for at most these bounds
+        # (then it is a 503): waiting for a pooled connection, connecting, one statement.
+        # The statement bound is kept both by the server (statement_timeout, which also
+        # frees the lock it waited on) and by the driver (command_timeout, for a server
+        # that does not answer at all), with the driver's a little later.
+        pool_timeout=settings.db_pool_timeout_seconds,
+        connect_args={
+            "timeout": settings.db_connect_timeout_seconds,
+            "command_timeout": settings.db_statement_timeout_seconds + 1,
+            "server_settings": {
+                "statement_timeout": str(int(settings.db_statement_timeout_seconds * 1000))
+            },
+        },
     )
+
+
+# SQLSTATE classes and codes that mean "the database cannot serve now", not "bad request":
+# connection exceptions (08), insufficient resources (53), operator intervention (57:
+# shutdown, restarting, statement timeout).
+_UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57")
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database is down, hung, restarting or out of connections."""
+    if isinstance(exc, OSError | PoolTimeout):  # refused, reset, or timed out (TimeoutError)
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    for candidate in (exc, getattr(exc, "orig", None), exc.__cause__):
+        if candidate is None:
+            continue
+        if isinstance(candidate, OSError | asyncpg.exceptions.ConnectionDoesNotExistError):
+            return True
+        if isinstance(candidate, asyncpg.exceptions.InterfaceError) and "closed" in str(candidate):
+            return True
+        sqlstate = str(getattr(candidate, "sqlstate", "") or "")
+        if sqlstate.startswith(_UNAVAILABLE_SQLSTATE_PREFIXES):
+            return True
+    return False
+
+
+def sqlstate(exc: BaseException) -> str:
+    """The SQLSTATE a database error carries (through SQLAlchemy's wrapper), or ""."""
+    for candidate in (exc, getattr(exc, "orig", None), exc.__cause__):
+        code = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+        if code:
+            return str(code)
+    orig = getattr(exc, "orig", None)
+    return str(getattr(getattr(orig, "__cause__", None), "sqlstate", "") or "")
+
+
+# serialization_failure and deadlock_detected: the database gave up on this transaction so
+# that another could finish; running the same work again normally succeeds.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+RETRY_ATTEMPTS = 3
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def retry_on_conflict(
+    work: Callable[Concatenate[AsyncSession, P], Awaitable[T]],
+) -> Callable[Concatenate[AsyncSession, P], Awaitable[T]]:
+    """Run a service function in a savepoint; redo it a bounded number of times on a
+    deadlock or serialization failure (SQLSTATE 40P01/40001).
+
+    Rolling back to the savepoint releases every lock the failed attempt took and expires
+    what it changed, so the next attempt reads afresh. Consistent lock order keeps these
+    rare; the retry covers the orders no code path can control.
+    """
+
+    @functools.wraps(work)
+    async def retried(session: AsyncSession, *args: P.args, **kwargs: P.kwargs) -> T:
+        for attempt in range(1, RETRY_ATTEMPTS + 1):
+            try:
+                async with session.begin_nested():
+                    return await work(session, *args, **kwargs)
+            except DBAPIError as exc:
+                if attempt == RETRY_ATTEMPTS or sqlstate(exc) not in RETRYABLE_SQLSTATES:
+                    raise
+                # A short random pause lets the transaction that won finish first.
+                await asyncio.sleep(random.uniform(0.005, 0.02) * attempt)  # noqa: S311
+        raise AssertionError("unreachable")
+
+    return retried
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

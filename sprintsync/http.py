@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,12 +30,20 @@ DOCS_CSP = (
 )
 
 
-class BodyLimitMiddleware:
-    """Refuse request bodies over `max_bytes` with 413, by header or while streaming."""
+Responder = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+
+class BodyLimitMiddleware:
+    """Refuse request bodies over `max_bytes` with 413, by header or while streaming.
+
+    `on_refuse` renders the 413 (the app's renderer: JSON under /api, a page for forms);
+    without it the JSON envelope is sent.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, on_refuse: Responder | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.on_refuse = on_refuse
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -76,6 +86,9 @@ class BodyLimitMiddleware:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Raised outside the routes, so it is rendered here rather than by the error handler.
+        if self.on_refuse is not None:
+            await self.on_refuse(scope, receive, send)
+            return
         err = PayloadTooLarge(details={"max_bytes": self.max_bytes})
         request_id = scope.get("state", {}).get("request_id")
         body = error_body(err.code, err.message, err.details, request_id)
@@ -96,9 +109,19 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
+# No page uses these browser features; a framed or injected script cannot either.
+PERMISSIONS_POLICY = (
+    b"permissions-policy",
+    b"camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+)
+# Sent only when cookies are secure (served over HTTPS): browsers then refuse plain HTTP.
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
 class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
+        self.common = [PERMISSIONS_POLICY, *([HSTS] if hsts else [])]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -113,6 +136,7 @@ class SecurityHeadersMiddleware:
                     headers += [*SECURITY_HEADERS[:3], (b"content-security-policy", DOCS_CSP)]
                 else:
                     headers += SECURITY_HEADERS
+                headers += self.common
                 message["headers"] = headers
             await send(message)
 

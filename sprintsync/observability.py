@@ -57,6 +57,15 @@ TASKS_BY_STATUS = Gauge(
     # Every worker and replica counts the same rows: the newest count is the answer.
     multiprocess_mode="mostrecent",
 )
+RATE_LIMIT_FALLBACKS = Counter(
+    "sprintsync_rate_limit_fallbacks_total",
+    "Rate-limit checks answered by the per-process fallback because Redis was unreachable.",
+    ["namespace"],
+)
+DB_UNAVAILABLE = Counter(
+    "sprintsync_db_unavailable_total",
+    "Requests answered 503 because the database was unreachable or timed out.",
+)
 APP_INFO = Gauge(
     "sprintsync_app_info",
     "Application build information.",
@@ -115,6 +124,21 @@ class _AppLogger:
 
 
 log = _AppLogger()
+
+
+class OutageLog:
+    """Writes an ongoing outage to the log at most once per interval, not once per request."""
+
+    def __init__(self, event: str, interval_seconds: float = 60.0) -> None:
+        self.event = event
+        self.interval = interval_seconds
+        self.last_logged = -float("inf")
+
+    def report(self, **fields: Any) -> None:
+        now = time.monotonic()
+        if now - self.last_logged >= self.interval:
+            self.last_logged = now
+            log.warning(self.event, **fields)
 
 
 def _route_template(scope: Scope) -> str:
@@ -204,6 +228,38 @@ def _incoming_request_id(scope: Scope) -> str | None:
             candidate = value.decode("latin-1")
             return candidate if REQUEST_ID_RE.match(candidate) else None
     return None
+
+
+_LIVE_FILE = re.compile(r"^gauge_live\w*?_(\d+)\.db$")
+
+
+def forget_dead_workers(directory: str | None = None) -> list[int]:
+    """Drop the live gauges of worker processes that are gone; return their process ids.
+
+    Run at each worker's start-up: when a worker is killed and respawned, the dead one's
+    `livesum` files (requests in flight, connections in use) would otherwise keep counting.
+    """
+    directory = directory or os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory or not os.path.isdir(directory):
+        return []
+    dead: set[int] = set()
+    for name in os.listdir(directory):
+        match = _LIVE_FILE.match(name)
+        if match and not _process_alive(int(match.group(1))):
+            dead.add(int(match.group(1)))
+    for pid in dead:
+        multiprocess.mark_process_dead(pid, directory)
+    return sorted(dead)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, owned by someone else
+    return True
 
 
 def metrics_payload() -> bytes:

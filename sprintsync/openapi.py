@@ -43,6 +43,20 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 AUTHED = (401, 403, 422)
 
 
+def document_malformed_bodies(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every operation that reads a body answers 400 for one that cannot be parsed
+    (invalid JSON): add that to the published schema, which FastAPI leaves out."""
+    bad_body = {
+        "description": "Bad request: the body cannot be parsed (e.g. invalid JSON)",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
+    }
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                operation.setdefault("responses", {}).setdefault("400", bad_body)
+    return schema
+
+
 def query_parameters(model: type[BaseModel]) -> dict[str, Any]:
     """`openapi_extra=` documenting a model's fields as query parameters."""
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}")

@@ -8,10 +8,35 @@ agree on where a day starts. Local midnights are computed per day rather than by
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
-from typing import Protocol, runtime_checkable
+from typing import Annotated, Any, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import BeforeValidator, Field
+
+# The days anyone plans or logs work on. PostgreSQL would store 0001-01-01 or 9999-12-31
+# as -infinity/infinity; dates outside this range are a 422, not a stored oddity.
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+def _iso_day_only(value: Any) -> Any:
+    """Never a number: `to=0` must not mean 1970-01-01 (pydantic reads numbers as Unix
+    times). Other strings go on to pydantic's own date parsing and its typed error."""
+    if isinstance(value, bool | int | float) or (
+        isinstance(value, str) and _NUMBER.fullmatch(value)
+    ):
+        raise ValueError("Use a date like 2026-01-31 (YYYY-MM-DD).")
+    return value
+
+
+# A day to store (due dates, entry days): written as a date, and within the range above.
+CalendarDate = Annotated[date, BeforeValidator(_iso_day_only), Field(ge=FIRST_DAY, le=LAST_DAY)]
+# A day to filter by: written as a date; any day is fine, as nothing is stored.
+DayFilter = Annotated[date, BeforeValidator(_iso_day_only)]
 
 # Longest IANA zone name is ~32 characters; anything far longer is not a zone.
 ZONE_NAME_MAX = 64

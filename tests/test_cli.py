@@ -315,6 +315,26 @@ def test_the_log_level_may_be_written_in_any_case(env, fake_uvicorn) -> None:
     assert fake_uvicorn[0]["log_level"] == "warning"
 
 
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "example.com"])
+def test_serve_refuses_the_development_secret_beyond_this_machine(env, fake_uvicorn, host) -> None:
+    env.pop("SPRINTSYNC_SECRET_KEY")
+    env["SPRINTSYNC_ENV"] = "development"
+    result = run(env, "serve", "--host", host)
+    assert result.exit_code == 2, result.output
+    assert "development secret key" in result.output
+    assert fake_uvicorn == []
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1"])
+def test_serve_allows_the_development_secret_on_loopback(env, fake_uvicorn, host) -> None:
+    env.pop("SPRINTSYNC_SECRET_KEY")
+    env["SPRINTSYNC_ENV"] = "development"
+    ok(env, "serve", "--host", host)
+    (call,) = fake_uvicorn
+    assert call["h11_max_incomplete_event_size"] == 64 * 1024
+    assert call["timeout_worker_healthcheck"] == 30
+
+
 def test_serve_runs_the_app_factory_without_access_log(env, db_path, fake_uvicorn) -> None:
     ok(env, "db", "upgrade")
     ok(env, "serve", "--host", "0.0.0.0", "--port", "9001")
@@ -422,7 +442,9 @@ def test_users_set_password_prompts_hidden_and_refuses_unknown_or_short(env, db_
     assert result.exit_code == 0, result.output
     assert "typed-pass-4" not in result.output
     assert login(db_path, "dev@example.com", "typed-pass-4").status_code == 200
-    result = run(env, "users", "set-password", "nobody@example.com", "--password", "whatever-5")
+    result = run(
+        env, "users", "set-password", "nobody@example.com", "--password", "whatever-kiwi-5"
+    )
     assert result.exit_code == 1
     assert "No account" in result.output
     result = run(env, "users", "set-password", "dev@example.com", "--password", "short")

@@ -14,6 +14,7 @@ from sprintsync.ai import service
 from sprintsync.ai.deps import AssistantDep
 from sprintsync.ai.schemas import CONTEXT_MAX, TITLE_MAX, DailyPlanRequest, DescriptionRequest
 from sprintsync.db import SessionDep
+from sprintsync.errors import Invalid
 from sprintsync.security.deps import PageUser
 from sprintsync.tasks import service as tasks
 from sprintsync.tasks.panel import TASK_FIELDS, render_form
@@ -37,7 +38,12 @@ async def draft_with_ai(
     values = form_values(form, *TASK_FIELDS)
     task_id = form_text(form, "task_id")
     task = None
-    if task_id.isdigit():
+    if task_id:
+        # ASCII digits only ("²".isdigit() is true), and short enough to be a row id.
+        if not (task_id.isascii() and task_id.isdigit() and len(task_id) <= 10):
+            raise Invalid(
+                "Not a task id.", details=[{"field": "task_id", "message": "Not a task id."}]
+            )
         task = tasks.task_dict(await tasks.get_task(session, user=user, ref=int(task_id)))
     if not values["title"]:
         errors = {"title": "Write a title first; the draft is made from it."}

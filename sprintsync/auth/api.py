@@ -45,11 +45,12 @@ def _client(request: Request) -> str:
         "`signup_closed`. An invitation joins its project; a used or expired one is 409, an "
         "unknown or revoked one 404."
     ),
-    responses=errors(403, 404, 409, 422),
+    responses=errors(403, 404, 409, 422, 429),
 )
 async def signup(
     body: SignupRequest, request: Request, response: Response, session: SessionDep
 ) -> TokenResponse:
+    await request.app.state.signup_throttle.take(_client(request))
     sess = await service.signup(
         session,
         request.app.state.settings,

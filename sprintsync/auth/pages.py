@@ -156,6 +156,7 @@ async def signup(request: Request, session: SessionDep) -> Response:
     values = form_values(form, "email", "display_name")
     invitation = form_text(form, "invitation")
     next_path = safe_next(form_text(form, "next"))
+    await request.app.state.signup_throttle.take(_client(request))
     try:
         body = SignupRequest(
             **values, password=str(form.get("password") or ""), invitation=invitation or None

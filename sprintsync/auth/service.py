@@ -25,6 +25,23 @@ _DUMMY_HASH: dict[bool, str] = {}
 
 
 @dataclass(frozen=True, slots=True)
+class SignupThrottle:
+    """Sign-ups per client address and over all clients: each one costs an argon2 hash
+    (about 64 MB and a core for a while), so a burst is refused before it is queued."""
+
+    by_client: Limiter
+    overall: Limiter
+
+    async def take(self, client: str) -> None:
+        """Count one sign-up attempt, or raise 429 with Retry-After."""
+        message = "Too many sign-ups; try again later."
+        await self.by_client.consume(client, message)
+        if not await self.overall.acquire("all"):
+            await self.by_client.refund(client)
+            raise TooManyRequests(message, retry_after=await self.overall.retry_after("all"))
+
+
+@dataclass(frozen=True, slots=True)
 class LoginThrottle:
     by_email: Limiter
     by_client: Limiter

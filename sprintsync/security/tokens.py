@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 import jwt
 
 ALGORITHM = "HS256"
+# User ids are 32-bit INTEGER columns.
+MAX_USER_ID = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,8 @@ def decode_access_token(token: str, *, secret: str) -> TokenClaims | None:
         )
     except (jwt.PyJWTError, ValueError, TypeError):
         return None
+    if not 0 < claims.user_id <= MAX_USER_ID:
+        return None  # names no row; the database driver would refuse the number
     if len(_VERIFIED) >= _VERIFIED_MAX:
         _VERIFIED.clear()
     _VERIFIED[(secret, token)] = (claims, claims.expires_at)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
+import asyncpg
 from sqlalchemy import ColumnElement, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -22,6 +23,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 async def driver_fetch(driver: Any, sql: str, args: list[Any]) -> list[Any]:
     """The one place a statement goes to asyncpg directly (tests count statements here)."""
     return list(await driver.fetch(sql, *args))
+
+
+def _unusable(driver: Any, exc: Exception) -> bool:
+    """Whether a connection must be discarded after `exc`: closed, or left mid-operation.
+
+    An error the server reported (a PostgresError) leaves the connection usable; anything
+    else (a timeout against a hung server, a client-side protocol error) may leave it
+    waiting on a reply that never comes, and the next statement on it would fail with
+    "another operation is in progress".
+    """
+    return bool(driver.is_closed()) or not isinstance(exc, asyncpg.PostgresError)
 
 
 _NAMED_PARAM = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
@@ -68,8 +80,8 @@ async def fetch_dicts(
             driver: Any = fairy.driver_connection
             try:
                 records = await driver_fetch(driver, pg_sql, args)
-            except Exception:
-                if driver.is_closed():
+            except Exception as exc:
+                if _unusable(driver, exc):
                     fairy.invalidate()
                 raise
         if not records:
@@ -98,15 +110,21 @@ async def _fetch_pooled(engine: AsyncEngine, sql: str, args: list[Any]) -> list[
         driver: Any = fairy.driver_connection
         try:
             return await driver_fetch(driver, sql, args)
-        except Exception:
-            if not driver.is_closed():
+        except Exception as exc:
+            dropped = driver.is_closed()
+            if _unusable(driver, exc):
+                fairy.invalidate()
+            if not dropped:
                 raise
-            fairy.invalidate()
         finally:
             fairy.close()
     fairy = await engine.raw_connection()
     try:
         driver = fairy.driver_connection
         return await driver_fetch(driver, sql, args)
+    except Exception as exc:
+        if _unusable(driver, exc):
+            fairy.invalidate()
+        raise
     finally:
         fairy.close()

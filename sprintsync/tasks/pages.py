@@ -243,6 +243,9 @@ async def task_list(
 # --- create, read, update, delete ---------------------------------------------------------
 
 
+MAX_ESTIMATE_HOURS = 1_000_000
+
+
 def _task_payload(values: dict[str, str]) -> tuple[dict[str, Any], dict]:
     """The form as the schema's fields; a malformed estimate is reported before validation."""
     errors: dict[str, str] = {}
@@ -256,7 +259,9 @@ def _task_payload(values: dict[str, str]) -> tuple[dict[str, Any], dict]:
     if values["estimate_hours"]:
         try:
             hours = float(values["estimate_hours"])
-            if hours < 0 or hours != hours:  # negative or NaN
+            # Also refuses NaN, inf and 1e308 (whose minutes overflow); an estimate too big
+            # for the schema but still finite gets the schema's own message.
+            if not 0 <= hours <= MAX_ESTIMATE_HOURS:
                 raise ValueError
             payload["estimate_minutes"] = round(hours * 60)
         except ValueError:

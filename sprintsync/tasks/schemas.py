@@ -11,11 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from starlette.convertors import Convertor, register_url_convertor
 
 from sprintsync.tasks.models import Priority, TaskStatus
+from sprintsync.timeutil import CalendarDate, DayFilter
 from sprintsync.users.schemas import RowId
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, Field(max_length=10_000)]
-Minutes = Annotated[int, Field(ge=0, le=100_000)]
+# Strict: `false` or "30" are not a number of minutes.
+Minutes = Annotated[int, Field(ge=0, le=100_000, strict=True)]
 
 
 class PriorityName(StrEnum):
@@ -62,7 +64,7 @@ class TaskCreate(BaseModel):
     description: Description = ""
     priority: PriorityName = PriorityName.medium
     estimate_minutes: Minutes | None = None
-    due_date: date | None = None
+    due_date: CalendarDate | None = None
     project_id: RowId | None = Field(
         default=None, description="Defaults to your first project (by name)"
     )
@@ -79,7 +81,7 @@ class TaskUpdate(BaseModel):
     description: Description | None = None
     priority: PriorityName | None = None
     estimate_minutes: Minutes | None = None
-    due_date: date | None = None
+    due_date: CalendarDate | None = None
     assignee_id: RowId | None = Field(
         default=None, description="A member of the task's project; null unassigns"
     )
@@ -160,8 +162,8 @@ class TaskListParams(BaseModel):
     q: str | None = Field(
         default=None, max_length=200, description="A task key (API-42), or search title/description"
     )
-    due_before: date | None = None
-    due_after: date | None = None
+    due_before: DayFilter | None = None
+    due_after: DayFilter | None = None
     sort: SortKey = "-created_at"
     limit: int = Field(default=50, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=500)

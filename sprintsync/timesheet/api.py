@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -20,6 +19,7 @@ from sprintsync.timesheet.schemas import (
     TimeEntryRead,
     TimerRead,
 )
+from sprintsync.timeutil import DayFilter
 from sprintsync.users.schemas import MAX_ROW_ID
 
 router = APIRouter(tags=["time"])
@@ -103,8 +103,8 @@ async def list_task_entries(
 async def list_entries(
     session: SessionDep,
     user: CurrentUser,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
+    date_from: Annotated[DayFilter | None, Query(alias="from")] = None,
+    date_to: Annotated[DayFilter | None, Query(alias="to")] = None,
     task_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,

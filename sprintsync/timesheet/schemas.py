@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sprintsync.timesheet.models import EntrySource
+from sprintsync.timeutil import CalendarDate
 
 EntryMinutes = Annotated[int, Field(ge=1, le=1440, description="1 to 1440 minutes")]
 Note = Annotated[str, Field(max_length=500)]
@@ -17,7 +18,9 @@ class ManualEntryCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     minutes: EntryMinutes
-    date: dt.date | None = Field(default=None, description="Day the work was done; today if absent")
+    date: CalendarDate | None = Field(
+        default=None, description="Day the work was done; today if absent"
+    )
     note: Note = ""
 
 
@@ -25,7 +28,7 @@ class EntryUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     minutes: EntryMinutes | None = None
-    date: dt.date | None = None
+    date: CalendarDate | None = None
     note: Note | None = None
 
     @field_validator("minutes", "date", "note")

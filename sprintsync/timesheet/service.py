@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.util import identity_key
 
-from sprintsync.db import utcnow
+from sprintsync.db import retry_on_conflict, utcnow
 from sprintsync.errors import Conflict, Invalid, NotFound
 from sprintsync.projects.models import Project
 from sprintsync.tasks import service as tasks
@@ -27,9 +27,39 @@ from sprintsync.web.layout import LayoutPart
 MAX_ENTRY_PAGE = 200
 
 
-async def _lock_task(session: AsyncSession, task_id: int) -> None:
-    """Take the task's row lock so concurrent entries on it serialise (PostgreSQL)."""
-    await session.execute(select(Task.id).where(Task.id == task_id).with_for_update())
+async def _lock_tasks(session: AsyncSession, task_id: int, *others: int) -> set[int]:
+    """Lock the tasks whose totals this change rewrites, so changes to them serialise.
+
+    Rows are locked in id order, so two requests touching the same two tasks (people
+    switching timers between them in opposite directions) queue instead of deadlocking.
+    The lock is FOR NO KEY UPDATE: strong enough against another total rewrite or the task's
+    deletion, yet not in conflict with the key-share lock every new entry takes on its task
+    through the foreign key. `task_id` deleted meanwhile is a 404; the ids of the tasks
+    still there are returned.
+    """
+    wanted = sorted({task_id, *others})
+    stmt = (
+        select(Task.id).where(Task.id.in_(wanted)).order_by(Task.id).with_for_update(key_share=True)
+    )
+    found = set((await session.execute(stmt)).scalars())
+    if task_id not in found:
+        raise NotFound("Task not found.", code="task_not_found")
+    return found
+
+
+async def _locked_entry(session: AsyncSession, entry: TimeEntry) -> TimeEntry | None:
+    """Re-read `entry` under its row lock (after its task's lock); None if deleted meanwhile."""
+    stmt = (
+        select(TimeEntry)
+        .where(TimeEntry.id == entry.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+def _entry_gone() -> NotFound:
+    return NotFound("Time entry not found.", code="time_entry_not_found")
 
 
 async def _recompute_total(session: AsyncSession, task_id: int) -> int:
@@ -104,9 +134,8 @@ def _header_timer_values(row: Row[Any]) -> dict[str, Any]:
 HEADER_TIMER = LayoutPart(columns=_header_timer_columns, values=_header_timer_values)
 
 
-async def _finish(session: AsyncSession, entry: TimeEntry, *, locked: bool = False) -> TimeEntry:
-    if not locked:
-        await _lock_task(session, entry.task_id)
+async def _finish(session: AsyncSession, entry: TimeEntry) -> TimeEntry:
+    """Stop a running timer; call with its task and entry locked."""
     entry.ended_at = utcnow()
     elapsed = _elapsed_minutes(entry.started_at, entry.ended_at)
     entry.minutes = min(elapsed, MAX_ENTRY_MINUTES)
@@ -118,6 +147,7 @@ async def _finish(session: AsyncSession, entry: TimeEntry, *, locked: bool = Fal
     return entry
 
 
+@retry_on_conflict
 async def _start(session: AsyncSession, *, user: User, ref: int | str) -> tuple[TimeEntry, str]:
     """Start a timer (stopping the user's other one first); the entry and the task's title.
     Tasks of archived projects take no new time (409)."""
@@ -140,10 +170,15 @@ async def _start(session: AsyncSession, *, user: User, ref: int | str) -> tuple[
     if row.archived:
         raise tasks.project_archived(row.key)
     task_id, title, current = row.id, row.title, row.TimeEntry
-    if current is not None:
-        if current.task_id == task_id:
-            return current, title
-        await _finish(session, current)
+    if current is not None and current.task_id == task_id:
+        return current, title
+    others = [current.task_id] if current is not None else []
+    locked = await _lock_tasks(session, task_id, *others)
+    # A running timer whose task was deleted meanwhile went with it: nothing to stop.
+    if current is not None and current.task_id in locked:
+        stopping = await _locked_entry(session, current)
+        if stopping is not None and stopping.ended_at is None:
+            await _finish(session, stopping)
     entry = TimeEntry(
         task_id=task_id,
         user_id=user.id,
@@ -181,6 +216,7 @@ class StoppedTimer:
     task_title: str
 
 
+@retry_on_conflict
 async def stop_header_timer(session: AsyncSession, *, user: User) -> StoppedTimer:
     """Stop the user's timer: one read that also locks its task, then the entry and total.
 
@@ -191,13 +227,17 @@ async def stop_header_timer(session: AsyncSession, *, user: User) -> StoppedTime
         select(TimeEntry, title)
         .join(Task, Task.id == TimeEntry.task_id)
         .where(TimeEntry.user_id == user.id, TimeEntry.ended_at.is_(None))
-        .with_for_update(of=Task)
+        # FOR NO KEY UPDATE OF tasks, as `_lock_tasks` takes it.
+        .with_for_update(of=Task, key_share=True)
     )
     row = (await session.execute(stmt)).one_or_none()
     if row is None:
         raise Conflict("No timer is running.", code="no_running_timer")
     entry, task_title = row
-    return StoppedTimer(entry=await _finish(session, entry, locked=True), task_title=task_title)
+    locked = await _locked_entry(session, entry)
+    if locked is None or locked.ended_at is not None:  # stopped or deleted meanwhile
+        raise Conflict("No timer is running.", code="no_running_timer")
+    return StoppedTimer(entry=await _finish(session, locked), task_title=task_title)
 
 
 async def stop_timer(session: AsyncSession, *, user: User) -> TimeEntry:
@@ -214,13 +254,14 @@ def _check_day(user: User, day: date) -> None:
         )
 
 
+@retry_on_conflict
 async def add_manual_entry(
     session: AsyncSession, *, user: User, ref: int | str, data: ManualEntryCreate
 ) -> TimeEntry:
     task_id = (await tasks.get_writable(session, user=user, ref=ref)).id
     day = data.date or today_for(user)
     _check_day(user, day)
-    await _lock_task(session, task_id)
+    await _lock_tasks(session, task_id)
     # A manual entry starts at the user's local midnight, so it lands on that day in every
     # view that counts days in their zone.
     started = day_start(day, user_zone(user))
@@ -243,7 +284,7 @@ async def get_entry(session: AsyncSession, *, user: User, entry_id: int) -> Time
     """One of the user's own entries; 404 for anyone else's."""
     entry = await session.get(TimeEntry, entry_id) if 0 < entry_id <= MAX_ROW_ID else None
     if entry is None or entry.user_id != user.id:
-        raise NotFound("Time entry not found.", code="time_entry_not_found")
+        raise _entry_gone()
     return entry
 
 
@@ -284,14 +325,19 @@ async def list_entries(
     return rows[:limit], int(total), next_offset
 
 
+@retry_on_conflict
 async def update_entry(
     session: AsyncSession, *, user: User, entry_id: int, changes: EntryUpdate
 ) -> TimeEntry:
     entry = await get_entry(session, user=user, entry_id=entry_id)
+    await _lock_tasks(session, entry.task_id)
+    locked = await _locked_entry(session, entry)
+    if locked is None:
+        raise _entry_gone()
+    entry = locked
     data = changes.model_dump(exclude_unset=True)
     if entry.ended_at is None and ("minutes" in data or "date" in data):
         raise Conflict("Stop the timer before changing its time.", code="timer_running")
-    await _lock_task(session, entry.task_id)
     if "date" in data:
         _check_day(user, data["date"])
         length = entry.ended_at - entry.started_at if entry.ended_at else timedelta(0)
@@ -307,9 +353,14 @@ async def update_entry(
     return entry
 
 
+@retry_on_conflict
 async def delete_entry(session: AsyncSession, *, user: User, entry_id: int) -> None:
     entry = await get_entry(session, user=user, entry_id=entry_id)
-    await _lock_task(session, entry.task_id)
+    await _lock_tasks(session, entry.task_id)
+    locked = await _locked_entry(session, entry)
+    if locked is None:
+        raise _entry_gone()
+    entry = locked
     await session.delete(entry)
     await session.flush()
     await _recompute_total(session, entry.task_id)

@@ -2,16 +2,67 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StrictBool,
+    StringConstraints,
+)
 
+from sprintsync.security.passwords import password_problem
 from sprintsync.timeutil import valid_zone_name
 
-Email = Annotated[EmailStr, AfterValidator(lambda v: v.lower()), Field(max_length=320)]
-DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Password = Annotated[str, Field(min_length=8, max_length=128)]
+# Bidirectional controls (U+202E turns "Grace" into "ecarG" on screen), other invisible
+# format characters and control characters: none belongs in a name.
+_HIDDEN = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\x00-\x1f\x7f-\x9f]")
+
+
+def _clean_name(value: object) -> object:
+    """NFC-normalised, with invisible and direction-changing characters removed."""
+    if not isinstance(value, str):
+        return value
+    return _HIDDEN.sub("", unicodedata.normalize("NFC", value)).strip()
+
+
+def _normal_email(email: str) -> str:
+    """Lower case, with an internationalised domain in its ASCII (punycode) form, so that
+    look-alike domains are visible as such (grace@bücher.example -> grace@xn--bcher-kva...)."""
+    local, _, domain = email.lower().rpartition("@")
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise ValueError("The email's domain is not a valid domain name.") from exc
+    return f"{local}@{ascii_domain}"
+
+
+Email = Annotated[EmailStr, AfterValidator(_normal_email), Field(max_length=320)]
+# The constraints first, so that they apply to the string itself (errors of type
+# string_too_short, which the pages explain); the cleaning runs before them regardless.
+DisplayName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    BeforeValidator(_clean_name),
+]
+
+
+def _guessable(password: str) -> str:
+    problem = password_problem(password)
+    if problem is not None:
+        raise ValueError(problem)
+    return password
+
+
+# A new password: 8-128 characters and not among the easily guessed (see password_problem).
+Password = Annotated[str, Field(min_length=8, max_length=128), AfterValidator(_guessable)]
 TimeZoneName = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=64),
@@ -49,7 +100,7 @@ class UserCreate(StrictModel):
     email: Email
     display_name: DisplayName
     password: Password
-    is_admin: bool = False
+    is_admin: StrictBool = False
     time_zone: TimeZoneName | None = Field(
         default=None, description="IANA time zone; the team default if absent"
     )
@@ -58,8 +109,9 @@ class UserCreate(StrictModel):
 class UserUpdate(StrictModel):
     display_name: DisplayName | None = None
     email: Email | None = None
-    is_admin: bool | None = None
-    is_active: bool | None = None
+    # Strict: 0, 1, "yes" are not booleans here (JSON true/false only).
+    is_admin: StrictBool | None = None
+    is_active: StrictBool | None = None
 
 
 class PasswordReset(StrictModel):

@@ -19,6 +19,7 @@ _TITLES = {
     404: "We couldn't find that page",
     429: "Slow down a little",
     500: "Something went wrong",
+    503: "We'll be right back",
 }
 
 

@@ -1,7 +1,8 @@
 """SQL statements for starting and stopping a timer from a page, held to fixed budgets.
 
 Writes always load the signed-in user afresh, so that read is one of the statements.
-Savepoints are not counted (the start's race guard takes one).
+Each change runs in a savepoint so that a deadlock can redo it (SAVEPOINT and RELEASE: two
+statements), and locks its tasks in id order before touching an entry (issue 12).
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from tests.factories import cookie_auth, make_task, make_user
 from tests.statements import count_statements
 
 HTMX = {"HX-Request": "true"}
-# The user, the task with the running timer, and the new entry.
-START_BUDGET = 4
-# The user, the running entry with its task locked, the entry, the task's total.
-STOP_BUDGET = 4
-# Switching also stops the other timer: its lock, entry and total.
-SWITCH_BUDGET = 6
+# The user, the task with the running timer, the retry savepoint (2), the task's lock and
+# the new entry.
+START_BUDGET = 6
+# The user, the retry savepoint (2), the running entry with its task locked, the entry
+# re-read under its lock, the entry, the task's total.
+STOP_BUDGET = 7
+# Switching also stops the other timer: both tasks locked in one statement, the running
+# entry re-read under its lock, the entry and the total.
+SWITCH_BUDGET = 9
 
 
 async def _count(client, engine, monkeypatch, url: str, headers: dict) -> int:

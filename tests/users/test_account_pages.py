@@ -64,7 +64,7 @@ async def test_admin_resets_a_password_from_the_page(client, session, settings) 
     assert r.status_code == 422
     assert "Password must be at least 8 characters." in r.text
     r = await client.post(
-        f"/admin/users/{person.id}/password", data={"password": "temporary-9"}, headers=csrf
+        f"/admin/users/{person.id}/password", data={"password": "provisional-key-9"}, headers=csrf
     )
     assert r.status_code == 303
     page = await client.get(r.headers["location"])
@@ -81,7 +81,7 @@ async def test_members_cannot_open_or_post_the_admin_pages(client, session, sett
     csrf = cookie_auth(client, member, TEST_SECRET, settings.cookie_name)
     assert (await client.get(f"/admin/users/{person.id}")).status_code == 403
     r = await client.post(
-        f"/admin/users/{person.id}/password", data={"password": "temporary-9"}, headers=csrf
+        f"/admin/users/{person.id}/password", data={"password": "provisional-key-9"}, headers=csrf
     )
     assert r.status_code == 403
     assert not (await _row(session, person.id)).must_change_password

@@ -29,7 +29,7 @@ ROUTES: dict[str, tuple[str, str, Any, dict[str, int]]] = {
                    {"anonymous": 401, "self": 403, "other": 403, "admin": 200}),
     "edit_email": ("PATCH", "/api/v1/users/{id}", {"email": "{actor}@changed.example.com"},
                    {"anonymous": 401, "self": 403, "other": 403, "admin": 200}),
-    "reset_password": ("POST", "/api/v1/users/{id}/password", {"password": "temporary-1"},
+    "reset_password": ("POST", "/api/v1/users/{id}/password", {"password": "provisional-key-1"},
                        {"anonymous": 401, "self": 403, "other": 403, "admin": 200}),
     "promote_self": ("PATCH", "/api/v1/users/{id}", {"is_admin": True},
                      {"anonymous": 401, "self": 403, "other": 403, "admin": 200}),
