@@ -116,7 +116,7 @@ async def test_the_schema_documents_400_for_bodies_and_409_for_task_delete(clien
     assert with_body
     for path, method in with_body:
         assert "400" in schema["paths"][path][method]["responses"], (path, method)
-    assert "409" in schema["paths"]["/api/v1/tasks/{task_id}"]["delete"]["responses"]
+    assert "409" in schema["paths"]["/api/v1/tasks/{task_ref}"]["delete"]["responses"]
 
 
 async def test_booleans_and_minutes_are_strict(client, session) -> None:

@@ -329,10 +329,11 @@ def test_serve_refuses_the_development_secret_beyond_this_machine(env, fake_uvic
 def test_serve_allows_the_development_secret_on_loopback(env, fake_uvicorn, host) -> None:
     env.pop("SPRINTSYNC_SECRET_KEY")
     env["SPRINTSYNC_ENV"] = "development"
+    ok(env, "db", "upgrade")
     ok(env, "serve", "--host", host)
     (call,) = fake_uvicorn
     assert call["h11_max_incomplete_event_size"] == 64 * 1024
-    assert call["timeout_worker_healthcheck"] == 30
+    assert call["timeout_worker_healthcheck"] == 60
 
 
 def test_serve_runs_the_app_factory_without_access_log(env, db_path, fake_uvicorn) -> None:
