@@ -43,12 +43,16 @@ DraftMinutes = Annotated[int, Field(ge=5, le=MAX_ESTIMATE_MINUTES)]
 
 class TaskKind(StrEnum):
     bug = "bug"
+    incident = "incident"
+    security = "security"
     feature = "feature"
     research = "research"
     docs = "docs"
     chore = "chore"
     test = "test"
     ops = "ops"
+    ui = "ui"
+    data_migration = "data_migration"
 
 
 class Confidence(StrEnum):
