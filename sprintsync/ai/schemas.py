@@ -182,7 +182,8 @@ class AIMeta(BaseModel):
         default=None,
         description=(
             "Why the fallback was used, as a stable code: timeout, rate_limited, unavailable, "
-            "rejected, not_configured, refused, invalid_output or provider_error; null otherwise"
+            "circuit_open, rejected, not_configured, refused, invalid_output or provider_error; "
+            "null otherwise"
         ),
     )
     reason: str | None = Field(description="The same, as a sentence for people; null otherwise")
