@@ -458,14 +458,33 @@ _KIND_PRIORITY: dict[TaskKind, PriorityName] = {
 
 def priority_for(kind: TaskKind, title: str, context: str = "") -> PriorityName:
     """Urgency from the kind of work and the words used (as words, never as substrings)."""
+    return priority_with_reason(kind, title, context)[0]
+
+
+def _first_word(text: str, stems_: frozenset[str]) -> str | None:
+    return next((w for w in sorted(words(text)) if stem(w) in stems_), None)
+
+
+def _first_phrase(text: str, patterns: tuple[str, ...]) -> str | None:
+    return next((m.group(0) for p in patterns if (m := re.search(p, text))), None)
+
+
+def priority_with_reason(kind: TaskKind, title: str, context: str = "") -> tuple[PriorityName, str]:
+    """The suggested priority and why, in words a person can check."""
     text = f"{title}\n{context[:500]}".lower()
-    found = set(stems(text))
-    if kind is TaskKind.incident or found & _URGENT_WORDS:
-        return PriorityName.urgent
-    if any(re.search(p, text) for p in _URGENT_PHRASES):
-        return PriorityName.urgent
-    if found & _LOW_WORDS or any(re.search(p, text) for p in _LOW_PHRASES):
-        return PriorityName.low
-    if found & _HIGH_WORDS:
-        return PriorityName.high
-    return _KIND_PRIORITY.get(kind, PriorityName.medium)
+    if kind is TaskKind.incident:
+        return PriorityName.urgent, "It reads as a live incident: restoring service comes first."
+    rules = (
+        (
+            PriorityName.urgent,
+            _first_word(text, _URGENT_WORDS) or _first_phrase(text, _URGENT_PHRASES),
+        ),
+        (PriorityName.low, _first_word(text, _LOW_WORDS) or _first_phrase(text, _LOW_PHRASES)),
+        (PriorityName.high, _first_word(text, _HIGH_WORDS)),
+    )
+    for priority, said in rules:
+        if said:
+            return priority, f"It says “{said}”."
+    priority = _KIND_PRIORITY.get(kind, PriorityName.medium)
+    label = kind.value.replace("_", " ")
+    return priority, f"The usual priority for {label} work; nothing in the text says otherwise."

@@ -190,6 +190,13 @@ class AIMeta(BaseModel):
     cached: bool = False
 
 
+class SimilarTask(BaseModel):
+    task_id: int
+    title: str
+    actual_minutes: int
+    similarity: float
+
+
 class DescriptionSuggestion(AIMeta):
     mode: Literal["description"] = "description"
     task_id: int | None
@@ -203,6 +210,11 @@ class DescriptionSuggestion(AIMeta):
     priority: PriorityName
     similar_count: int = Field(description="Finished tasks the estimate was calibrated on")
     description: str = Field(description="The draft as Markdown, ready for the task's text")
+    priority_reason: str = Field(default="", description="Why this priority is suggested")
+    estimate_reason: str = Field(default="", description="What the suggested estimate rests on")
+    similar: list[SimilarTask] = Field(
+        default_factory=list, description="The similar finished tasks drawn on, with their time"
+    )
 
 
 class PlanItem(BaseModel):
@@ -246,13 +258,6 @@ class BreakdownSuggestion(AIMeta):
     subtasks: list[SubtaskSuggestion]
     total_minutes: int
     notes: str
-
-
-class SimilarTask(BaseModel):
-    task_id: int
-    title: str
-    actual_minutes: int
-    similarity: float
 
 
 class EstimateSuggestion(AIMeta):
