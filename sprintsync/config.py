@@ -49,6 +49,9 @@ class AISettings(BaseModel):
     # Thinking tokens a Gemini 2.5+ model may spend, on top of the answer's own tokens
     # (-1: the model decides; 0: no thinking where the model allows it).
     gemini_thinking_budget: int = Field(default=1024, ge=-1, le=32768)
+    # Record a network provider's answers to files, or replay them (tests, prompt reviews).
+    record_mode: Literal["off", "record", "replay"] = "off"
+    record_dir: str = "tests/ai/recordings"
     max_retries: int = Field(default=1, ge=0, le=5)
     retry_backoff_seconds: float = Field(default=0.5, ge=0, le=30)
     rate_limit: str = "30/minute"

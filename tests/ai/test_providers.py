@@ -256,3 +256,30 @@ async def test_a_thinking_gemini_model_gets_its_budget_and_room_to_answer(llm: F
     assert thinking.get("thinkingBudget", thinking.get("thinking_budget")) == 512
     assert config["maxOutputTokens"] >= 4096 + 512
     await provider.aclose()
+
+
+# --- record and replay ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NETWORK_PROVIDERS)
+async def test_recorded_answers_replay_without_the_network(name, llm: FakeLLM, tmp_path) -> None:
+    recorder = make_provider(
+        network_ai_settings(llm, name, record_mode="record", record_dir=str(tmp_path))
+    )
+    llm.reply_json(DRAFT)
+    assert (await recorder.generate(_prompt(), EstimateDraft)).output == DRAFT
+    await recorder.aclose()
+    [recording] = tmp_path.iterdir()
+    assert recording.name.startswith("estimate-")
+    assert "Fix login redirect loop" in recording.read_text()
+
+    llm.reset()
+    player = make_provider(
+        network_ai_settings(llm, name, record_mode="replay", record_dir=str(tmp_path))
+    )
+    replayed = await player.generate(_prompt(), EstimateDraft)
+    assert (replayed.output, replayed.provider) == (DRAFT, name)
+    assert llm.calls() == []
+    with pytest.raises(ProviderRejected, match="no recording"):
+        await player.generate(_prompt("A prompt nobody recorded"), EstimateDraft)
+    await player.aclose()
