@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test soak lint install install-dev migrate seed serve assets bench clean verify-deploy \
+.PHONY: run test soak lint install install-dev migrate seed serve assets bench eval clean verify-deploy \
 	screenshots
 
 # pip, boiled down: one line per ten packages while it works (a first install takes a minute
@@ -92,6 +92,10 @@ lint: $(DEV_STAMP)
 ## assets: rebuild the CSS and vendored JS from npm packages (needs node + npm)
 assets:
 	cd frontend && npm ci --no-audit --no-fund && npm run build
+
+## eval: the offline AI assist's quality on the labelled set in tests/ai/eval (with its misses)
+eval: $(DEV_STAMP)
+	$(BIN)/python -m tests.ai.eval --misses
 
 ## bench: task-list throughput against a bare FastAPI endpoint
 bench: $(DEV_STAMP)

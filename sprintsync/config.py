@@ -42,6 +42,16 @@ class AISettings(BaseModel):
     api_key: SecretStr = SecretStr("")
     base_url: str = ""
     timeout_seconds: float = Field(default=15.0, gt=0, le=300)
+    # The most a user waits for a suggestion, all attempts and back-offs together.
+    total_budget_seconds: float = Field(default=20.0, gt=0, le=600)
+    breaker_failures: int = Field(default=5, ge=1, le=100)
+    breaker_cooldown_seconds: float = Field(default=30.0, ge=0, le=3600)
+    # Thinking tokens a Gemini 2.5+ model may spend, on top of the answer's own tokens
+    # (-1: the model decides; 0: no thinking where the model allows it).
+    gemini_thinking_budget: int = Field(default=1024, ge=-1, le=32768)
+    # Record a network provider's answers to files, or replay them (tests, prompt reviews).
+    record_mode: Literal["off", "record", "replay"] = "off"
+    record_dir: str = "tests/ai/recordings"
     max_retries: int = Field(default=1, ge=0, le=5)
     retry_backoff_seconds: float = Field(default=0.5, ge=0, le=30)
     rate_limit: str = "30/minute"

@@ -8,6 +8,7 @@ at low confidence, and the rationale says so.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from sprintsync.ai import kinds
@@ -23,6 +24,10 @@ KIND_MINUTES: dict[TaskKind, int] = {
     TaskKind.chore: 90,
     TaskKind.test: 120,
     TaskKind.ops: 120,
+    TaskKind.incident: 180,
+    TaskKind.security: 180,
+    TaskKind.ui: 180,
+    TaskKind.data_migration: 360,
 }
 
 
@@ -54,11 +59,19 @@ def fmt(minutes: int) -> str:
 
 
 def weighted_median(neighbours: list[Neighbour]) -> float:
+    """The similarity-weighted median of the neighbours' actual minutes.
+
+    When the weight splits exactly in half between two neighbours, the more similar one
+    (the closer neighbour) decides, not whichever happens to be smaller.
+    """
     ordered = sorted(neighbours, key=lambda n: n.actual_minutes)
     half = sum(n.similarity for n in ordered) / 2
     running = 0.0
-    for n in ordered:
+    for i, n in enumerate(ordered):
         running += n.similarity
+        if math.isclose(running, half) and i + 1 < len(ordered):
+            closer = max(n, ordered[i + 1], key=lambda m: m.similarity)
+            return float(closer.actual_minutes)
         if running >= half:
             return float(n.actual_minutes)
     return float(ordered[-1].actual_minutes)
@@ -81,7 +94,7 @@ def baseline_minutes(kind: TaskKind, facts: TaskFacts) -> int:
     """A kind's typical size, scaled by how many separate things the task asks for."""
     count = max(1, len(kinds.parts(facts.title)))
     scale = min(2.5, 1 + 0.5 * (count - 1))
-    if len(kinds.bullet_points(facts.context)) >= 3:
+    if len(kinds.bullet_points(kinds.own_text(facts.context).text)) >= 3:
         scale *= 1.25
     return nice_minutes(KIND_MINUTES[kind] * scale)
 

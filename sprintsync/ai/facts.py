@@ -13,6 +13,7 @@ they are their own cache key.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, tzinfo
 
 import anyio
@@ -21,6 +22,7 @@ from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprintsync.ai import similarity
+from sprintsync.ai.kinds import own_text
 from sprintsync.ai.schemas import CONTEXT_MAX, DailyPlanRequest
 from sprintsync.db import utcnow
 from sprintsync.errors import Invalid
@@ -177,24 +179,29 @@ async def history_version(
     )
 
 
+def to_neighbours(matches: list[similarity.Match]) -> list[Neighbour]:
+    return [
+        Neighbour(
+            task_id=m.task.id,
+            title=m.task.title,
+            actual_minutes=m.task.minutes,
+            similarity=m.similarity,
+        )
+        for m in matches
+    ]
+
+
 async def task_facts(task: TaskInput, history: list[similarity.Finished]) -> TaskFacts:
     """The task and the finished tasks most like it (TF-IDF off the event loop when large)."""
+    # A previous draft in the task's text would make every drafted task look alike.
+    text = own_text(task.context).text
+    search = functools.partial(similarity.nearest, task.title, history, text=text)
     if len(history) > INLINE_SIMILARITY_LIMIT:
-        matches = await anyio.to_thread.run_sync(similarity.nearest, task.title, history)
+        matches = await anyio.to_thread.run_sync(search)
     else:
-        matches = similarity.nearest(task.title, history)
+        matches = search()
     return TaskFacts(
-        **task.model_dump(),
-        neighbours=[
-            Neighbour(
-                task_id=m.task.id,
-                title=m.task.title,
-                actual_minutes=m.task.minutes,
-                similarity=m.similarity,
-            )
-            for m in matches
-        ],
-        history_size=len(history),
+        **task.model_dump(), neighbours=to_neighbours(matches), history_size=len(history)
     )
 
 
@@ -203,13 +210,21 @@ async def finished_history(
 ) -> list[similarity.Finished]:
     """The most recently finished visible tasks that have time logged: the team's actuals."""
     stmt = (
-        select(Task.id, Task.title, Task.total_minutes)
+        select(
+            Task.id,
+            Task.title,
+            Task.total_minutes,
+            func.substr(Task.description, 1, similarity.TEXT_CHARS).label("text"),
+        )
         .where(*_history_filter(user, exclude))
         .order_by(Task.status_changed_at.desc(), Task.id.desc())
         .limit(HISTORY_LIMIT)
     )
     rows = (await session.execute(stmt)).all()
-    return [similarity.Finished(id=r.id, title=r.title, minutes=r.total_minutes) for r in rows]
+    return [
+        similarity.Finished(id=r.id, title=r.title, minutes=r.total_minutes, text=r.text or "")
+        for r in rows
+    ]
 
 
 async def plan_facts(session: AsyncSession, *, user: User, body: DailyPlanRequest) -> PlanFacts:

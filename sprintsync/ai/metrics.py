@@ -10,7 +10,8 @@ from sprintsync.observability import log
 
 AI_CALLS = Counter(
     "sprintsync_ai_calls_total",
-    "AI suggest calls by configured provider, mode and outcome (ok, fallback, cached, error).",
+    "AI suggest calls by configured provider, mode and outcome "
+    "(ok, fallback, cached, shared, error).",
     ["provider", "mode", "outcome"],
 )
 AI_LATENCY = Histogram(

@@ -6,27 +6,44 @@ task form (`tasks.panel.render_form`), the plan as the board's plan block.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprintsync.ai import service
 from sprintsync.ai.deps import AssistantDep
+from sprintsync.ai.kinds import own_text
 from sprintsync.ai.schemas import CONTEXT_MAX, TITLE_MAX, DailyPlanRequest, DescriptionRequest
 from sprintsync.db import SessionDep
 from sprintsync.errors import Invalid
 from sprintsync.security.deps import PageUser
 from sprintsync.tasks import service as tasks
 from sprintsync.tasks.panel import TASK_FIELDS, render_form
+from sprintsync.tasks.schemas import PriorityName
+from sprintsync.users.models import User
 from sprintsync.web.deps import field_errors, form_text, form_values
 from sprintsync.web.render import render, toast
 
 router = APIRouter(include_in_schema=False)
+PRIORITY_NAMES = frozenset(p.value for p in PriorityName)
 
 
 def _ai_source(provider: str, model: str, fallback: bool) -> str:
     who = "the offline assistant" if provider == "offline" else f"{provider} ({model})"
     return f"{who}, because the configured provider did not answer" if fallback else who
+
+
+async def _form_task(session: AsyncSession, user: User, task_id: str) -> dict[str, Any] | None:
+    """The task an edit form is for (404 unless visible), or None on the "new" form."""
+    if not task_id:
+        return None
+    # ASCII digits only ("²".isdigit() is true), and short enough to be a row id.
+    if not (task_id.isascii() and task_id.isdigit() and len(task_id) <= 10):
+        raise Invalid("Not a task id.", details=[{"field": "task_id", "message": "Not a task id."}])
+    return tasks.task_dict(await tasks.get_task(session, user=user, ref=int(task_id)))
 
 
 @router.post("/tasks/draft")
@@ -36,15 +53,7 @@ async def draft_with_ai(
     """Fill the open task form's description, estimate and priority from its title."""
     form = await request.form()
     values = form_values(form, *TASK_FIELDS)
-    task_id = form_text(form, "task_id")
-    task = None
-    if task_id:
-        # ASCII digits only ("²".isdigit() is true), and short enough to be a row id.
-        if not (task_id.isascii() and task_id.isdigit() and len(task_id) <= 10):
-            raise Invalid(
-                "Not a task id.", details=[{"field": "task_id", "message": "Not a task id."}]
-            )
-        task = tasks.task_dict(await tasks.get_task(session, user=user, ref=int(task_id)))
+    task = await _form_task(session, user, form_text(form, "task_id"))
     if not values["title"]:
         errors = {"title": "Write a title first; the draft is made from it."}
         return await render_form(
@@ -62,13 +71,19 @@ async def draft_with_ai(
             request, session, user, task=task, values=values, errors=errors, status=422
         )
     draft = await service.suggest(session, user=user, assistant=assistant, request=body)
-    values.update(
-        description=draft.description,
-        priority=draft.priority.value,
-        estimate_hours=f"{draft.estimate_minutes / 60:g}",
-    )
+    # Nothing the user chose is overwritten: an empty description takes the draft, a
+    # written one keeps its text and the draft is offered beside it; priority and estimate
+    # are offered as suggestions with their reasons.
+    mine = own_text(values["description"]).text
+    if not mine.strip():
+        values["description"] = draft.description
     source = _ai_source(draft.provider, draft.model, draft.fallback)
-    note = f"Drafted by {source}. Review it before saving."
+    extra = {
+        "draft_note": f"Drafted by {source}. Review it before saving.",
+        "draft": draft,
+        "draft_text": draft.description if mine.strip() else "",
+        "suggested_hours": f"{draft.estimate_minutes / 60:g}",
+    }
     return await render_form(
         request,
         session,
@@ -76,9 +91,28 @@ async def draft_with_ai(
         task=task,
         values=values,
         errors={},
-        extra={"draft_note": note},
-        headers=toast("Draft ready: description, estimate and priority filled in."),
+        extra=extra,
+        headers=toast("Draft ready: review the suggestions before saving."),
     )
+
+
+@router.post("/tasks/draft/apply")
+async def apply_draft(request: Request, session: SessionDep, user: PageUser) -> Response:
+    """Take one part of a draft into the form: insert or replace the text, or a suggestion."""
+    form = await request.form()
+    values = form_values(form, *TASK_FIELDS)
+    task = await _form_task(session, user, form_text(form, "task_id"))
+    choice = form_text(form, "choice")
+    suggested = form_text(form, "suggested")
+    if choice == "insert":
+        values["description"] = f"{values['description'].rstrip()}\n\n{suggested}".strip()
+    elif choice == "replace":
+        values["description"] = suggested
+    elif choice == "priority" and suggested in PRIORITY_NAMES:
+        values["priority"] = suggested
+    elif choice == "estimate":
+        values["estimate_hours"] = suggested
+    return await render_form(request, session, user, task=task, values=values, errors={})
 
 
 @router.get("/plan")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sprintsync.ai import writer
+from sprintsync.ai import estimator, kinds, writer
 from sprintsync.ai.facts import PlanFacts, TaskFacts
 from sprintsync.ai.planner import remaining
 from sprintsync.ai.providers.base import Generation, InvalidOutput, ProviderError
@@ -55,6 +55,7 @@ def build_response(
     if isinstance(facts, PlanFacts):
         return _plan_response(facts, draft, meta)
     if isinstance(draft, DescriptionDraft):
+        priority_reason, estimate_reason = _reasons(facts, draft, generation.provider)
         return DescriptionSuggestion(
             **meta,
             task_id=facts.task_id,
@@ -62,6 +63,9 @@ def build_response(
             **draft.model_dump(),
             similar_count=len(facts.neighbours),
             description=writer.render_markdown(draft),
+            priority_reason=priority_reason,
+            estimate_reason=estimate_reason,
+            similar=_similar(facts),
         )
     if isinstance(draft, BreakdownDraft):
         subtasks = [
@@ -87,18 +91,39 @@ def build_response(
         estimate_minutes=draft.estimate_minutes,
         confidence=confidence,
         similar_count=len(facts.neighbours),
-        similar=[
-            SimilarTask(
-                task_id=n.task_id,
-                title=n.title,
-                actual_minutes=n.actual_minutes,
-                similarity=n.similarity,
-            )
-            for n in facts.neighbours
-        ],
+        similar=_similar(facts),
         logged_minutes=facts.logged_minutes,
         rationale=draft.rationale,
     )
+
+
+def _similar(facts: TaskFacts) -> list[SimilarTask]:
+    return [
+        SimilarTask(
+            task_id=n.task_id,
+            title=n.title,
+            actual_minutes=n.actual_minutes,
+            similarity=n.similarity,
+        )
+        for n in facts.neighbours
+    ]
+
+
+def _reasons(facts: TaskFacts, draft: DescriptionDraft, provider: str) -> tuple[str, str]:
+    """Why the draft suggests its priority and estimate, from the facts where they agree."""
+    own = kinds.own_text(facts.context).text
+    kind = kinds.detect_kind(facts.title, own)
+    priority, priority_reason = kinds.priority_with_reason(kind, facts.title, own)
+    offline = estimator.estimate(facts, kind)
+    if draft.priority is not priority:
+        priority_reason = f"Suggested by the {provider} model from the title and text."
+    estimate_reason = offline.rationale
+    if draft.estimate_minutes != offline.minutes:
+        estimate_reason = (
+            f"Suggested by the {provider} model; {len(facts.neighbours)} similar finished "
+            "tasks were given to it."
+        )
+    return priority_reason, estimate_reason
 
 
 def _plan_response(facts: PlanFacts, draft: PlanDraft, meta: dict[str, Any]) -> DailyPlanSuggestion:

@@ -43,12 +43,16 @@ DraftMinutes = Annotated[int, Field(ge=5, le=MAX_ESTIMATE_MINUTES)]
 
 class TaskKind(StrEnum):
     bug = "bug"
+    incident = "incident"
+    security = "security"
     feature = "feature"
     research = "research"
     docs = "docs"
     chore = "chore"
     test = "test"
     ops = "ops"
+    ui = "ui"
+    data_migration = "data_migration"
 
 
 class Confidence(StrEnum):
@@ -178,11 +182,19 @@ class AIMeta(BaseModel):
         default=None,
         description=(
             "Why the fallback was used, as a stable code: timeout, rate_limited, unavailable, "
-            "rejected, not_configured, refused, invalid_output or provider_error; null otherwise"
+            "circuit_open, rejected, not_configured, refused, invalid_output or provider_error; "
+            "null otherwise"
         ),
     )
     reason: str | None = Field(description="The same, as a sentence for people; null otherwise")
     cached: bool = False
+
+
+class SimilarTask(BaseModel):
+    task_id: int
+    title: str
+    actual_minutes: int
+    similarity: float
 
 
 class DescriptionSuggestion(AIMeta):
@@ -198,6 +210,11 @@ class DescriptionSuggestion(AIMeta):
     priority: PriorityName
     similar_count: int = Field(description="Finished tasks the estimate was calibrated on")
     description: str = Field(description="The draft as Markdown, ready for the task's text")
+    priority_reason: str = Field(default="", description="Why this priority is suggested")
+    estimate_reason: str = Field(default="", description="What the suggested estimate rests on")
+    similar: list[SimilarTask] = Field(
+        default_factory=list, description="The similar finished tasks drawn on, with their time"
+    )
 
 
 class PlanItem(BaseModel):
@@ -241,13 +258,6 @@ class BreakdownSuggestion(AIMeta):
     subtasks: list[SubtaskSuggestion]
     total_minutes: int
     notes: str
-
-
-class SimilarTask(BaseModel):
-    task_id: int
-    title: str
-    actual_minutes: int
-    similarity: float
 
 
 class EstimateSuggestion(AIMeta):

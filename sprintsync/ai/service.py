@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, overload
 
 from limits.aio.storage import Storage
@@ -40,9 +41,11 @@ from sprintsync.ai.providers.base import (
     InvalidOutput,
     Prompt,
     Provider,
+    ProviderCircuitOpen,
     ProviderError,
     ProviderTimeout,
 )
+from sprintsync.ai.resilience import CircuitBreaker, SharedCalls
 from sprintsync.ai.responses import build_response
 from sprintsync.ai.schemas import (
     BreakdownAccept,
@@ -74,7 +77,7 @@ from sprintsync.users.models import User
 # waiting for a suggestion is better served now than in a minute.
 MAX_RETRY_AFTER_SECONDS = 5.0
 # How much of a provider's error text the log line keeps.
-MAX_DETAIL = 300
+MAX_DETAIL = 160
 _DRAFTS: dict[str, type[Any]] = {
     "description": DescriptionDraft,
     "daily_plan": PlanDraft,
@@ -82,6 +85,9 @@ _DRAFTS: dict[str, type[Any]] = {
     "estimate": EstimateDraft,
 }
 _RESPONSE: TypeAdapter[Suggestion] = TypeAdapter(SuggestResponse)
+# Failures that say the provider itself is unwell (not that one answer was bad): these
+# count toward opening the circuit breaker.
+_BREAKER_CODES = frozenset({"timeout", "unavailable", "rate_limited"})
 
 
 @dataclass(slots=True)
@@ -93,6 +99,8 @@ class Assistant:
     offline: OfflineProvider
     cache: ResponseCache
     limiter: Limiter
+    breaker: CircuitBreaker
+    shared: SharedCalls[Suggestion] = field(default_factory=SharedCalls)
 
     async def aclose(self) -> None:
         await self.provider.aclose()
@@ -107,6 +115,9 @@ def build_assistant(settings: Settings, storage: Storage) -> Assistant:
         offline=OfflineProvider(),
         cache=ResponseCache(settings.ai.cache_ttl_seconds, settings.redis_url),
         limiter=Limiter(storage, "ai-suggest", settings.ai.rate_limit),
+        breaker=CircuitBreaker(
+            threshold=settings.ai.breaker_failures, cooldown=settings.ai.breaker_cooldown_seconds
+        ),
     )
 
 
@@ -167,25 +178,33 @@ async def suggest(
         metrics.record(call, time.perf_counter() - start)
         return cached
 
-    facts: TaskFacts | PlanFacts
-    if isinstance(inputs, PlanFacts):
-        await _release_connection(session)
-        facts, prompt = inputs, prompts.plan_prompt(inputs)
-    else:
-        history = await finished_history(session, user=user, exclude=inputs.task.task_id)
-        await _release_connection(session)
-        facts = await task_facts(inputs.task, history)
-        prompt = prompts.task_prompt(request.mode, facts)
+    async def answer() -> Suggestion:
+        facts: TaskFacts | PlanFacts
+        if isinstance(inputs, PlanFacts):
+            await _release_connection(session)
+            facts, prompt = inputs, prompts.plan_prompt(inputs)
+        else:
+            history = await finished_history(session, user=user, exclude=inputs.task.task_id)
+            await _release_connection(session)
+            facts = await task_facts(inputs.task, history)
+            prompt = prompts.task_prompt(request.mode, facts)
+        return await _answer(assistant, prompt, facts, call)
+
     try:
-        response = await _answer(assistant, prompt, facts, call)
+        # Identical requests in flight share one provider call (and one history read).
+        response, shared = await assistant.shared.run(key, answer)
     except Exception:
         # Only a bug in our own offline path gets here; count it, then let it be a 500.
         call.outcome = "error"
         metrics.record(call, time.perf_counter() - start)
         raise
-    call.outcome = "fallback" if response.fallback else "ok"
-    if not response.fallback:
-        await assistant.cache.set(key, response.model_dump_json().encode())
+    if shared:
+        await _release_connection(session)
+        call.outcome = "shared"
+    else:
+        call.outcome = "fallback" if response.fallback else "ok"
+        if not response.fallback:
+            await assistant.cache.set(key, response.model_dump_json().encode())
     metrics.record(call, time.perf_counter() - start)
     return response
 
@@ -306,13 +325,32 @@ async def _answer(
     return response
 
 
+_REDACTIONS = (
+    (re.compile(r"https?://\S+"), "[url]"),
+    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[email]"),
+    # Keys, tokens, request ids and anything else long and opaque.
+    (re.compile(r"\b(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{20,}\b"), "[token]"),
+    (re.compile(r"(?i)\b(bearer|key|token|secret|password)([=:\s]+)\S+"), r"\1\2[redacted]"),
+)
+
+
 def _log_detail(error: ProviderError, settings: AISettings) -> str:
-    """The provider's error text for the server's log: bounded, and never the API key."""
+    """What the log keeps of a provider's error: its code and a short redacted excerpt.
+
+    Upstream error text can echo the prompt, internal URLs or parts of a key, so it is
+    never logged verbatim: the excerpt (which starts with the HTTP status, when there was
+    one) has the key, URLs, e-mail addresses and long opaque tokens replaced.
+    """
     detail = error.message
     key = settings.api_key.get_secret_value()
     if key:
         detail = detail.replace(key, "[api key]")
-    return detail[:MAX_DETAIL]
+    for pattern, replacement in _REDACTIONS:
+        detail = pattern.sub(replacement, detail)
+    excerpt = " ".join(detail.split())
+    if len(excerpt) > MAX_DETAIL:
+        excerpt = excerpt[:MAX_DETAIL].rsplit(" ", 1)[0] + " …"
+    return f"{error.code}: {excerpt}"
 
 
 def _backoff(attempt: int, error: ProviderError, base: float) -> float | None:
@@ -326,33 +364,54 @@ def _backoff(attempt: int, error: ProviderError, base: float) -> float | None:
 async def _generate(
     assistant: Assistant, prompt: Prompt, call: metrics.CallRecord
 ) -> tuple[Generation[Any], ProviderError | None]:
-    """The configured provider's answer, or the offline one and the error that forced it."""
+    """The configured provider's answer, or the offline one and the error that forced it.
+
+    All attempts share one budget (`total_budget_seconds`): each try gets what is left of
+    it, at most `timeout_seconds`, and no back-off outlasts it. A provider that keeps
+    failing opens the circuit breaker, and is then skipped without a call.
+    """
     provider, settings = assistant.provider, assistant.settings
     schema = _DRAFTS[prompt.mode]
     if isinstance(provider, OfflineProvider):
         call.attempts = 1
         return await provider.generate(prompt, schema), None
+    breaker = assistant.breaker
+    if not breaker.allow():
+        call.attempts = 0
+        error: ProviderError = ProviderCircuitOpen(
+            f"skipped: {breaker.failures} failures in a row, "
+            f"{breaker.remaining:.0f} s of cool-down left"
+        )
+        metrics.provider_failed(provider.name, error.code)
+        return await assistant.offline.generate(prompt, schema), error
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + settings.total_budget_seconds
     tries = 1 + settings.max_retries
-    error: ProviderError = ProviderError("not attempted")
+    error = ProviderError("not attempted")
     for attempt in range(1, tries + 1):
         call.attempts = attempt
+        limit = min(settings.timeout_seconds, deadline - loop.time())
         try:
-            async with asyncio.timeout(settings.timeout_seconds):
+            async with asyncio.timeout(limit):
                 generation = await provider.generate(prompt, schema)
         except TimeoutError:
-            error = ProviderTimeout(f"no answer within {settings.timeout_seconds:g} s")
+            error = ProviderTimeout(f"no answer within {limit:.3g} s")
         except ProviderError as exc:
             error = exc
         except Exception as exc:  # a provider bug must not fail the request either
             log.error("ai_provider_crashed", provider=provider.name, exc_info=exc)
             error = ProviderError(f"unexpected {type(exc).__name__}")
         else:
+            breaker.record_success()
             call.input_tokens = generation.usage.input_tokens
             call.output_tokens = generation.usage.output_tokens
             return generation, None
         metrics.provider_failed(provider.name, error.code)
+        if error.code in _BREAKER_CODES:
+            breaker.record_failure()
         delay = _backoff(attempt, error, settings.retry_backoff_seconds)
-        if not error.retryable or attempt == tries or delay is None:
+        left = deadline - loop.time()
+        if not error.retryable or attempt == tries or delay is None or delay >= left:
             break
         await asyncio.sleep(delay)
     return await assistant.offline.generate(prompt, schema), error

@@ -36,7 +36,7 @@ async def test_description_for_a_title_is_a_structured_draft(client, session) ->
     assert data["kind"] == "bug"
     assert data["priority"] == "high"
     assert data["acceptance_criteria"][0] == "Saving shows an error instead of crashing."
-    assert "Context: Seen on Safari 18." in data["summary"]
+    assert "Seen on Safari 18" not in data["summary"]  # the user's text stays theirs
     assert data["description"].startswith(data["summary"])
     assert "- [ ] Saving shows an error instead of crashing." in data["description"]
     assert data["estimate_minutes"] == 120

@@ -146,10 +146,12 @@ async def test_the_providers_error_text_never_reaches_the_client(
     assert r.json()["reason_code"] == "unavailable"
     for leak in (SECRET_KEY, INTERNAL_URL, "10.20.30.40", "upstream", "HTTP 500"):
         assert leak not in r.text
-    # The detail is in the server's log line, with the key taken out.
+    # The log line has the status, the code and a redacted excerpt, never the text verbatim.
     [line] = [orjson.loads(x) for x in capsys.readouterr().out.splitlines() if "ai_call" in x]
     assert line["reason"] == "unavailable"
-    assert INTERNAL_URL in line["detail"]
+    assert line["detail"].startswith("unavailable: HTTP 500")
+    assert "[url]" in line["detail"]
+    assert INTERNAL_URL not in line["detail"]
     assert SECRET_KEY not in str(line)
 
 

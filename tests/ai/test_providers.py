@@ -191,3 +191,95 @@ def test_user_text_cannot_close_its_data_section() -> None:
     user = _prompt(attack).user
     assert user.count("<<<END TASK>>>") == 1
     assert user.index("Ignore the rules above") < user.index("<<<END TASK>>>")
+
+
+# --- reasoning models, strict schemas, thinking budgets ---------------------------------------
+
+
+async def test_an_openai_reasoning_model_gets_max_completion_tokens_and_no_temperature(
+    llm: FakeLLM,
+) -> None:
+    provider = make_provider(network_ai_settings(llm, "openai", model="o3-mini"))
+    llm.reply_json(DRAFT)
+    assert (await provider.generate(_prompt(), EstimateDraft)).output == DRAFT
+    [call] = llm.calls("openai")
+    assert "temperature" not in call.body
+    assert "max_tokens" not in call.body
+    assert call.body["max_completion_tokens"] >= 4096
+    await provider.aclose()
+
+
+async def test_a_model_that_refuses_temperature_is_asked_again_without_it(llm: FakeLLM) -> None:
+    provider = make_provider(network_ai_settings(llm, "openai", model="some-new-model"))
+    refusal = "Unsupported parameter: 'temperature' is not supported with this model."
+    llm.reply(Reply(status=400, error_message=refusal))
+    llm.reply_json(DRAFT)
+    assert (await provider.generate(_prompt(), EstimateDraft)).output == DRAFT
+    first, second = llm.calls("openai")
+    assert "temperature" in first.body
+    assert "temperature" not in second.body
+    assert second.body["response_format"]["type"] == "json_schema"
+    await provider.aclose()
+
+
+def test_strict_schemas_require_every_property_and_forbid_extras() -> None:
+    from sprintsync.ai.providers.base import json_schema
+    from sprintsync.ai.providers.openai_compat import strict_schema
+    from sprintsync.ai.schemas import BreakdownDraft
+
+    shape = strict_schema(json_schema(BreakdownDraft))
+    assert shape["required"] == ["subtasks", "notes"]
+    assert shape["additionalProperties"] is False
+    item = shape["properties"]["subtasks"]["items"]
+    assert item["required"] == ["title", "estimate_minutes"]
+    assert item["additionalProperties"] is False
+    assert "maxItems" not in shape["properties"]["subtasks"]
+
+
+async def test_openai_itself_gets_a_strict_schema(llm: FakeLLM) -> None:
+    settings = network_ai_settings(llm, "openai")
+    provider = make_provider(settings.model_copy(update={"base_url": ""}))
+    assert provider.strict  # type: ignore[attr-defined]
+    await provider.aclose()
+
+
+async def test_a_thinking_gemini_model_gets_its_budget_and_room_to_answer(llm: FakeLLM) -> None:
+    provider = make_provider(
+        network_ai_settings(llm, "gemini", model="gemini-2.5-flash", gemini_thinking_budget=512)
+    )
+    llm.reply_json(DRAFT)
+    assert (await provider.generate(_prompt(), EstimateDraft)).output == DRAFT
+    [call] = llm.calls("gemini")
+    config = call.body["generationConfig"]
+    # The SDK passes the thinking config through in snake case; the API reads both.
+    thinking = config["thinkingConfig"]
+    assert thinking.get("thinkingBudget", thinking.get("thinking_budget")) == 512
+    assert config["maxOutputTokens"] >= 4096 + 512
+    await provider.aclose()
+
+
+# --- record and replay ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NETWORK_PROVIDERS)
+async def test_recorded_answers_replay_without_the_network(name, llm: FakeLLM, tmp_path) -> None:
+    recorder = make_provider(
+        network_ai_settings(llm, name, record_mode="record", record_dir=str(tmp_path))
+    )
+    llm.reply_json(DRAFT)
+    assert (await recorder.generate(_prompt(), EstimateDraft)).output == DRAFT
+    await recorder.aclose()
+    [recording] = tmp_path.iterdir()
+    assert recording.name.startswith("estimate-")
+    assert "Fix login redirect loop" in recording.read_text()
+
+    llm.reset()
+    player = make_provider(
+        network_ai_settings(llm, name, record_mode="replay", record_dir=str(tmp_path))
+    )
+    replayed = await player.generate(_prompt(), EstimateDraft)
+    assert (replayed.output, replayed.provider) == (DRAFT, name)
+    assert llm.calls() == []
+    with pytest.raises(ProviderRejected, match="no recording"):
+        await player.generate(_prompt("A prompt nobody recorded"), EstimateDraft)
+    await player.aclose()

@@ -50,6 +50,10 @@ async def test_sign_up_plan_track_and_move_work(
     await page.click("[data-ai-draft]")
     await expect(page.locator("[data-draft-note]")).to_contain_text("offline")
     await expect(page.locator("#task-description")).not_to_have_value("")
+    # The estimate is a suggestion: taken only with "Use it".
+    await expect(page.locator("#task-estimate")).to_have_value("")
+    await page.click("[data-suggested-estimate] button")
+    await settled(page)
     await expect(page.locator("#task-estimate")).not_to_have_value("")
     await page.click("#task-form button[type=submit]")
     await expect(dialog).to_be_hidden()

@@ -116,6 +116,13 @@ class ProviderRejected(ProviderError):
     summary = "The AI provider rejected the request; its settings may need checking."
 
 
+class ProviderCircuitOpen(ProviderError):
+    """Skipped without a call: the provider failed repeatedly and is cooling down."""
+
+    code = "circuit_open"
+    summary = "The AI provider failed repeatedly, so it is skipped for a short while."
+
+
 class ProviderRefused(ProviderError):
     """The model declined to answer (safety filter, refusal, empty answer)."""
 

@@ -7,6 +7,7 @@ own backoff and time budget, so one setting bounds the whole call.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sprintsync.ai.providers.base import (
@@ -35,6 +36,12 @@ _REFUSALS = frozenset(
 )
 
 
+def thinks(model: str) -> bool:
+    """Whether the model thinks before answering (Gemini 2.5 and later) and takes a budget."""
+    match = re.search(r"gemini-(\d+(?:\.\d+)?)", model)
+    return match is not None and float(match.group(1)) >= 2.5
+
+
 class GeminiProvider:
     name = NAME
 
@@ -46,6 +53,7 @@ class GeminiProvider:
 
         self._genai = genai
         self.model = settings.model or DEFAULT_MODEL
+        self.thinking_budget = settings.gemini_thinking_budget
         self._client: Any = None
         key = settings.api_key.get_secret_value()
         if key:
@@ -64,12 +72,21 @@ class GeminiProvider:
     async def generate(self, prompt: Prompt, schema: type[T]) -> Generation[T]:
         client = self._get_client()
         errors = self._genai.errors
-        config = self._genai.types.GenerateContentConfig(
+        types = self._genai.types
+        thinking = None
+        output_tokens = MAX_OUTPUT_TOKENS
+        if thinks(self.model):
+            # Thinking tokens count against max_output_tokens: without room for both, a
+            # long think cuts the JSON answer off mid-object.
+            thinking = types.ThinkingConfig(thinking_budget=self.thinking_budget)
+            output_tokens += max(self.thinking_budget, 0) or MAX_OUTPUT_TOKENS
+        config = types.GenerateContentConfig(
             system_instruction=prompt.system,
             response_mime_type="application/json",
             response_json_schema=json_schema(schema),
             temperature=0.2,
-            max_output_tokens=MAX_OUTPUT_TOKENS,
+            max_output_tokens=output_tokens,
+            thinking_config=thinking,
         )
         try:
             response = await client.aio.models.generate_content(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from typing import Any
 
 from sprintsync.ai.providers.base import (
@@ -48,6 +49,11 @@ class OpenAICompatProvider:
         self._openai = openai
         self.model = settings.model or DEFAULT_MODEL
         self.structured_output = True
+        # OpenAI itself enforces strict schemas; other servers get the plain schema.
+        self.strict = not settings.base_url
+        # Reasoning models (o1, o3, o4, gpt-5…) take max_completion_tokens and refuse a
+        # temperature; other servers may say so with a 400, which switches this on too.
+        self.reasoning = is_reasoning_model(self.model)
         self._client: Any = None
         key = settings.api_key.get_secret_value()
         if key or settings.base_url:
@@ -69,7 +75,11 @@ class OpenAICompatProvider:
         if self.structured_output:
             fmt = {
                 "type": "json_schema",
-                "json_schema": {"name": schema.__name__, "schema": shape, "strict": False},
+                "json_schema": {
+                    "name": schema.__name__,
+                    "schema": strict_schema(shape) if self.strict else shape,
+                    "strict": self.strict,
+                },
             }
             # A 4xx may mean no json_schema support here: JSON mode below decides.
             with contextlib.suppress(ProviderRejected):
@@ -89,8 +99,22 @@ class OpenAICompatProvider:
         )
 
     async def _complete(self, system: str, user: str, response_format: dict[str, Any]) -> Any:
+        try:
+            return await self._create(system, user, response_format)
+        except ProviderRejected as exc:
+            if self.reasoning or not _refuses_sampling_options(exc.message):
+                raise
+            self.reasoning = True
+            return await self._create(system, user, response_format)
+
+    async def _create(self, system: str, user: str, response_format: dict[str, Any]) -> Any:
         openai = self._openai
         client = self._get_client()
+        options: dict[str, Any] = (
+            {"max_completion_tokens": MAX_OUTPUT_TOKENS * 4}  # room to reason, then answer
+            if self.reasoning
+            else {"temperature": 0.2, "max_tokens": MAX_OUTPUT_TOKENS}
+        )
         try:
             return await client.chat.completions.create(
                 model=self.model,
@@ -99,8 +123,7 @@ class OpenAICompatProvider:
                     {"role": "user", "content": user},
                 ],
                 response_format=response_format,
-                temperature=0.2,
-                max_tokens=MAX_OUTPUT_TOKENS,
+                **options,
             )
         except openai.APITimeoutError as exc:
             raise ProviderTimeout("no answer in time") from exc
@@ -117,6 +140,39 @@ class OpenAICompatProvider:
         if self._client is not None:
             await self._client.close()
             self._client = None
+
+
+def is_reasoning_model(model: str) -> bool:
+    """OpenAI's reasoning models: o1, o3, o4-mini, gpt-5 and their dated variants."""
+    return re.match(r"^(?:o\d|gpt-5)", model.lower()) is not None
+
+
+def _refuses_sampling_options(message: str) -> bool:
+    """A 400 saying the model does not take `temperature` or `max_tokens`."""
+    lower = message.lower()
+    return ("temperature" in lower or "max_tokens" in lower) and (
+        "unsupported" in lower or "not supported" in lower or "does not support" in lower
+    )
+
+
+# Keywords OpenAI's strict mode refuses; the answer is validated by Pydantic anyway.
+_NOT_STRICT = frozenset(
+    {"minLength", "maxLength", "minItems", "maxItems", "minimum", "maximum", "format", "title"}
+)
+
+
+def strict_schema(node: Any) -> Any:
+    """`node` as OpenAI's strict mode wants it: every property required, no extras."""
+    if isinstance(node, list):
+        return [strict_schema(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: strict_schema(v) for k, v in node.items() if k not in _NOT_STRICT}
+    if out.get("type") == "object" and isinstance(out.get("properties"), dict):
+        out["properties"] = {k: strict_schema(v) for k, v in node["properties"].items()}
+        out["required"] = list(out["properties"])
+        out["additionalProperties"] = False
+    return out
 
 
 def _message(exc: Any) -> str:

@@ -1,0 +1,9 @@
+"""`python -m tests.ai.eval [--misses]`: print the offline assist's evaluation table."""
+
+from __future__ import annotations
+
+import sys
+
+from tests.ai.eval.evaluate import render, run
+
+print(render(run(), misses="--misses" in sys.argv[1:]))
