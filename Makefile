@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test soak lint install install-dev migrate seed serve assets bench eval clean verify-deploy \
-	screenshots
+	screenshots mutation
 
 # pip, boiled down: one line per ten packages while it works (a first install takes a minute
 # or two, silent with --quiet, pages of output without), the total at the end, and its
@@ -101,8 +101,15 @@ eval: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/task_list.py
 
+## mutation: mutmut over the core rules (slow; one module: MUTANTS='sprintsync.timesheet.service.*'),
+## PostgreSQL required, off UTC, niced; then the score per module (tests/mutation_score.py)
+MUTANTS ?=
+mutation: $(DEV_STAMP)
+	TZ=$(TEST_TZ) SPRINTSYNC_REQUIRE_POSTGRES=1 nice -n 10 $(BIN)/mutmut run $(MUTANTS)
+	$(BIN)/python tests/mutation_score.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache mutants
 
 ## verify-deploy: the slow deployment checks too (wheel into a fresh venv served as the image
 ## does, a real Prometheus scraping a two-worker app), verbosely

@@ -33,11 +33,21 @@ _PG_BASE_URL = make_url(
         "postgresql+asyncpg://postgres@127.0.0.1:5432/sprintsync_test",
     )
 )
-# Each run gets a database of its own (the configured name plus the process id and a random
-# suffix), created at the start and dropped at the end: two runs on one machine never share one.
-PG_URL = _PG_BASE_URL.set(
-    database=f"{_PG_BASE_URL.database}_{os.getpid()}_{secrets.token_hex(3)}"
-).render_as_string(hide_password=False)
+_PG_URLS: dict[int, str] = {}
+
+
+def pg_url() -> str:
+    """This process's own database: the configured name plus the process id and a random suffix,
+    created at the start of a run and dropped at its end, so two runs on one machine never share
+    one. Per process, not per import: a run forked from another (mutmut's mutant runs) gets a
+    database of its own too."""
+    pid = os.getpid()
+    if pid not in _PG_URLS:
+        name = f"{_PG_BASE_URL.database}_{pid}_{secrets.token_hex(3)}"
+        _PG_URLS[pid] = _PG_BASE_URL.set(database=name).render_as_string(hide_password=False)
+    return _PG_URLS[pid]
+
+
 REQUIRE_PG = os.environ.get("SPRINTSYNC_REQUIRE_POSTGRES", "") not in ("", "0", "false")
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
@@ -85,7 +95,7 @@ async def database_url(
         path: Path = tmp_path_factory.mktemp("db") / "test.db"
         url = f"sqlite+aiosqlite:///{path}"
     else:
-        url = PG_URL
+        url = pg_url()
         try:
             await _admin_execute(url, f'CREATE DATABASE "{make_url(url).database}"')
         except (OSError, asyncpg.PostgresError, TimeoutError) as exc:

@@ -21,7 +21,6 @@ from sqlalchemy.pool import NullPool
 
 from sprintsync.migrations import downgrade, head_revision, upgrade
 from sprintsync.models import Base
-from tests.conftest import PG_URL
 
 APP_TABLES = {
     "users",
@@ -107,7 +106,7 @@ async def _round_trip(url: str) -> dict[str, Any]:
 
 @pytest.mark.postgres_only
 async def test_migrations_round_trip_on_postgresql(database_url: str) -> None:
-    url = make_url(PG_URL)
+    url = make_url(database_url)
     name = f"{url.database}_migr"
     admin = await asyncpg.connect(
         host=url.host, port=url.port or 5432, user=url.username, password=url.password,

@@ -15,7 +15,6 @@ from sqlalchemy.pool import NullPool
 
 from sprintsync.config import get_settings
 from sprintsync.migrations import downgrade, upgrade
-from tests.conftest import PG_URL
 
 USERS = (
     "INSERT INTO users (email, display_name, password_hash, is_admin, is_active, token_version,"
@@ -86,7 +85,7 @@ def test_the_default_key_is_gen(tmp_path: Path) -> None:
 
 @pytest.mark.postgres_only
 async def test_existing_data_moves_into_general_on_postgresql(database_url: str) -> None:
-    url = make_url(PG_URL)
+    url = make_url(database_url)
     name = f"{url.database}_projects"
     admin = await asyncpg.connect(
         host=url.host, port=url.port or 5432, user=url.username, password=url.password,

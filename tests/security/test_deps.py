@@ -16,7 +16,6 @@ from sqlalchemy import update
 
 from sprintsync.security.tokens import create_access_token
 from sprintsync.users.models import User
-from sprintsync.web.csrf import csrf_token_for
 from tests.conftest import TEST_SECRET
 from tests.factories import (
     PASSWORD,
@@ -27,6 +26,7 @@ from tests.factories import (
     make_user,
     token_for,
 )
+from tests.pages import csrf_header_from_page
 
 ME = "/api/v1/auth/me"
 TASKS = "/api/v1/tasks"
@@ -135,7 +135,11 @@ async def test_unsafe_cookie_request_without_a_valid_csrf_token_is_403_and_chang
     other = await make_user(session)
     task = await make_task(session, user)
     cookie_auth(client, user, TEST_SECRET, "sprintsync_session")
-    someone_elses = csrf_token_for(token_for(other, TEST_SECRET), secret=TEST_SECRET)
+    mine = (await csrf_header_from_page(client))["X-CSRF-Token"]
+    cookie_auth(client, other, TEST_SECRET, "sprintsync_session")
+    someone_elses = (await csrf_header_from_page(client))["X-CSRF-Token"]
+    assert someone_elses != mine
+    cookie_auth(client, user, TEST_SECRET, "sprintsync_session")
     before = await db_snapshot(session)
     for csrf in (None, "", "0" * 64, someone_elses):
         headers = {} if csrf is None else {"X-CSRF-Token": csrf}
@@ -155,7 +159,8 @@ async def test_unsafe_cookie_request_without_a_valid_csrf_token_is_403_and_chang
 
 async def test_unsafe_cookie_request_with_its_csrf_token_succeeds(client, session) -> None:
     user = await make_user(session)
-    csrf = cookie_auth(client, user, TEST_SECRET, "sprintsync_session")
+    cookie_auth(client, user, TEST_SECRET, "sprintsync_session")
+    csrf = await csrf_header_from_page(client)
     r = await client.post(TASKS, json={"title": "legit"}, headers=csrf)
     assert r.status_code == 201
     assert r.json()["owner_id"] == user.id
