@@ -22,7 +22,11 @@ From = Annotated[
     date | None, Query(alias="from", description="First day (custom period), your time zone")
 ]
 To = Annotated[date | None, Query(alias="to", description="Last day, inclusive")]
-READ_ERRORS = errors(401, 422)
+ProjectRef = Annotated[
+    str | None,
+    Query(max_length=20, description="Only this project's figures (id or key); 404 if not yours"),
+]
+READ_ERRORS = errors(401, 404, 422)
 
 
 def _window_of(default: s.Period) -> Callable[..., Awaitable[service.Window]]:
@@ -64,15 +68,18 @@ async def top_users(
     user: CurrentUser,
     window: Week,
     limit: Annotated[int, Query(ge=1, le=service.TOP_USERS_LIMIT)] = 10,
+    project: ProjectRef = None,
 ) -> s.TopUsers:
     settings = request.app.state.settings
-    return await service.top_users(session, settings, user=user, window=window, limit=limit)
+    return await service.top_users(
+        session, settings, user=user, window=window, limit=limit, project=project
+    )
 
 
 @router.get(
     "/time-per-day",
     response_model=s.TimePerDay,
-    summary="Minutes per day (your zone) per user or per task",
+    summary="Minutes per day (your zone) per user, per task or per project",
     responses=READ_ERRORS,
 )
 async def time_per_day(
@@ -83,10 +90,18 @@ async def time_per_day(
     group: s.Grouping = "user",
     person: Annotated[RowId | None, Query(alias="user")] = None,
     task: RowId | None = None,
+    project: ProjectRef = None,
 ) -> s.TimePerDay:
     settings = request.app.state.settings
     return await service.time_per_day(
-        session, settings, user=user, window=window, group=group, person_id=person, task_id=task
+        session,
+        settings,
+        user=user,
+        window=window,
+        group=group,
+        person_id=person,
+        task_id=task,
+        project=project,
     )
 
 
@@ -101,9 +116,10 @@ async def cycle_time(
     session: SessionDep,
     user: CurrentUser,
     window: Week,
+    project: ProjectRef = None,
 ) -> s.CycleTime:
     settings = request.app.state.settings
-    return await service.cycle_time(session, settings, user=user, window=window)
+    return await service.cycle_time(session, settings, user=user, window=window, project=project)
 
 
 @router.get(
@@ -127,9 +143,12 @@ async def estimate_accuracy(
     session: SessionDep,
     user: CurrentUser,
     window: Month,
+    project: ProjectRef = None,
 ) -> s.EstimateAccuracy:
     settings = request.app.state.settings
-    return await service.estimate_accuracy(session, settings, user=user, window=window)
+    return await service.estimate_accuracy(
+        session, settings, user=user, window=window, project=project
+    )
 
 
 @router.get(
@@ -143,9 +162,10 @@ async def throughput(
     session: SessionDep,
     user: CurrentUser,
     window: Month,
+    project: ProjectRef = None,
 ) -> s.Throughput:
     settings = request.app.state.settings
-    return await service.throughput(session, settings, user=user, window=window)
+    return await service.throughput(session, settings, user=user, window=window, project=project)
 
 
 @router.get(
@@ -161,6 +181,7 @@ async def entries(
     window: Week,
     person: Annotated[RowId | None, Query(alias="user")] = None,
     task: RowId | None = None,
+    project: ProjectRef = None,
     cursor: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=export.PAGE_MAX)] = 100,
 ) -> export.ExportPage:
@@ -171,6 +192,7 @@ async def entries(
         window=window,
         person_id=person,
         task_id=task,
+        project=project,
         cursor=cursor,
         limit=limit,
     )
@@ -184,18 +206,23 @@ async def entries(
 )
 async def entries_csv(
     request: Request,
+    session: SessionDep,
     user: CurrentUser,
     window: Week,
     person: Annotated[RowId | None, Query(alias="user")] = None,
     task: RowId | None = None,
+    project: ProjectRef = None,
 ) -> StreamingResponse:
+    settings = request.app.state.settings
+    allowed = await export.export_scope(session, settings, user=user, project=project)
     chunks = export.csv_chunks(
         request.app.state.read_sessionmaker,
-        request.app.state.settings,
+        settings,
         user=user,
         window=window,
         person_id=person,
         task_id=task,
+        allowed=allowed,
     )
     name = f"time-entries-{window.first.isoformat()}-to-{window.last.isoformat()}.csv"
     return StreamingResponse(

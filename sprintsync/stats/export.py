@@ -1,8 +1,10 @@
 """Time entries of a range as rows: pages of JSON for the API, a streamed CSV for spreadsheets.
 
 Both read the same keyset-ordered pages (start time, id), so memory stays flat however many
-entries a range holds, and both apply the reports' visibility rule (`service.scope`). Times
-are shown in the viewer's zone; an entry belongs to the local day it started on.
+entries a range holds, and both apply the reports' visibility rule (`service.scope`) with the
+export rule on top: a member exports their own entries; leads (in the projects they lead) and
+admins a project's or anyone's. Times are shown in the viewer's zone; an entry belongs to the
+local day it started on.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from sprintsync.config import Settings
 from sprintsync.errors import Invalid
-from sprintsync.stats.service import Window, entry_conditions, scope
+from sprintsync.projects.models import Project
+from sprintsync.stats.service import Scope, Window, entry_conditions, scope_of
 from sprintsync.tasks.models import Task, TimeEntry
 from sprintsync.users.models import User
 
@@ -54,7 +57,7 @@ class ExportEntry(BaseModel):
     task_id: int
     task_key: str
     task_title: str
-    project: str = ""
+    project: str
     note: str
     source: str
 
@@ -64,9 +67,11 @@ class ExportPage(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page")
 
 
-def task_key(task_id: int) -> str:
-    """How a task is named in exports (until tasks carry project keys)."""
-    return f"#{task_id}"
+async def export_scope(
+    session: AsyncSession, settings: Settings, *, user: User, project: str | int | None = None
+) -> Scope:
+    """Whose entries `user` may export, limited to one project (id or key; 404 if not theirs)."""
+    return await scope_of(session, settings, user=user, project=project, people=True)
 
 
 def _cursor(entry: ExportEntry) -> str:
@@ -97,18 +102,21 @@ async def entries_page(
     window: Window,
     person_id: int | None = None,
     task_id: int | None = None,
+    project: str | int | None = None,
     cursor: str | None = None,
     limit: int = 100,
+    allowed: Scope | None = None,
 ) -> ExportPage:
-    """One page of finished entries in the window, oldest first; one statement. Indexes:
-    time_entries(started_at, ...), or (user_id, started_at) for one person."""
+    """One page of finished entries in the window, oldest first; one statement (two with a
+    `project` to check). Indexes: time_entries(started_at, ...), or (user_id, started_at)
+    for one person."""
     limit = max(1, limit)
-    allowed = scope(user, settings)
+    if allowed is None:
+        allowed = await export_scope(session, settings, user=user, project=project)
     conditions = entry_conditions(
         allowed, window, person_id=person_id, task_id=task_id, listing=True
     )
-    if allowed.tasks is not None:
-        conditions.append(allowed.tasks)
+    conditions.extend(allowed.task_conditions())
     after = _after(cursor)
     if after is not None:
         moment, row_id = after
@@ -119,20 +127,23 @@ async def entries_page(
             )
         )
     stmt = (
-        select(TimeEntry, User.display_name, Task.title)
+        select(TimeEntry, User.display_name, Task.key, Task.title, Project.name)
         .join(Task, Task.id == TimeEntry.task_id)
+        .join(Project, Project.id == Task.project_id)
         .join(User, User.id == TimeEntry.user_id)
         .where(*conditions)
         .order_by(TimeEntry.started_at, TimeEntry.id)
         .limit(limit + 1)
     )
     rows = (await session.execute(stmt)).all()
-    items = [_entry(r[0], r[1], r[2], window.tz) for r in rows[:limit]]
+    items = [_entry(*r, tz=window.tz) for r in rows[:limit]]
     next_cursor = _cursor(items[-1]) if len(rows) > limit else None
     return ExportPage(items=items, next_cursor=next_cursor)
 
 
-def _entry(entry: TimeEntry, name: str, title: str, tz: ZoneInfo) -> ExportEntry:
+def _entry(
+    entry: TimeEntry, name: str, key: str, title: str, project: str, *, tz: ZoneInfo
+) -> ExportEntry:
     start = entry.started_at.astimezone(tz)
     return ExportEntry(
         id=entry.id,
@@ -144,8 +155,9 @@ def _entry(entry: TimeEntry, name: str, title: str, tz: ZoneInfo) -> ExportEntry
         user_id=entry.user_id,
         user=name,
         task_id=entry.task_id,
-        task_key=task_key(entry.task_id),
+        task_key=key,
         task_title=title,
+        project=project,
         note=entry.note,
         source=entry.source,
     )
@@ -164,6 +176,7 @@ async def csv_chunks(
     window: Window,
     person_id: int | None = None,
     task_id: int | None = None,
+    allowed: Scope,
 ) -> AsyncIterator[str]:
     """The CSV, batch by batch: UTF-8 BOM, header, CRLF line ends, guarded text cells.
 
@@ -186,6 +199,7 @@ async def csv_chunks(
                 task_id=task_id,
                 cursor=cursor,
                 limit=CSV_BATCH,
+                allowed=allowed,
             )
         buffer.seek(0)
         buffer.truncate()

@@ -21,6 +21,7 @@ router = APIRouter(include_in_schema=False)
 From = Annotated[date | None, Query(alias="from")]
 To = Annotated[date | None, Query(alias="to")]
 Person = Annotated[RowId | None, Query(alias="user")]
+ProjectRef = Annotated[str | None, Query(max_length=20)]
 
 
 @router.get("/reports")
@@ -32,13 +33,16 @@ async def reports_page(
     date_from: From = None,
     date_to: To = None,
     person: Person = None,
+    project: ProjectRef = None,
 ) -> Response:
     """Charts and tables for a range: time per day, top people, cycle time, accuracy."""
     settings = request.app.state.settings
     window = service.resolve_window(
         user, settings, period=period, date_from=date_from, date_to=date_to
     )
-    figures = await service.report(session, settings, user=user, window=window, person_id=person)
+    figures = await service.report(
+        session, settings, user=user, window=window, person_id=person, project=project or None
+    )
     layout = await load_layout(request, session, user)
     context: dict[str, Any] = {"nav": "reports", "report": figures, "period": period}
     return await render(request, "stats/reports.html", context, user=user, layout=layout)
@@ -53,6 +57,7 @@ async def entries_page(
     date_to: To = None,
     person: Person = None,
     task: RowId | None = None,
+    project: ProjectRef = None,
     cursor: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
     """The time entries behind a figure, a page at a time, with the same rows as CSV."""
@@ -65,10 +70,12 @@ async def entries_page(
         window=window,
         person_id=person,
         task_id=task,
+        project=project or None,
         cursor=cursor,
     )
     layout = await load_layout(request, session, user)
     filters = {"from": window.first.isoformat(), "to": window.last.isoformat()}
-    filters.update({k: str(v) for k, v in (("user", person), ("task", task)) if v is not None})
+    chosen = (("user", person), ("task", task), ("project", project or None))
+    filters.update({k: str(v) for k, v in chosen if v is not None})
     context = {"nav": "reports", "page": page, "window": window, "filters": filters}
     return await render(request, "stats/entries.html", context, user=user, layout=layout)

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 Period = Literal["week", "month", "custom"]
-Grouping = Literal["user", "task"]
+Grouping = Literal["user", "task", "project"]
 
 
 class Range(BaseModel):
@@ -34,7 +34,7 @@ class TopUsers(BaseModel):
 
 class DayTotal(BaseModel):
     day: dt.date
-    key: int = Field(description="The user's or task's id, by the grouping asked for")
+    key: int = Field(description="The user's, task's or project's id, by the grouping asked for")
     label: str
     minutes: int
     entries_url: str

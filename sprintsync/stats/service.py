@@ -33,6 +33,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from sprintsync.config import Settings
 from sprintsync.errors import Invalid
+from sprintsync.projects import service as projects
+from sprintsync.projects.models import Project, ProjectMember, Role
 from sprintsync.sqltime import local_day, seconds_between, week_of, week_start_of
 from sprintsync.stats import schemas as s
 from sprintsync.tasks import service as tasks
@@ -72,28 +74,101 @@ _Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """What a user may count: tasks they can see and, maybe, only their own person figures."""
+    """What a user may count: tasks they can see (maybe of one project) and, maybe, only
+    their own person figures outside the projects they lead."""
 
     tasks: ColumnElement[bool] | None  # None: every task (admins), so no join is needed
     only_person: int | None
+    project_id: int | None = None
+    lead_of: Select[int] | None = None  # projects whose per-person figures are all shown
 
-    def people(self, column: SQLColumnExpression[int]) -> ColumnElement[bool]:
-        return literal(True) if self.only_person is None else column == self.only_person
+    @property
+    def needs_task(self) -> bool:
+        return self.tasks is not None or self.project_id is not None
+
+    def task_conditions(self) -> list[ColumnElement[bool]]:
+        """Conditions on `Task` (which the statement must join)."""
+        conditions = [] if self.tasks is None else [self.tasks]
+        if self.project_id is not None:
+            conditions.append(Task.project_id == self.project_id)
+        return conditions
+
+    def people(
+        self,
+        column: SQLColumnExpression[int] | SQLColumnExpression[int | None],
+        project: SQLColumnExpression[int] = Task.project_id,
+    ) -> ColumnElement[bool]:
+        """Whose figures count: everyone's, or the user's own plus everyone's in the projects
+        they lead (`project` names the row's project; a restricted scope always joins tasks)."""
+        if self.only_person is None:
+            return literal(True)
+        mine = column == self.only_person
+        return mine if self.lead_of is None else or_(mine, project.in_(self.lead_of))
 
 
-def scope(user: User, settings: Settings) -> Scope:
+def scope(
+    user: User,
+    settings: Settings,
+    *,
+    project: projects.ProjectView | None = None,
+    people: bool = False,
+) -> Scope:
     """The one visibility rule for reports: the tasks visibility rule of the tasks domain,
-    plus the `person_figures` setting for other people's figures."""
-    restricted = settings.person_figures == "leads" and not user.is_admin
+    plus whose per-person figures count. Under `person_figures=leads` (and always with
+    `people`, the export rule: mine; leads and admins a project's or anyone's) others'
+    figures count only for admins and in the projects the user leads."""
+    restricted = (people or settings.person_figures == "leads") and not user.is_admin
+    if project is not None and project.role == Role.lead:
+        restricted = False
     visible = None if user.is_admin else TaskScope.for_user(user).condition()
-    return Scope(tasks=visible, only_person=user.id if restricted else None)
+    lead_of = (
+        select(ProjectMember.project_id).where(
+            ProjectMember.user_id == user.id, ProjectMember.role == Role.lead.value
+        )
+        if restricted
+        else None
+    )
+    return Scope(
+        tasks=visible,
+        only_person=user.id if restricted else None,
+        project_id=project.project.id if project is not None else None,
+        lead_of=lead_of,
+    )
 
 
-def scoped(stmt: _Query, allowed: Scope, task_id: SQLColumnExpression[int]) -> _Query:
+async def scope_of(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    user: User,
+    project: str | int | None = None,
+    people: bool = False,
+) -> Scope:
+    """`scope`, limited to one project (id or key) when asked: 404 if the user cannot see
+    it (one statement more, then)."""
+    view = None if project is None else await projects.get_project(session, user=user, ref=project)
+    return scope(user, settings, project=view, people=people)
+
+
+def scoped(
+    stmt: _Query, allowed: Scope, task_id: SQLColumnExpression[int], *, join: bool = False
+) -> _Query:
     """`stmt` limited to the tasks `allowed` may count (joining tasks only when it must)."""
-    if allowed.tasks is None:
+    if not (allowed.needs_task or join):
         return stmt
-    return stmt.join(Task, Task.id == task_id).where(allowed.tasks)
+    return stmt.join(Task, Task.id == task_id).where(*allowed.task_conditions())
+
+
+async def _allowed(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    project: str | int | None,
+    allowed: Scope | None,
+) -> Scope:
+    if allowed is not None:
+        return allowed
+    return await scope_of(session, settings, user=user, project=project)
 
 
 def resolve_window(
@@ -181,10 +256,12 @@ async def top_users(
     user: User,
     window: Window,
     limit: int = 10,
+    project: str | int | None = None,
+    allowed: Scope | None = None,
 ) -> s.TopUsers:
     """People by minutes logged in the window (from entries, never task totals); ties go to
     the lower user id. Index: time_entries(started_at, ...) covering the sum."""
-    allowed = scope(user, settings)
+    allowed = await _allowed(session, settings, user, project, allowed)
     conditions = entry_conditions(allowed, window, person_id=None, task_id=None)
     # Sum per person first (index-only over the covering index), then name the few totals.
     totals = (
@@ -209,7 +286,7 @@ async def top_users(
             user_id=r.user_id,
             display_name=r.display_name,
             minutes=int(r.minutes),
-            entries_url=entries_url(window, user=r.user_id),
+            entries_url=entries_url(window, user=r.user_id, project=allowed.project_id),
         )
         for r in rows
     ]
@@ -225,9 +302,11 @@ async def time_per_day(
     group: s.Grouping = "user",
     person_id: int | None = None,
     task_id: int | None = None,
+    project: str | int | None = None,
+    allowed: Scope | None = None,
 ) -> s.TimePerDay:
     """Minutes per local day and per user (or task) in the window."""
-    allowed = scope(user, settings)
+    allowed = await _allowed(session, settings, user, project, allowed)
     day = local_day(
         TimeEntry.started_at,
         window.tz,
@@ -235,7 +314,7 @@ async def time_per_day(
         start=window.start,
         end=window.end,
     )
-    key = TimeEntry.user_id if group == "user" else TimeEntry.task_id
+    key = {"user": TimeEntry.user_id, "task": TimeEntry.task_id, "project": Task.project_id}[group]
     conditions = entry_conditions(allowed, window, person_id=person_id, task_id=task_id)
     # The day expression carries bound values; grouping the subquery's column (rather than
     # repeating the expression) keeps PostgreSQL from seeing two different expressions.
@@ -245,6 +324,7 @@ async def time_per_day(
             select(day.label("day"), key.label("key"), TimeEntry.minutes.label("minutes")),
             allowed,
             TimeEntry.task_id,
+            join=group == "project",
         )
         .where(*conditions)
         .subquery()
@@ -254,7 +334,11 @@ async def time_per_day(
         .group_by(inner.c.day, inner.c.key)
         .subquery()
     )
-    named = (User, User.id, User.display_name) if group == "user" else (Task, Task.id, Task.title)
+    named = {
+        "user": (User, User.id, User.display_name),
+        "task": (Task, Task.id, Task.title),
+        "project": (Project, Project.id, Project.name),
+    }[group]
     stmt = (
         select(sums.c.day, sums.c.key, named[2].label("label"), sums.c.total)
         .join(named[0], named[1] == sums.c.key)
@@ -267,15 +351,17 @@ async def time_per_day(
             key=r.key,
             label=r.label,
             minutes=int(r.total),
-            entries_url=_day_url(r.day, group, r.key),
+            entries_url=_day_url(r.day, group, r.key, allowed.project_id),
         )
         for r in rows
     ]
     return s.TimePerDay(range=window.read(), group=group, items=items)
 
 
-def _day_url(day: date, group: s.Grouping, key: int) -> str:
-    params = {"from": day.isoformat(), "to": day.isoformat(), group: key}
+def _day_url(day: date, group: s.Grouping, key: int, project_id: int | None) -> str:
+    params: dict[str, Any] = {"from": day.isoformat(), "to": day.isoformat(), group: key}
+    if project_id is not None and group != "project":
+        params["project"] = project_id
     return f"{ENTRIES_PAGE}?{urlencode(params)}"
 
 
@@ -289,13 +375,19 @@ def _median(value: ColumnElement[Any], rn: ColumnElement[int], n: ColumnElement[
 
 
 async def cycle_time(
-    session: AsyncSession, settings: Settings, *, user: User, window: Window
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    user: User,
+    window: Window,
+    project: str | int | None = None,
+    allowed: Scope | None = None,
 ) -> s.CycleTime:
     """Time spent in each status before moving on, for stays that ended in the window:
     count, mean and median. A reopened task's every stay counts. Indexes:
     task_status_changes(changed_at, task_id) finds the tasks, (task_id, changed_at) the
     history each stay is read from."""
-    allowed = scope(user, settings)
+    allowed = await _allowed(session, settings, user, project, allowed)
     c = TaskStatusChange
     touched = select(c.task_id).where(_in_window(c.changed_at, window))
     left_at = func.lead(c.changed_at).over(partition_by=c.task_id, order_by=(c.changed_at, c.id))
@@ -382,19 +474,30 @@ def _hours(seconds: Any) -> float:
 
 
 async def estimate_accuracy(
-    session: AsyncSession, settings: Settings, *, user: User, window: Window
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    user: User,
+    window: Window,
+    project: str | int | None = None,
+    allowed: Scope | None = None,
 ) -> s.EstimateAccuracy:
     """Actual vs estimated minutes of tasks finished in the window, per assignee and overall:
     median ratio and the share within ±25 %. Index: tasks(status, status_changed_at)."""
-    allowed = scope(user, settings)
+    allowed = await _allowed(session, settings, user, project, allowed)
     ratio = (Task.total_minutes * literal(1.0, Float())) / Task.estimate_minutes
+    # Per-person medians rank only the rows whose person figures this user may see.
+    shown = case((allowed.people(Task.assignee_id, Task.project_id), 1), else_=0)
     finished = (
         select(
             Task.assignee_id.label("uid"),
             User.display_name.label("name"),
             ratio.label("ratio"),
-            func.row_number().over(partition_by=Task.assignee_id, order_by=ratio).label("rn_user"),
-            func.count().over(partition_by=Task.assignee_id).label("n_user"),
+            shown.label("shown"),
+            func.row_number()
+            .over(partition_by=(Task.assignee_id, shown), order_by=ratio)
+            .label("rn_user"),
+            func.count().over(partition_by=(Task.assignee_id, shown)).label("n_user"),
             func.row_number().over(order_by=ratio).label("rn_all"),
             func.count().over().label("n_all"),
         )
@@ -403,7 +506,7 @@ async def estimate_accuracy(
             Task.status == "done",
             _in_window(Task.status_changed_at, window),
             Task.estimate_minutes > 0,
-            allowed.tasks if allowed.tasks is not None else literal(True),
+            *allowed.task_conditions(),
         )
         .cte("finished")
     )
@@ -417,7 +520,7 @@ async def estimate_accuracy(
             _median(f.ratio, f.rn_user, f.n_user).label("median"),
             within.label("within"),
         )
-        .where(allowed.people(f.uid))
+        .where(f.shown == 1)
         .group_by(f.uid, f.name)
     )
     overall = select(
@@ -449,11 +552,17 @@ async def estimate_accuracy(
 
 
 async def throughput(
-    session: AsyncSession, settings: Settings, *, user: User, window: Window
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    user: User,
+    window: Window,
+    project: str | int | None = None,
+    allowed: Scope | None = None,
 ) -> s.Throughput:
     """Tasks finished per week (a task finished twice in a week counts once). Index:
     task_status_changes(changed_at, task_id)."""
-    allowed = scope(user, settings)
+    allowed = await _allowed(session, settings, user, project, allowed)
     c = TaskStatusChange
     dialect = _dialect(session)
     day = local_day(c.changed_at, window.tz, dialect=dialect, start=window.start, end=window.end)
@@ -504,6 +613,8 @@ class Report:
 
     window: Window
     person_id: int | None
+    project_id: int | None
+    projects: list[projects.ProjectView]
     top: s.TopUsers
     per_day: s.TimePerDay
     cycle: s.CycleTime
@@ -533,6 +644,8 @@ class Report:
         }
         if self.person_id is not None:
             params["user"] = self.person_id
+        if self.project_id is not None:
+            params["project"] = self.project_id
         params.update(extra)
         return urlencode(params)
 
@@ -544,16 +657,20 @@ async def report(
     user: User,
     window: Window,
     person_id: int | None = None,
+    project: str | int | None = None,
 ) -> Report:
-    """The reports page's figures: five statements, one per chart."""
+    """The reports page's figures: one statement per chart, the viewer's projects for the
+    filter, and the chosen project (404 if not theirs)."""
+    allowed = await scope_of(session, settings, user=user, project=project)
+    common: dict[str, Any] = {"user": user, "window": window, "allowed": allowed}
     return Report(
         window=window,
         person_id=person_id,
-        top=await top_users(session, settings, user=user, window=window),
-        per_day=await time_per_day(
-            session, settings, user=user, window=window, person_id=person_id
-        ),
-        cycle=await cycle_time(session, settings, user=user, window=window),
-        accuracy=await estimate_accuracy(session, settings, user=user, window=window),
-        throughput=await throughput(session, settings, user=user, window=window),
+        project_id=allowed.project_id,
+        projects=await projects.list_projects(session, user=user, include_archived=True),
+        top=await top_users(session, settings, **common),
+        per_day=await time_per_day(session, settings, person_id=person_id, **common),
+        cycle=await cycle_time(session, settings, **common),
+        accuracy=await estimate_accuracy(session, settings, **common),
+        throughput=await throughput(session, settings, **common),
     )

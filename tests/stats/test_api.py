@@ -172,7 +172,7 @@ async def test_this_week_is_the_viewers_week(client, session, team, monkeypatch)
         {"period": "custom", "from": "2025-03-08", "to": "2025-03-01"},
         {"period": "custom", "from": "2024-01-01", "to": "2025-03-01"},
         {"period": "year"},
-        {"group": "project"},
+        {"group": "team"},
     ],
 )
 async def test_bad_ranges_are_422(client, session, params) -> None:

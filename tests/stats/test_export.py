@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sprintsync.timesheet.models import TimeEntry
 from tests.conftest import TEST_SECRET
-from tests.factories import bearer, make_entry, make_task, make_user
+from tests.factories import bearer, make_entry, make_project, make_task, make_user
 
 API = "/api/v1/stats"
 LA = "America/Los_Angeles"
@@ -35,7 +35,8 @@ async def _entry(session, task, user, start: datetime, minutes: int, note: str =
 
 async def test_the_csv_has_a_bom_crlf_local_times_and_guards_formulas(client, session) -> None:
     user = await make_user(session, time_zone=LA, display_name="=Eve")
-    task = await make_task(session, user, title="+SUM(A1:A9)")
+    ops = await make_project(session, key="OPS", name="=Ops", members=(user,))
+    task = await make_task(session, user, project=ops, title="+SUM(A1:A9)")
     # 23:30 PDT on 03-09 (already DST), 90 minutes: crosses local midnight, counts on the 9th.
     await _entry(session, task, user, utc(10, 6, 30), 90, note='-1 then @home, "quoted"')
     await _entry(session, task, user, utc(3, 17), 15, note="plain")
@@ -69,9 +70,9 @@ async def test_the_csv_has_a_bom_crlf_local_times_and_guards_formulas(client, se
         "15",
         "0.25",
         "'=Eve",
-        f"#{task.id}",
+        task.key,
         "'+SUM(A1:A9)",
-        "",
+        "'=Ops",
         "plain",
         "timer",
     ]
