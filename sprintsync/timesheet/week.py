@@ -54,6 +54,7 @@ def parse_duration(text: str) -> int:
 @dataclass
 class Row:
     task_id: int
+    key: str
     title: str
     status: str
     minutes: dict[date, int] = field(default_factory=dict)
@@ -148,22 +149,29 @@ async def week_grid(
         .subquery()
     )
     sums = (
-        select(inner.c.day, inner.c.task_id, Task.title, Task.status, func.sum(inner.c.minutes))
+        select(
+            inner.c.day,
+            inner.c.task_id,
+            Task.key,
+            Task.title,
+            Task.status,
+            func.sum(inner.c.minutes),
+        )
         .join(Task, Task.id == inner.c.task_id)
-        .group_by(inner.c.day, inner.c.task_id, Task.title, Task.status)
+        .group_by(inner.c.day, inner.c.task_id, Task.key, Task.title, Task.status)
     )
     rows: dict[int, Row] = {}
-    for d, task_id, title, status, minutes in (await session.execute(sums)).all():
-        row = rows.setdefault(task_id, Row(task_id, title, status))
+    for d, task_id, key, title, status, minutes in (await session.execute(sums)).all():
+        row = rows.setdefault(task_id, Row(task_id, key, title, status))
         row.minutes[d if isinstance(d, date) else date.fromisoformat(str(d))] = int(minutes)
     open_tasks = (
-        select(Task.id, Task.title, Task.status)
+        select(Task.id, Task.key, Task.title, Task.status)
         .where(assigned_to(user), Task.status != "done")
         .order_by(Task.id.desc())
         .limit(OPEN_TASK_ROWS)
     )
-    for task_id, title, status in (await session.execute(open_tasks)).all():
-        rows.setdefault(task_id, Row(task_id, title, status))
+    for task_id, key, title, status in (await session.execute(open_tasks)).all():
+        rows.setdefault(task_id, Row(task_id, key, title, status))
     return Week(
         first=first,
         tz=tz,
