@@ -38,14 +38,16 @@ class DemoUser:
     email: str
     display_name: str
     is_admin: bool = False
+    time_zone: str = "UTC"
 
 
+# A team spread over time zones, so reports and timesheets show days in each one's zone.
 DEMO_USERS = (
-    DemoUser("admin@sprintsync.dev", "Ada Admin", is_admin=True),
-    DemoUser("grace@sprintsync.dev", "Grace Hopper"),
-    DemoUser("linus@sprintsync.dev", "Linus Torvalds"),
-    DemoUser("margaret@sprintsync.dev", "Margaret Hamilton"),
-    DemoUser("ken@sprintsync.dev", "Ken Thompson"),
+    DemoUser("admin@sprintsync.dev", "Ada Admin", is_admin=True, time_zone="Europe/London"),
+    DemoUser("grace@sprintsync.dev", "Grace Hopper", time_zone="America/New_York"),
+    DemoUser("linus@sprintsync.dev", "Linus Torvalds", time_zone="Europe/Berlin"),
+    DemoUser("margaret@sprintsync.dev", "Margaret Hamilton", time_zone="America/Los_Angeles"),
+    DemoUser("ken@sprintsync.dev", "Ken Thompson", time_zone="Asia/Kolkata"),
 )
 
 
@@ -191,6 +193,7 @@ async def seed_demo(
                 password=DEMO_PASSWORD,
                 is_admin=demo.is_admin,
                 password_hash_fast=password_hash_fast,
+                time_zone=demo.time_zone,
             )
             result.users_created += 1
         accounts.append(user)

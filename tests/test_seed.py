@@ -51,6 +51,15 @@ async def test_seed_creates_one_admin_four_engineers_and_forty_tasks(session) ->
     assert sum(statuses.values()) == 40
 
 
+async def test_the_demo_team_lives_in_several_time_zones(session) -> None:
+    await seed(session)
+    zones = dict((await session.execute(select(User.email, User.time_zone))).all())
+    assert zones["linus@sprintsync.dev"] == "Europe/Berlin"
+    assert zones["margaret@sprintsync.dev"] == "America/Los_Angeles"
+    assert zones["ken@sprintsync.dev"] == "Asia/Kolkata"
+    assert len(set(zones.values())) == len(zones) == 5
+
+
 async def test_three_projects_with_overlapping_members_share_out_the_work(session) -> None:
     result = await seed(session)
     assert result.projects_created == 3
