@@ -64,6 +64,20 @@ async def test_the_plan_is_for_the_users_local_day(evening_in_new_york, client, 
     assert utc["items"][0]["reason"].startswith("Overdue by 1 day")
 
 
+async def test_without_a_timezone_the_plan_is_for_the_users_own_zone(
+    evening_in_new_york, client, session
+) -> None:
+    user = await _a_day_of_work(session)
+    user.time_zone = "America/New_York"
+    await session.commit()
+    h = bearer(user, TEST_SECRET)
+    plan = (await client.post(SUGGEST, json={"mode": "daily_plan"}, headers=h)).json()
+    assert (plan["date"], plan["logged_today_minutes"]) == ("2025-01-14", 60 + 45)
+    body = {"mode": "daily_plan", "timezone": "UTC"}
+    utc = (await client.post(SUGGEST, json=body, headers=h)).json()
+    assert (utc["date"], utc["logged_today_minutes"]) == ("2025-01-15", 20)
+
+
 async def test_a_running_timer_counts_from_the_local_midnight(
     evening_in_new_york, client, session
 ) -> None:

@@ -31,7 +31,7 @@ from sprintsync.tasks.schemas import PriorityName
 from sprintsync.tasks.scope import TaskScope, assigned_to
 from sprintsync.tasks.service import get_task
 from sprintsync.timesheet.models import EntrySource, TimeEntry
-from sprintsync.timeutil import day_window, local_date, zone
+from sprintsync.timeutil import day_window, local_date, user_zone, zone
 from sprintsync.users.models import User
 
 HISTORY_LIMIT = 500
@@ -230,11 +230,12 @@ async def finished_history(
 async def plan_facts(session: AsyncSession, *, user: User, body: DailyPlanRequest) -> PlanFacts:
     """The user's open tasks (most pressing first, bounded) and the time logged today.
 
-    "Today" is the user's local day in `body.timezone`, not the UTC one: at 20:00 in New
-    York it is still today there, though UTC has moved on.
+    "Today" is the user's local day in `body.timezone` (their own zone when the client
+    leaves it out), not the UTC one: at 20:00 in New York it is still today there, though
+    UTC has moved on.
     """
     now = utcnow()
-    tz = zone(body.timezone)
+    tz = zone(body.timezone) if body.timezone is not None else user_zone(user)
     today = local_date(now, tz)
     stmt = (
         select(

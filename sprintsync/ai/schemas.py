@@ -105,17 +105,21 @@ class DailyPlanRequest(BaseModel):
         le=16 * 60,
         description="Focus time you have today, before subtracting time already logged",
     )
-    timezone: str = Field(
-        default="UTC",
+    timezone: str | None = Field(
+        default=None,
         max_length=ZONE_NAME_MAX,
-        description="Your IANA time zone (e.g. Europe/Berlin): where your today starts and ends",
+        description=(
+            "An IANA time zone (e.g. Europe/Berlin) where your today starts and ends; "
+            "your profile's zone when left out"
+        ),
         examples=["America/New_York"],
     )
 
     @field_validator("timezone")
     @classmethod
-    def _known_zone(cls, value: str) -> str:
-        zone(value)  # raises ValueError, which becomes a 422
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            zone(value)  # raises ValueError, which becomes a 422
         return value
 
 
