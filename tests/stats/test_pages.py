@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sprintsync.web.assets import static_url
 from tests.conftest import TEST_SECRET
-from tests.factories import cookie_auth, make_entry, make_task, make_user
+from tests.factories import cookie_auth, make_entry, make_project, make_task, make_user
 
 MARCH = {"period": "custom", "from": "2025-03-03", "to": "2025-03-09"}
 
@@ -49,3 +49,41 @@ async def test_reports_need_a_login_and_a_sane_range(client, session, settings) 
     assert (await client.get("/reports")).status_code == 200
     bad = {"period": "custom", "from": "2025-03-09", "to": "2025-03-01"}
     assert (await client.get("/reports", params=bad)).status_code == 422
+
+
+async def test_reports_filter_by_the_viewers_projects_and_show_task_keys(
+    client, session, settings
+) -> None:
+    ann = await make_user(session, display_name="Ann")
+    api = await make_project(session, key="APX", name="Api", members=(ann,))
+    web = await make_project(session, key="WBX", name="Web", members=(ann,))
+    hidden = await make_project(session, key="HID", name="Hidden")
+    start = datetime(2025, 3, 4, 15, tzinfo=UTC)
+    for project, minutes in ((api, 30), (web, 50)):
+        task = await make_task(session, ann, project=project, title=f"Work {minutes}")
+        await make_entry(
+            session,
+            task,
+            ann,
+            started_at=start,
+            ended_at=start + timedelta(minutes=minutes),
+            minutes=minutes,
+            source="timer",
+        )
+    cookie_auth(client, ann, TEST_SECRET, settings.cookie_name)
+    page = (await client.get("/reports", params=MARCH)).text
+    assert 'name="project"' in page
+    assert '<option value="APX"' in page
+    assert '<option value="WBX"' in page
+    assert "HID" not in page
+    assert ">1h 20m<" in page
+    only = (await client.get("/reports", params={**MARCH, "project": "APX"})).text
+    assert '<option value="APX" selected' in only
+    assert ">30m<" in only
+    assert "1h 20m" not in only
+    assert "project=" in only  # the charts and the CSV link fetch the same project
+    assert (await client.get("/reports", params={"project": hidden.key})).status_code == 404
+    entries = await client.get("/reports/entries", params={**MARCH, "project": "APX"})
+    assert "APX-1" in entries.text
+    assert "Work 30" in entries.text
+    assert "Work 50" not in entries.text

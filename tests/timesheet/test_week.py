@@ -95,6 +95,7 @@ async def test_the_grid_sums_each_task_and_local_day(client, session, settings) 
     assert _cell(page, task.id, "2025-03-09") == "1:00"
     assert f'id="row-total-{task.id}"' in page
     assert ">3h<" in page
+    assert f"{task.key}</span> Parser</a>" in page  # the row names the task by its key
     # Wednesday to Friday (today) have nothing: highlighted; the weekend is still ahead.
     empty = re.findall(r'id="day-head-([0-9-]+)"[^>]*data-empty-day', page)
     assert empty == ["2025-03-05", "2025-03-06", "2025-03-07"]
