@@ -34,12 +34,12 @@ from sqlalchemy.sql.elements import ColumnElement
 from sprintsync.config import Settings
 from sprintsync.errors import Invalid
 from sprintsync.projects import service as projects
-from sprintsync.projects.models import Project, ProjectMember, Role
+from sprintsync.projects.models import Project, Role
 from sprintsync.sqltime import local_day, seconds_between, week_of, week_start_of
 from sprintsync.stats import schemas as s
 from sprintsync.tasks import service as tasks
 from sprintsync.tasks.models import Task, TaskStatusChange
-from sprintsync.tasks.scope import TaskScope
+from sprintsync.tasks.scope import TaskScope, led_project_ids
 from sprintsync.timesheet.models import TimeEntry
 from sprintsync.timeutil import day_start, today_for, user_zone
 from sprintsync.users.models import User
@@ -121,13 +121,7 @@ def scope(
     if project is not None and project.role == Role.lead:
         restricted = False
     visible = None if user.is_admin else TaskScope.for_user(user).condition()
-    lead_of = (
-        select(ProjectMember.project_id).where(
-            ProjectMember.user_id == user.id, ProjectMember.role == Role.lead.value
-        )
-        if restricted
-        else None
-    )
+    lead_of = led_project_ids(user) if restricted else None
     return Scope(
         tasks=visible,
         only_person=user.id if restricted else None,

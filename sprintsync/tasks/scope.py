@@ -77,6 +77,13 @@ def access_statement(
     )
 
 
+def led_project_ids(user: User) -> Select[int]:
+    """The projects `user` leads (reports show a lead everyone's figures there)."""
+    return select(ProjectMember.project_id).where(
+        ProjectMember.user_id == user.id, ProjectMember.role == Role.lead.value
+    )
+
+
 def is_lead(role: str | None) -> bool:
     return role == Role.lead.value
 
