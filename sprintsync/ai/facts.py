@@ -18,8 +18,9 @@ from datetime import UTC, date, datetime, tzinfo
 
 import anyio
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from sprintsync.ai import similarity
 from sprintsync.ai.kinds import own_text
@@ -227,6 +228,17 @@ async def finished_history(
     ]
 
 
+def _carried_by_subtasks() -> ColumnElement[bool]:
+    """A parent whose open subtasks carry the estimate: the plan counts those subtasks (for
+    whoever they are assigned to), never the parent too, so no minute is planned twice."""
+    child = aliased(Task)
+    return exists().where(
+        child.parent_id == Task.id,
+        child.status != TaskStatus.done.value,
+        child.estimate_minutes.is_not(None),
+    )
+
+
 async def plan_facts(session: AsyncSession, *, user: User, body: DailyPlanRequest) -> PlanFacts:
     """The user's open tasks (most pressing first, bounded) and the time logged today.
 
@@ -247,7 +259,11 @@ async def plan_facts(session: AsyncSession, *, user: User, body: DailyPlanReques
             Task.estimate_minutes,
             Task.total_minutes,
         )
-        .where(assigned_to(user), Task.status != TaskStatus.done.value)
+        .where(
+            assigned_to(user),
+            Task.status != TaskStatus.done.value,
+            ~_carried_by_subtasks(),
+        )
         .order_by(
             case((Task.status == TaskStatus.in_progress.value, 0), else_=1),
             Task.due_date.is_(None),

@@ -212,7 +212,8 @@ async def suggest(
 async def accept_breakdown(
     session: AsyncSession, *, user: User, body: BreakdownAccept
 ) -> list[Task]:
-    """Create the subtasks the user confirmed, as ordinary tasks; 404 for an unseen parent."""
+    """Create the subtasks the user confirmed: under the parent when one is given (its
+    project and assignee; 404 for an unseen parent, 422 for a subtask), else as tasks."""
     parent = None
     if body.parent_task_id is not None:
         parent = await get_task(session, user=user, ref=body.parent_task_id)
@@ -224,7 +225,7 @@ async def accept_breakdown(
         data = TaskCreate(
             title=sub.title,
             description=f"Part of {parent.key}: {parent.title}" if parent else "",
-            project_id=parent.project_id if parent else None,
+            parent_id=parent.id if parent else None,
             priority=sub.priority or default_priority,
             estimate_minutes=sub.estimate_minutes,
             due_date=parent.due_date if parent else None,

@@ -58,6 +58,8 @@ class Task(Base):
         Index("ix_tasks_status_changed", "status", "status_changed_at"),
         Index("uq_tasks_key", "key", unique=True),
         Index("uq_tasks_project_number", "project_id", "number", unique=True),
+        # A parent's subtasks (the panel's children, the planner's "has open subtasks").
+        Index("ix_tasks_parent", "parent_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -76,6 +78,10 @@ class Task(Base):
     # None when nobody is assigned (e.g. the assignee left the project).
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     total_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    # The task this one is a subtask of (one level deep). SET NULL, not CASCADE: deleting a
+    # parent must not silently delete its subtasks and the time logged on them; they stay,
+    # as ordinary tasks.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -88,6 +94,14 @@ class Task(Base):
     )
     # The panel reads the project's members in the same statement (whom it may assign to).
     project: Mapped[Project] = relationship(lazy="raise", viewonly=True)
+    # The panel shows a parent's subtasks and a subtask's parent, read in its one statement;
+    # both are in the task's own project, so whoever sees the task sees them.
+    children: Mapped[list[Task]] = relationship(
+        lazy="raise", viewonly=True, order_by="Task.id", foreign_keys="Task.parent_id"
+    )
+    parent: Mapped[Task | None] = relationship(
+        lazy="raise", viewonly=True, remote_side="Task.id", foreign_keys="Task.parent_id"
+    )
 
 
 class TaskStatusChange(Base):

@@ -72,6 +72,11 @@ class TaskCreate(BaseModel):
         default=None,
         description="A member of the project, or null for nobody; defaults to you",
     )
+    parent_id: RowId | None = Field(
+        default=None,
+        description="Make it a subtask of this task: it takes the parent's project and,"
+        " unless given, its assignee; a subtask cannot have subtasks",
+    )
 
 
 class TaskUpdate(BaseModel):
@@ -113,6 +118,7 @@ class TaskRead(BaseModel):
     due_date: date | None
     owner_id: int
     assignee_id: int | None
+    parent_id: int | None = Field(default=None, description="The parent task, for a subtask")
     total_minutes: int
     created_at: datetime
     updated_at: datetime

@@ -430,12 +430,24 @@ class TaskDetail:
     can_edit: bool
     can_delete: bool
     timer_task_id: int | None
+    # A parent's subtasks and a subtask's parent: {"id", "key", "title", "status"} each.
+    children: list[dict[str, Any]]
+    parent: dict[str, Any] | None
+
+    @property
+    def children_done(self) -> int:
+        return sum(c["status"] == TaskStatus.done.value for c in self.children)
+
+
+def _link(task: Task) -> dict[str, Any]:
+    return {"id": task.id, "key": task.key, "title": task.title, "status": task.status}
 
 
 async def task_detail(session: AsyncSession, *, user: User, ref: int | str) -> TaskDetail:
     """The task panel's data: 404 unless the user may see the task (by id or key). The task,
-    its history, its project's state, the user's role and the running timer come in one
-    statement, the entries in a second, and the people and names in at most two more."""
+    its history, its subtasks or parent, its project's state, the user's role and the running
+    timer come in one statement, the entries in a second, the people and names in at most
+    two more."""
     condition = task_condition(ref)
     if condition is None:
         raise _not_found()
@@ -445,6 +457,8 @@ async def task_detail(session: AsyncSession, *, user: User, ref: int | str) -> T
         .options(
             joinedload(Task.history),
             joinedload(Task.project).options(projects.with_members()),
+            joinedload(Task.children),
+            joinedload(Task.parent),
         )
     )
     row = (await session.execute(stmt)).unique().one_or_none()
@@ -474,6 +488,8 @@ async def task_detail(session: AsyncSession, *, user: User, ref: int | str) -> T
         can_edit=not row.archived,
         can_delete=not row.archived and may_delete(user, found, row.role),
         timer_task_id=row.timer_task_id,
+        children=[_link(c) for c in found.children],
+        parent=_link(found.parent) if found.parent is not None else None,
     )
 
 
@@ -543,7 +559,28 @@ async def default_project(session: AsyncSession, *, user: User) -> Project:
 
 
 async def create_task(session: AsyncSession, *, user: User, data: TaskCreate) -> Task:
-    """A new task in a project the user can see, numbered from the project's sequence."""
+    """A new task in a project the user can see, numbered from the project's sequence.
+
+    A subtask (`parent_id`) needs a parent the user can see (404 otherwise) that is not
+    itself a subtask (422); it takes the parent's project and, unless given, its assignee.
+    """
+    parent = None
+    if data.parent_id is not None:
+        parent = await get_task(session, user=user, ref=data.parent_id)
+        if parent.parent_id is not None:
+            raise Invalid(
+                f"{parent.key} is itself a subtask; subtasks cannot have subtasks.",
+                code="subtask_of_subtask",
+            )
+        if data.project_id is not None and data.project_id != parent.project_id:
+            raise Invalid(
+                f"A subtask belongs to its parent's project ({parent.key}).",
+                code="subtask_project",
+            )
+        data = data.model_copy(update={"project_id": parent.project_id})
+        if "assignee_id" not in data.model_fields_set:
+            data = data.model_copy(update={"assignee_id": parent.assignee_id})
+            data.model_fields_set.add("assignee_id")
     if data.project_id is None:
         project = await default_project(session, user=user)
         role = await projects.member_role(session, project_id=project.id, user_id=user.id)
@@ -572,6 +609,7 @@ async def create_task(session: AsyncSession, *, user: User, data: TaskCreate) ->
         owner_id=user.id,
         assignee_id=assignee_id,
         total_minutes=0,
+        parent_id=parent.id if parent else None,
         created_at=now,
         updated_at=now,
         status_changed_at=now,
