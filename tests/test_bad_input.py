@@ -153,3 +153,22 @@ async def test_a_too_large_form_gets_an_html_page_and_the_api_the_envelope(
     )
     assert api.status_code == 413
     assert api.json()["error"]["code"] == "payload_too_large"
+
+
+async def test_fields_that_refuse_null_are_not_documented_as_nullable(client, session) -> None:
+    """The schema and the code agree: null is refused with a clear message, and the
+    schema does not offer it; fields where null means "clear" still document it."""
+    schema = (await client.get("/openapi.json")).json()["components"]["schemas"]["TaskUpdate"]
+    props = schema["properties"]
+    for field in ("title", "description", "priority"):
+        assert "anyOf" not in props[field], (field, props[field])
+        assert props[field].get("default", "absent") is not None, (field, props[field])
+    for field in ("estimate_minutes", "due_date", "assignee_id"):
+        assert {"type": "null"} in props[field]["anyOf"], (field, props[field])
+    user = await make_user(session)
+    task = await make_task(session, user)
+    r = await client.patch(
+        f"/api/v1/tasks/{task.id}", json={"priority": None}, headers=bearer(user, TEST_SECRET)
+    )
+    assert r.status_code == 422, r.text
+    assert "may not be null" in r.text, r.text

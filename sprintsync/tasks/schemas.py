@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -79,12 +79,25 @@ class TaskCreate(BaseModel):
     )
 
 
+def _not_nullable(schema: dict[str, Any]) -> None:
+    """Document a field that refuses null (see `TaskUpdate._not_null`) without null.
+
+    The type stays `X | None` so that an omitted field reads as None and errors keep their
+    plain location; only the published schema drops the null alternative and default.
+    """
+    schema.pop("default", None)
+    others = [s for s in schema.pop("anyOf", []) if s != {"type": "null"}]
+    if len(others) == 1:
+        schema.update(others[0])
+
+
 class TaskUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: Title | None = None
-    description: Description | None = None
-    priority: PriorityName | None = None
+    # Omit a field to keep it; null is refused (by `_not_null`), so the schema does not offer it.
+    title: Title | None = Field(default=None, json_schema_extra=_not_nullable)
+    description: Description | None = Field(default=None, json_schema_extra=_not_nullable)
+    priority: PriorityName | None = Field(default=None, json_schema_extra=_not_nullable)
     estimate_minutes: Minutes | None = None
     due_date: CalendarDate | None = None
     assignee_id: RowId | None = Field(
