@@ -65,7 +65,7 @@ from sprintsync.projects import service as project_service
 from sprintsync.projects.api import router as projects_router
 from sprintsync.projects.pages import router as projects_pages
 from sprintsync.ratelimit import Limiter, make_storage, storage_reachable
-from sprintsync.security.deps import optional_user
+from sprintsync.security.deps import authenticate_unparsed, optional_user
 from sprintsync.security.models import User
 from sprintsync.security.user_cache import UserCache
 from sprintsync.stats.api import router as stats_router
@@ -434,6 +434,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if (refused := await _authentication_first(request, exc)) is not None:
+            return refused
         details = [
             {
                 "field": ".".join(str(p) for p in err["loc"] if p != "body"),
@@ -448,12 +450,31 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if (refused := await _authentication_first(request, exc)) is not None:
+            return refused
         code = CODE_FOR_STATUS.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else "Request failed."
         headers = getattr(exc, "headers", None)
         if exc.status_code == 405:
             headers = {**(headers or {}), "Allow": _allowed_methods(request)}
         return await _render(request, exc.status_code, code, message, None, headers)
+
+
+async def _authentication_first(request: Request, exc: Exception) -> Response | None:
+    """The 401/403 answer for a body that failed to parse on a route that needs a user."""
+    if isinstance(exc, RequestValidationError):
+        unparsed = any(err["type"] == "json_invalid" for err in exc.errors())
+    else:
+        unparsed = isinstance(exc, StarletteHTTPException) and exc.status_code == 400
+    if not unparsed:
+        return None
+    try:
+        await authenticate_unparsed(request)
+    except AppError as exc:
+        return await _render(
+            request, exc.status_code, exc.code, exc.message, exc.details, exc.headers
+        )
+    return None
 
 
 def _allowed_methods(request: Request) -> str:

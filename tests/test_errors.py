@@ -200,3 +200,24 @@ async def test_a_405_lists_every_method_the_path_serves(client) -> None:
     assert r.headers["allow"] == "GET, POST"
     r = await client.put("/api/v1/tasks/1")
     assert r.headers["allow"] == "DELETE, GET, PATCH"
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type"),
+    [
+        (b'{"title": "x"', "application/json"),
+        (b"--nope\r\nthis is not multipart", "multipart/form-data; boundary=xyz"),
+    ],
+)
+async def test_an_anonymous_malformed_body_is_401_not_a_parse_error(
+    client, raw, content_type
+) -> None:
+    """Authentication comes before the body: a stranger learns nothing from parse errors."""
+    r = await client.post("/api/v1/tasks", content=raw, headers={"Content-Type": content_type})
+    assert_envelope(r, 401, "not_authenticated")
+    r = await client.post(
+        "/api/v1/tasks",
+        content=raw,
+        headers={"Content-Type": content_type, "Authorization": "Bearer not-a-token"},
+    )
+    assert_envelope(r, 401, "invalid_token")

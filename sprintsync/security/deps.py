@@ -12,6 +12,8 @@ from typing import Annotated
 
 import structlog
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -110,6 +112,24 @@ async def require_admin(user: Annotated[User, Depends(authenticate)]) -> User:
     if not user.is_admin:
         raise Forbidden("Administrators only.", code="admin_required")
     return user
+
+
+async def authenticate_unparsed(request: Request) -> None:
+    """Raise the authentication error a request would get, for one whose body did not parse.
+
+    FastAPI parses the body before it solves dependencies, so without this a stranger's
+    malformed body would get a 400/422 where an empty one gets 401. Called only from the
+    error handlers, so the normal path pays nothing.
+    """
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not _needs_user(route.dependant):
+        return
+    async with request.app.state.sessionmaker() as session:
+        await _authenticate(request, session)
+
+
+def _needs_user(dependant: Dependant) -> bool:
+    return any(dep.call is authenticate or _needs_user(dep) for dep in dependant.dependencies)
 
 
 CurrentUser = Annotated[User, Depends(authenticate)]
