@@ -1,4 +1,4 @@
-"""Small pure-ASGI middleware: request body limit and security headers."""
+"""Small pure-ASGI middleware: request size limits (body, query) and security headers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from collections.abc import Awaitable, Callable
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sprintsync.errors import PayloadTooLarge, error_body
+from sprintsync.errors import CODE_FOR_STATUS, PayloadTooLarge, error_body
+
+# No route takes more than a few dozen; parsing 20,000 costs tens of milliseconds each time.
+MAX_QUERY_PARAMS = 1000
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -48,6 +51,9 @@ class BodyLimitMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if scope["query_string"].count(b"&") >= MAX_QUERY_PARAMS:
+            await _too_many_parameters(scope, receive, send)
             return
         for name, value in scope["headers"]:
             if name == b"content-length":
@@ -93,6 +99,13 @@ class BodyLimitMiddleware:
         request_id = scope.get("state", {}).get("request_id")
         body = error_body(err.code, err.message, err.details, request_id)
         await JSONResponse(body, status_code=err.status_code)(scope, receive, send)
+
+
+async def _too_many_parameters(scope: Scope, receive: Receive, send: Send) -> None:
+    request_id = scope.get("state", {}).get("request_id")
+    message = f"The query string has more than {MAX_QUERY_PARAMS} parameters."
+    body = error_body(CODE_FOR_STATUS[400], message, None, request_id)
+    await JSONResponse(body, status_code=400)(scope, receive, send)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
