@@ -1,9 +1,11 @@
 """CSRF tokens: one derived from each session's token, and one for anonymous forms.
 
 Signed-in requests echo an HMAC of their session token (`csrf_token_for`), which
-`security.deps.authenticate` checks. Anonymous forms (log in, sign up) use a double-submit
-cookie: a random value in an HttpOnly, SameSite=Strict cookie that the form must echo, so
-another site cannot post a log-in on someone's behalf.
+`security.deps.authenticate` checks. Anonymous forms (log in, sign up) use a signed
+double-submit: a random per-browser value in an HttpOnly, SameSite=Strict cookie, and in the
+form an HMAC of that value under the app's secret. Another site cannot post a log-in on
+someone's behalf, and a sibling subdomain that plants the cookie cannot make the matching
+form token (echoing the cookie itself is refused).
 """
 
 from __future__ import annotations
@@ -22,11 +24,17 @@ FORM_FIELD = "csrf_token"
 
 
 def anonymous_token(request: Request) -> str:
-    token = getattr(request.state, "anon_csrf", None) or request.cookies.get(ANON_COOKIE)
-    if not token or len(token) > 100:
-        token = secrets.token_urlsafe(32)
-    request.state.anon_csrf = token
-    return token
+    """The form token for this browser, handing out a new browser value if it has none."""
+    browser = getattr(request.state, "anon_csrf", None) or request.cookies.get(ANON_COOKIE)
+    if not browser or len(browser) > 100:
+        browser = secrets.token_urlsafe(32)
+    request.state.anon_csrf = browser
+    return _sign_browser_value(request, browser)
+
+
+def _sign_browser_value(request: Request, browser: str) -> str:
+    secret = request.app.state.settings.secret_key.get_secret_value()
+    return hmac.new(secret.encode(), b"anon-csrf:" + browser.encode(), hashlib.sha256).hexdigest()
 
 
 def remember_anonymous_token(request: Request, response: Response) -> None:
@@ -45,7 +53,11 @@ def remember_anonymous_token(request: Request, response: Response) -> None:
 
 def check_anonymous(request: Request, submitted: object) -> None:
     cookie = request.cookies.get(ANON_COOKIE)
-    if not cookie or not isinstance(submitted, str) or not hmac.compare_digest(cookie, submitted):
+    if (
+        not cookie
+        or not isinstance(submitted, str)
+        or not hmac.compare_digest(_sign_browser_value(request, cookie), submitted)
+    ):
         raise Forbidden("This form has expired; reload the page and try again.", code="csrf_failed")
 
 

@@ -70,3 +70,21 @@ async def test_sign_up_shows_field_errors(client) -> None:
     assert r.status_code == 422
     for field in ("email", "display_name", "password"):
         assert f'data-field-error="{field}"' in r.text
+
+
+async def test_a_planted_anonymous_cookie_cannot_be_echoed_as_the_form_token(
+    client, session
+) -> None:
+    """A sibling subdomain can set a cookie, but not sign it: the form token is an HMAC of
+    the browser's cookie under the app's secret, never the cookie itself."""
+    user = await make_user(session)
+    token = csrf_from((await client.get("/login")).text)
+    assert token != client.cookies[ANON_COOKIE]
+    client.cookies.set(ANON_COOKIE, "planted-by-a-sibling-subdomain")
+    form = {"email": user.email, "password": PASSWORD}
+    for forged in ("planted-by-a-sibling-subdomain", token):
+        r = await client.post("/login", data={**form, "csrf_token": forged})
+        assert r.status_code == 403, forged
+    token = csrf_from((await client.get("/login")).text)
+    r = await client.post("/login", data={**form, "csrf_token": token})
+    assert r.status_code == 303
