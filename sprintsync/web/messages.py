@@ -34,6 +34,7 @@ FIELDS: dict[str, FieldText] = {
     "estimate_minutes": FieldText("Estimate", unit="hour", per_unit=60, integer=False),
     "due_date": FieldText("Due date"),
     "assignee_id": FieldText("Assignee"),
+    "parent_id": FieldText("Parent task"),
     "status": FieldText("Status"),
     # time entries
     "minutes": FieldText("Time spent", unit="minute"),
