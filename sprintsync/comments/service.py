@@ -57,7 +57,8 @@ class CommentView:
 async def _views(
     session: AsyncSession, *, user: User, comments: Sequence[Comment]
 ) -> list[CommentView]:
-    """Views of `comments` in two queries whatever their number: authors, then mentions."""
+    """Views of `comments` in at most three queries whatever their number: authors, mentions,
+    and the tasks their keys name that `user` may see (only if some comment has a key)."""
     if not comments:
         return []
     ids = [c.id for c in comments]
@@ -70,6 +71,10 @@ async def _views(
     )
     for comment_id, person in mention_rows.all():
         mentioned[comment_id].append(person)
+    keys: set[str] = set()
+    for c in comments:
+        keys |= find_references(c.body)[0]
+    task_urls = await references.task_links(session, user=user, keys=keys)
     return [
         CommentView(
             id=c.id,
@@ -77,7 +82,7 @@ async def _views(
             author_id=c.author_id,
             author_name=names.get(c.author_id) if c.author_id is not None else None,
             body=c.body,
-            body_html=render_markdown(c.body, _mention_links(mentioned[c.id])),
+            body_html=render_markdown(c.body, _links(mentioned[c.id], task_urls)),
             mentions=sorted(p.id for p in mentioned[c.id]),
             created_at=c.created_at,
             edited_at=c.edited_at,
@@ -88,8 +93,11 @@ async def _views(
     ]
 
 
-def _mention_links(people: Sequence[User]) -> Links:
-    return Links(people={references.handle_of(p): references.person_url(p.id) for p in people})
+def _links(people: Sequence[User], task_urls: dict[str, str]) -> Links:
+    return Links(
+        tasks=task_urls,
+        people={references.handle_of(p): references.person_url(p.id) for p in people},
+    )
 
 
 async def list_comments(

@@ -79,10 +79,8 @@ async def open_notification(notification_id: int, session: SessionDep, user: Pag
 
     A link rather than a form, so it opens like one (new tab, copy link); marking read is
     safe to repeat."""
-    task_id = await notifications.open_notification(
-        session, user=user, notification_id=notification_id
-    )
-    return RedirectResponse(f"/tasks/{task_id}", status_code=303)
+    key = await notifications.open_notification(session, user=user, notification_id=notification_id)
+    return RedirectResponse(f"/tasks/{key}", status_code=303)
 
 
 @router.post("/notifications/{notification_id:int}/read")

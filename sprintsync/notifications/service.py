@@ -11,7 +11,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    and_,
+    exists,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -100,7 +109,11 @@ async def notify(
 
 
 async def on_task_event(session: AsyncSession, event: events.TaskEvent) -> None:
-    """Assignments tell the new assignee; a move by someone else tells owner and assignee."""
+    """Assignments tell the new assignee; a move by someone else tells owner and assignee;
+    opening a task reads the reader's notifications about it."""
+    if isinstance(event, events.TaskOpened):
+        await read_task(session, user=event.reader, task_id=event.task_id)
+        return
     task = event.task
     if isinstance(event, events.TaskAssigned):
         await notify(
@@ -124,6 +137,16 @@ async def on_task_event(session: AsyncSession, event: events.TaskEvent) -> None:
 def listen_to_tasks() -> None:
     """Subscribe to task events; called once when the app (or the CLI) is assembled."""
     events.subscribe(on_task_event)
+    events.on_open(_unread_about)
+
+
+def _unread_about(user: User, task_id: SQLColumnExpression[int]) -> ColumnElement[bool]:
+    """Whether the user has unread notifications about the task (opening it reads them)."""
+    return exists().where(
+        Notification.user_id == user.id,
+        Notification.task_id == task_id,
+        Notification.read_at.is_(None),
+    )
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -192,22 +215,30 @@ async def unread_count(session: AsyncSession, *, user: User) -> int:
     return (await session.execute(_unread_count_query(user))).scalar_one()
 
 
-async def mark_read(session: AsyncSession, *, user: User, notification_id: int) -> Notification:
-    """Mark one of the user's notifications read; 404 for anyone else's."""
-    found = None
+async def _mark_read(
+    session: AsyncSession, *, user: User, notification_id: int
+) -> tuple[Notification, str]:
+    """Mark one of the user's notifications read, with its task's key; 404 for anyone else's."""
+    row = None
     if 0 < notification_id <= MAX_ROW_ID:
         stmt = (
-            select(Notification)
+            select(Notification, Task.key)
             .join(Task, Task.id == Notification.task_id)
             .where(Notification.id == notification_id, *_visible(user))
         )
-        found = (await session.execute(stmt)).scalar_one_or_none()
-    if found is None:
+        row = (await session.execute(stmt)).one_or_none()
+    if row is None:
         raise NotFound("Notification not found.", code="notification_not_found")
+    found, key = row
     if found.read_at is None:
         found.read_at = utcnow()
         await session.flush()
-    return found
+    return found, key
+
+
+async def mark_read(session: AsyncSession, *, user: User, notification_id: int) -> Notification:
+    """Mark one of the user's notifications read; 404 for anyone else's."""
+    return (await _mark_read(session, user=user, notification_id=notification_id))[0]
 
 
 async def mark_all_read(session: AsyncSession, *, user: User) -> int:
@@ -222,10 +253,10 @@ async def mark_all_read(session: AsyncSession, *, user: User) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def open_notification(session: AsyncSession, *, user: User, notification_id: int) -> int:
+async def open_notification(session: AsyncSession, *, user: User, notification_id: int) -> str:
     """Open one of the user's notifications: it, and every other unread one about the same
-    task, is read now (the person is about to see the task). The task's id; 404 otherwise."""
-    found = await mark_read(session, user=user, notification_id=notification_id)
+    task, is read now (the person is about to see the task). The task's key; 404 otherwise."""
+    found, key = await _mark_read(session, user=user, notification_id=notification_id)
     await session.execute(
         update(Notification)
         .where(
@@ -238,7 +269,23 @@ async def open_notification(session: AsyncSession, *, user: User, notification_i
         .values(read_at=found.read_at)
         .execution_options(synchronize_session=False)
     )
-    return found.task_id
+    return key
+
+
+async def read_task(session: AsyncSession, *, user: User, task_id: int) -> int:
+    """Mark the user's unread notifications about one task read (they are looking at it), in
+    one statement through the unread partial index; how many there were."""
+    result = await session.execute(
+        update(Notification)
+        .where(
+            Notification.user_id == user.id,
+            Notification.task_id == task_id,
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 # The header's unread count, as the app hands it to the layout (see web.layout).

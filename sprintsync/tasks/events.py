@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement, SQLColumnExpression, false, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprintsync.tasks.models import Task
@@ -32,10 +33,40 @@ class TaskMoved:
     to_status: str
 
 
-TaskEvent = TaskAssigned | TaskMoved
+@dataclass(frozen=True, slots=True)
+class TaskOpened:
+    """`reader` opened the page or panel of the task `task_id` (one they may see), and some
+    `on_open` check said a listener has something to do about it."""
+
+    task_id: int
+    reader: User
+
+
+TaskEvent = TaskAssigned | TaskMoved | TaskOpened
 Listener = Callable[[AsyncSession, TaskEvent], Awaitable[None]]
 
 _listeners: list[Listener] = []
+
+
+# Whether opening a task gives a listener anything to do, as a boolean SQL condition on the
+# reader and the task's id column: the task's own statement asks it, so opening a task with
+# nothing to do costs no statement. `TaskOpened` is published only when one of them holds.
+OpenCheck = Callable[[User, SQLColumnExpression[int]], ColumnElement[bool]]
+
+_open_checks: list[OpenCheck] = []
+
+
+def on_open(check: OpenCheck) -> None:
+    """Ask `check` whenever a task is opened (once, however often registered)."""
+    if check not in _open_checks:
+        _open_checks.append(check)
+
+
+def open_pending(reader: User, task_id: SQLColumnExpression[int]) -> ColumnElement[bool]:
+    """True when some listener has something to do if `reader` opens the task."""
+    if not _open_checks:
+        return false()
+    return or_(*(check(reader, task_id) for check in _open_checks))
 
 
 def subscribe(listener: Listener) -> None:

@@ -325,7 +325,7 @@ async def task_detail(
     task_id: str, request: Request, session: SessionDep, user: PageUser
 ) -> Response:
     block = "panel" if hx_target(request) == "modal-body" else None
-    return await render_panel(request, session, user, task_id, block=block)
+    return await render_panel(request, session, user, task_id, block=block, opened=True)
 
 
 @router.get("/tasks/{task_id:taskref}/time")

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprintsync.tasks import references
+from sprintsync.tasks import events, references
 from sprintsync.tasks import service as tasks
 from sprintsync.tasks.models import TaskStatus
 from sprintsync.tasks.transitions import allowed_targets
@@ -50,10 +50,11 @@ def form_values_from_task(task: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def description_html(session: AsyncSession, task: dict[str, Any]) -> Markup:
-    """The description as safe HTML, its @mentions of people on the task linked."""
+async def description_html(session: AsyncSession, user: User, task: dict[str, Any]) -> Markup:
+    """The description as safe HTML, its @mentions of people on the task and the keys of
+    tasks `user` may see linked."""
     text = task["description"]
-    links = await references.links_for(session, task_id=task["id"], texts=[text])
+    links = await references.links_for(session, user=user, task_id=task["id"], texts=[text])
     return render_markdown(text, links)
 
 
@@ -68,9 +69,14 @@ async def render_panel(
     time: dict[str, Any] | None = None,
     status: int = 200,
     headers: dict[str, str] | None = None,
+    opened: bool = False,
 ) -> Response:
-    """The task panel, or one block of it; `form`/`time` override the forms' values."""
+    """The task panel, or one block of it; `form`/`time` override the forms' values. With
+    `opened` the user is opening the task, which listeners hear (before the header is read,
+    so its unread count already leaves out the task's notifications)."""
     detail = await tasks.task_detail(session, user=user, ref=task_id)
+    if opened and detail.open_pending:
+        await events.publish(session, events.TaskOpened(task_id=detail.task["id"], reader=user))
     context: dict[str, Any] = {
         "task": detail.task,
         "entries": detail.entries,
@@ -87,7 +93,7 @@ async def render_panel(
         "errors": {},
         "entry_values": {"date": today_for(user).isoformat()},
         "entry_errors": {},
-        "description_html": await description_html(session, detail.task),
+        "description_html": await description_html(session, user, detail.task),
     }
     context.update(form or {})
     context.update(time or {})

@@ -433,6 +433,8 @@ class TaskDetail:
     # A parent's subtasks and a subtask's parent: {"id", "key", "title", "status"} each.
     children: list[dict[str, Any]]
     parent: dict[str, Any] | None
+    # Opening the task gives a listener something to do (see `events.on_open`).
+    open_pending: bool = False
 
     @property
     def children_done(self) -> int:
@@ -453,7 +455,10 @@ async def task_detail(session: AsyncSession, *, user: User, ref: int | str) -> T
         raise _not_found()
     stmt = (
         access_statement(user, condition)
-        .add_columns(_running_task_id_of(user).label("timer_task_id"))
+        .add_columns(
+            _running_task_id_of(user).label("timer_task_id"),
+            events.open_pending(user, Task.id).label("open_pending"),
+        )
         .options(
             joinedload(Task.history),
             joinedload(Task.project).options(projects.with_members()),
@@ -490,6 +495,7 @@ async def task_detail(session: AsyncSession, *, user: User, ref: int | str) -> T
         timer_task_id=row.timer_task_id,
         children=[_link(c) for c in found.children],
         parent=_link(found.parent) if found.parent is not None else None,
+        open_pending=bool(row.open_pending),
     )
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprintsync.notifications.models import Notification, NotificationSetting
+from sprintsync.tasks.models import Task
 from sprintsync.users.models import User
 from tests.conftest import TEST_SECRET
 from tests.factories import cookie_auth, make_task, make_user
@@ -57,11 +59,34 @@ async def test_opening_a_notification_reads_that_task_s_and_goes_to_it(
     cookie_auth(client, reader, TEST_SECRET, settings.cookie_name)
     r = await client.get(f"/notifications/{first.id}/open")
     assert r.status_code == 303
-    assert r.headers["location"] == f"/tasks/{first.task_id}"
+    task = await session.get(Task, first.task_id)
+    assert task is not None
+    assert r.headers["location"] == f"/tasks/{task.key}"
     for row in (first, same_task, other_task):
         await session.refresh(row)
     assert first.read_at is not None
     assert same_task.read_at is not None
+    assert other_task.read_at is None
+
+
+@pytest.mark.parametrize("extra", [{}, {**HTMX, "HX-Target": "modal-body"}])
+async def test_opening_a_task_directly_reads_its_notifications_only(
+    client, session, settings, extra
+) -> None:
+    _actor, reader = await _notified(session, 2)
+    first, other_task = (
+        (await session.execute(select(Notification).order_by(Notification.id))).scalars().all()
+    )
+    task = await session.get(Task, first.task_id)
+    assert task is not None
+    cookie_auth(client, reader, TEST_SECRET, settings.cookie_name)
+    r = await client.get(f"/tasks/{task.key}", headers=extra)
+    assert r.status_code == 200
+    if not extra:  # the header's count already leaves the opened task out
+        assert 'data-unread="1"' in r.text
+    for row in (first, other_task):
+        await session.refresh(row)
+    assert first.read_at is not None
     assert other_task.read_at is None
 
 

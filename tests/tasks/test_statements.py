@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from sprintsync.config import Settings
+from sprintsync.notifications.models import Notification
 from tests.conftest import TEST_SECRET
 from tests.factories import bearer, cookie_auth, make_entry, make_task, make_user
 from tests.statements import count_statements
@@ -80,3 +81,32 @@ async def test_the_json_list_is_one_statement_with_a_warm_user_cache(
     assert r.status_code == 200
     assert len(r.json()["items"]) == 5
     assert len(statements) <= JSON_LIST_BUDGET, statements
+
+
+@pytest.mark.parametrize(
+    ("keys", "unread", "budget"),
+    [(True, False, PAGE_BUDGET), (False, True, PAGE_BUDGET), (True, True, PAGE_BUDGET + 1)],
+)
+async def test_task_page_with_keys_or_unread_notifications_stays_within_budget(
+    client, session, engine, monkeypatch, settings, keys, unread, budget
+) -> None:
+    """Linking the description's task keys costs one statement only when it has keys, and
+    reading the task's notifications one only when some are unread (once: the next visit
+    finds none), so the page stays within its budget with either."""
+    user = await make_user(session)
+    other = await make_task(session, user, title="sibling")
+    description = f"After {other.key} and HQ-99999." if keys else "No keys here."
+    task = await make_task(session, user, description=description)
+    if unread:
+        session.add(Notification(user_id=user.id, kind="assigned", task_id=task.id))
+        await session.commit()
+    headers = cookie_auth(client, user, TEST_SECRET, settings.cookie_name)
+    assert (await client.get("/", headers=headers)).status_code == 200
+    with count_statements(engine, monkeypatch) as statements:
+        r = await client.get(f"/tasks/{task.key}", headers=headers)
+    assert r.status_code == 200
+    assert (f'href="/tasks/{other.key}"' in r.text) is keys
+    assert len(statements) <= budget, statements
+    with count_statements(engine, monkeypatch) as again:
+        assert (await client.get(f"/tasks/{task.key}", headers=headers)).status_code == 200
+    assert len(again) <= PAGE_BUDGET - (0 if keys else 1), again

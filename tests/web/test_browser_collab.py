@@ -11,6 +11,7 @@ import re
 import pytest
 from playwright.async_api import Page, expect
 
+from sprintsync.notifications.models import Notification
 from tests.factories import add_member, home_project, make_task, make_user
 from tests.web.helpers import card, log_in, settled
 
@@ -61,7 +62,7 @@ async def test_one_assigns_and_mentions_the_other_reads_opens_and_replies(
     await expect(mention).to_contain_text("mentioned you on")
     await expect(bea.locator('[data-notification][data-kind="assigned"]')).to_be_visible()
     await mention.locator("[data-open-notification]").click()
-    await expect(bea).to_have_url(f"{live_server}/tasks/{task.id}")
+    await expect(bea).to_have_url(f"{live_server}/tasks/{task.key}")
     await expect(bea.locator("#main [data-task-panel] [data-task-heading]")).to_have_text(
         "Ship the release notes"
     )
@@ -71,10 +72,47 @@ async def test_one_assigns_and_mentions_the_other_reads_opens_and_replies(
     await bea.click("[data-comment-form] button[type=submit]")
     await expect(bea.locator("[data-comment]").last).to_contain_text("On it")
 
-    # Ada hears of the reply: her badge refreshes and the task shows the new comment.
-    await ada.reload()
+    # Ada hears of the reply on the board; opening the task shows it and reads it.
+    await ada.goto("/")
     await expect(ada.locator("#notification-badge [data-unread-count]")).to_have_text("1")
+    await ada.goto(f"/tasks/{task.key}")
     await expect(ada.locator("[data-comment]").last).to_contain_text("On it")
+    await expect(ada.locator("#notification-badge [data-unread-count]")).to_have_count(0)
+
+
+async def test_opening_a_task_directly_reads_it_and_its_keys_link_to_visible_tasks(
+    open_page, session, live_server
+) -> None:
+    lead = await make_user(session, email="cy@example.com", display_name="Cy Lead")
+    reader = await make_user(session, email="di@example.com", display_name="Di Reader")
+    stranger = await make_user(session)
+    hidden = await make_task(session, stranger, title="Not yours")
+    first = await make_task(session, lead, title="Lay the groundwork")
+    task = await make_task(
+        session,
+        lead,
+        title="Build on it",
+        description=f"Needs {first.key} first; unrelated to {hidden.key}.",
+    )
+    await add_member(session, await home_project(session, lead), reader)
+    for about in (task, first):
+        session.add(Notification(user_id=reader.id, kind="assigned", task_id=about.id))
+    await session.commit()
+
+    page = await open_page()
+    await log_in(page, reader.email)
+    await expect(page.locator("#notification-badge [data-unread-count]")).to_have_text("2")
+    # Not through the notification: straight to the task's address.
+    await page.goto(f"/tasks/{task.key}")
+    await expect(page.locator("#main [data-task-heading]")).to_have_text("Build on it")
+    await expect(page.locator("#notification-badge [data-unread-count]")).to_have_text("1")
+    description = page.locator("#main [data-description]")
+    await expect(description.locator("a.task-ref")).to_have_count(1)
+    await expect(description).to_contain_text(hidden.key)
+    await description.locator("a.task-ref").click()
+    await expect(page).to_have_url(f"{live_server}/tasks/{first.key}")
+    await expect(page.locator("#main [data-task-heading]")).to_have_text("Lay the groundwork")
+    await expect(page.locator("#notification-badge [data-unread-count]")).to_have_count(0)
 
 
 async def test_task_urls_follow_back_and_forward(open_page, session, live_server) -> None:
