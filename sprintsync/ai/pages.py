@@ -6,9 +6,9 @@ task form (`tasks.panel.render_form`), the plan as the board's plan block.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,7 @@ from sprintsync.ai import service
 from sprintsync.ai.deps import AssistantDep
 from sprintsync.ai.kinds import own_text
 from sprintsync.ai.schemas import CONTEXT_MAX, TITLE_MAX, DailyPlanRequest, DescriptionRequest
+from sprintsync.ai.standup import service as standup_service
 from sprintsync.db import SessionDep
 from sprintsync.errors import Invalid
 from sprintsync.security.deps import PageUser
@@ -25,6 +26,8 @@ from sprintsync.tasks.panel import TASK_FIELDS, render_form
 from sprintsync.tasks.schemas import PriorityName
 from sprintsync.users.models import User
 from sprintsync.web.deps import field_errors, form_text, form_values
+from sprintsync.web.layout import load_layout
+from sprintsync.web.markdown import render_markdown
 from sprintsync.web.render import render, toast
 
 router = APIRouter(include_in_schema=False)
@@ -143,3 +146,33 @@ def _plan_request(timezone: str) -> DailyPlanRequest:
     except ValidationError:
         # A zone chosen on another server may be missing here; a UTC plan still helps.
         return DailyPlanRequest(mode="daily_plan")
+
+
+@router.get("/standup")
+async def standup_page(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    assistant: AssistantDep,
+    person: Annotated[str | None, Query(alias="user", max_length=10)] = None,
+    project: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """A stand-up for you, a colleague or a project, with "Copy as text" (the Markdown)."""
+    layout = await load_layout(request, session, user)
+    page = await standup_service.standup_page(
+        session,
+        viewer=user,
+        settings=request.app.state.settings,
+        assistant=assistant,
+        person=person or None,
+        project=project or None,
+    )
+    read = page.standup
+    context = {
+        "nav": "standup",
+        "page": page,
+        "standup": read,
+        "standup_html": render_markdown(read.text),
+        "standup_source": _ai_source(read.provider, read.model, read.fallback),
+    }
+    return await render(request, "ai/standup.html", context, user=user, layout=layout)

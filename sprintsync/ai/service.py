@@ -65,6 +65,7 @@ from sprintsync.ai.schemas import (
     SuggestRequest,
     SuggestResponse,
 )
+from sprintsync.ai.standup.schemas import StandupRephrase
 from sprintsync.config import AISettings, Settings
 from sprintsync.observability import log
 from sprintsync.ratelimit import Limiter
@@ -83,6 +84,7 @@ _DRAFTS: dict[str, type[Any]] = {
     "daily_plan": PlanDraft,
     "breakdown": BreakdownDraft,
     "estimate": EstimateDraft,
+    "standup": StandupRephrase,
 }
 _RESPONSE: TypeAdapter[Suggestion] = TypeAdapter(SuggestResponse)
 # Failures that say the provider itself is unwell (not that one answer was bad): these

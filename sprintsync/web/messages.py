@@ -59,6 +59,9 @@ FIELDS: dict[str, FieldText] = {
     "role": FieldText("Role"),
     "expires_in_days": FieldText("Expiry", unit="day"),
     "invitation": FieldText("Invitation"),
+    # the stand-up's switcher
+    "user": FieldText("Person"),
+    "project": FieldText("Project"),
 }
 
 # Sentences for one field's own kind of error, where the pattern would say less.

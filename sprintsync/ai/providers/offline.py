@@ -16,6 +16,7 @@ from sprintsync.ai import estimator, kinds, planner, writer
 from sprintsync.ai.facts import PlanFacts, TaskFacts
 from sprintsync.ai.providers.base import Generation, Prompt, ProviderRejected, T
 from sprintsync.ai.schemas import EstimateDraft
+from sprintsync.ai.standup.schemas import StandupRephrase
 
 NAME = "offline"
 MODEL = "sprintsync-heuristics-1"
@@ -45,6 +46,10 @@ class OfflineProvider:
     def answer(mode: str, facts: Any) -> BaseModel:
         if mode == "daily_plan" and isinstance(facts, PlanFacts):
             return planner.plan_day(facts)
+        if mode == "standup":
+            # The stand-up's offline text is already built from the data; "rephrasing"
+            # it offline means keeping it as it is.
+            return StandupRephrase(text=facts.text)
         if isinstance(facts, TaskFacts):
             if mode == "description":
                 return writer.describe(facts)

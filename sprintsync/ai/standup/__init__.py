@@ -1,0 +1,1 @@
+"""Stand-up summaries: yesterday, today and blockers for a person or a project."""
