@@ -52,52 +52,99 @@ async def _status(session, task, frm: str, to: str, at: datetime, by) -> None:
     await session.commit()
 
 
-async def test_a_persons_standup_on_monday_covers_friday_in_their_zone(
-    session, settings
-) -> None:
+async def test_a_persons_standup_on_monday_covers_friday_in_their_zone(session, settings) -> None:
     ada = await make_user(session, display_name="Ada", time_zone=ZONE)
     bob = await make_user(session, display_name="Bob")
     project = await make_project(session, key="API", name="API", members=(ada, bob))
     login = await make_task(
-        session, ada, project=project, title="Fix login", status="in_progress",
-        estimate_minutes=300, total_minutes=165, status_changed_at=utc(27, 9, 30),
-    )  # fmt: skip
+        session,
+        ada,
+        project=project,
+        title="Fix login",
+        status="in_progress",
+        estimate_minutes=300,
+        total_minutes=165,
+        status_changed_at=utc(27, 9, 30),
+    )
     docs = await make_task(
-        session, ada, project=project, title="Write docs", estimate_minutes=60,
+        session,
+        ada,
+        project=project,
+        title="Write docs",
+        estimate_minutes=60,
         due_date=date(2026, 11, 27),
-    )  # fmt: skip
+    )
     cache = await make_task(
-        session, ada, project=project, title="Cache warmup", status="in_progress",
+        session,
+        ada,
+        project=project,
+        title="Cache warmup",
+        status="in_progress",
         status_changed_at=utc(20, 4),
-    )  # fmt: skip
+    )
     # Friday, 10:00 in Kolkata: counted.
-    await make_entry(session, login, ada, started_at=utc(27, 4, 30), ended_at=utc(27, 6),
-                     minutes=90, source="timer")  # fmt: skip
+    await make_entry(
+        session,
+        login,
+        ada,
+        started_at=utc(27, 4, 30),
+        ended_at=utc(27, 6),
+        minutes=90,
+        source="timer",
+    )
     # Friday 23:30 to Saturday 00:45 in Kolkata: crosses midnight, counts on Friday in full.
-    await make_entry(session, login, ada, started_at=utc(27, 18), ended_at=utc(27, 19, 15),
-                     minutes=75, source="timer")  # fmt: skip
+    await make_entry(
+        session,
+        login,
+        ada,
+        started_at=utc(27, 18),
+        ended_at=utc(27, 19, 15),
+        minutes=75,
+        source="timer",
+    )
     # Thursday 23:50 to Friday 00:30 in Kolkata: started on Thursday, not counted.
-    await make_entry(session, docs, ada, started_at=utc(26, 18, 20), ended_at=utc(26, 19),
-                     minutes=40, source="timer")  # fmt: skip
+    await make_entry(
+        session,
+        docs,
+        ada,
+        started_at=utc(26, 18, 20),
+        ended_at=utc(26, 19),
+        minutes=40,
+        source="timer",
+    )
     # Friday 02:00 in Kolkata (Thursday 20:30 UTC): Friday for Ada, though not in UTC.
-    await make_entry(session, docs, ada, started_at=utc(26, 20, 30), ended_at=utc(26, 21),
-                     minutes=30, source="timer")  # fmt: skip
+    await make_entry(
+        session,
+        docs,
+        ada,
+        started_at=utc(26, 20, 30),
+        ended_at=utc(26, 21),
+        minutes=30,
+        source="timer",
+    )
     # Saturday, and Bob's Friday: neither is Ada's previous working day.
     await make_entry(session, docs, ada, started_at=utc(28, 5), ended_at=utc(28, 6), minutes=60)
     await make_entry(session, docs, bob, started_at=utc(27, 5), ended_at=utc(27, 6), minutes=60)
     await _status(session, login, "todo", "in_progress", utc(27, 9, 30), ada)
     await _status(session, docs, "todo", "in_progress", utc(28, 9), ada)  # Saturday
-    session.add(Comment(task_id=login.id, author_id=ada.id, body="Repro'd on **Safari**",
-                        created_at=utc(27, 6, 30)))  # fmt: skip
+    session.add(
+        Comment(
+            task_id=login.id,
+            author_id=ada.id,
+            body="Repro'd on **Safari**",
+            created_at=utc(27, 6, 30),
+        )
+    )
     await session.commit()
 
     s = await service.summary(session, viewer=ada, settings=settings, now=NOW)
 
     assert (s.today, s.yesterday, s.timezone) == (date(2026, 11, 30), date(2026, 11, 27), ZONE)
+    friday = f"/reports/entries?from=2026-11-27&to=2026-11-27&user={ada.id}"
     assert [(t.task_key, t.minutes, t.url) for t in s.time] == [
-        (login.key, 165, f"/reports/entries?from=2026-11-27&to=2026-11-27&user={ada.id}&task={login.id}"),
-        (docs.key, 30, f"/reports/entries?from=2026-11-27&to=2026-11-27&user={ada.id}&task={docs.id}"),
-    ]  # fmt: skip
+        (login.key, 165, f"{friday}&task={login.id}"),
+        (docs.key, 30, f"{friday}&task={docs.id}"),
+    ]
     assert [(c.task_key, c.from_status, c.to_status) for c in s.status_changes] == [
         (login.key, "todo", "in_progress")
     ]
@@ -109,20 +156,27 @@ async def test_a_persons_standup_on_monday_covers_friday_in_their_zone(
     # The plan: work in progress first (135 min left of Fix login; an hour for the
     # unestimated Cache warmup), then the overdue Write docs (its hour).
     assert [(p.task_key, p.minutes) for p in s.plan] == [
-        (login.key, 135), (cache.key, 60), (docs.key, 60)
-    ]  # fmt: skip
+        (login.key, 135),
+        (cache.key, 60),
+        (docs.key, 60),
+    ]
     # Blockers: Write docs due Friday (3 days overdue); Cache warmup in progress for 10
     # days, past the 3-day fallback (the project has no finished stays yet). Fix login has
     # been in progress for 66.5 hours: under it.
     assert [(b.kind, b.task_key, b.detail) for b in s.blockers] == [
-        ("stuck", cache.key, "in progress for 10 days (more than 3 days; too little history for a median)"),
+        (
+            "stuck",
+            cache.key,
+            "in progress for 10 days (more than 3 days; too little history for a median)",
+        ),
         ("overdue", docs.key, "overdue by 3 days (due 2026-11-27)"),
-    ]  # fmt: skip
+    ]
     assert [(u.project_key, u.hours, u.basis) for u in s.usual_stays] == [("API", 72.0, "fallback")]
 
     offline = text.render(s)
     assert "### Yesterday (Fri 2026-11-27)" in offline
-    assert f"- logged [2 h 45 min]({s.time[0].url}) on [{login.key}](/tasks/{login.key}) Fix login" in offline
+    line = f"- logged [2 h 45 min]({s.time[0].url}) on [{login.key}](/tasks/{login.key}) Fix login"
+    assert line in offline
     assert f"[commented]({comment.url})" in offline
     for url in text.required_links(s):
         assert f"]({url})" in offline
@@ -137,10 +191,20 @@ async def test_stuck_means_longer_than_the_projects_median_stay(session, setting
         began = utc(1, 0) + timedelta(days=3 * n)
         await _status(session, task, "todo", "in_progress", began, ada)
         await _status(session, task, "in_progress", "done", began + timedelta(hours=hours), ada)
-    slow = await make_task(session, ada, project=project, status="in_progress",
-                           status_changed_at=NOW - timedelta(hours=80))  # fmt: skip
-    await make_task(session, ada, project=project, status="in_progress",
-                    status_changed_at=NOW - timedelta(hours=60))  # fmt: skip
+    slow = await make_task(
+        session,
+        ada,
+        project=project,
+        status="in_progress",
+        status_changed_at=NOW - timedelta(hours=80),
+    )
+    await make_task(
+        session,
+        ada,
+        project=project,
+        status="in_progress",
+        status_changed_at=NOW - timedelta(hours=60),
+    )
 
     s = await service.summary(session, viewer=ada, settings=settings, now=NOW)
 
@@ -165,24 +229,26 @@ async def test_a_projects_standup_lists_everyones_day_and_each_members_top_items
 
     s = await service.summary(session, viewer=ada, settings=settings, project="WEB", now=NOW)
 
-    assert s.scope == "project" and s.subject == "WEB Web"
+    assert (s.scope, s.subject) == ("project", "WEB Web")
     assert [(t.person, t.task_key, t.minutes) for t in s.time] == [
-        ("Ada", a1.key, 60), ("Bob", b1.key, 45)
-    ]  # fmt: skip
+        ("Ada", a1.key, 60),
+        ("Bob", b1.key, 45),
+    ]
     # Members see the entries behind their own figures on the reports page; a colleague's
     # are on the task's page (the reports list only your own unless you lead the project).
     assert s.time[0].url.startswith("/reports/entries?")
     assert s.time[1].url == f"/tasks/{b1.key}#time-section"
     # Three top items per member at most, in the planner's order.
     assert [(p.person, p.task_title) for p in s.plan] == [
-        ("Ada", "A one"), ("Ada", "A later 0"), ("Ada", "A later 1"), ("Bob", "B one")
-    ]  # fmt: skip
+        ("Ada", "A one"),
+        ("Ada", "A later 0"),
+        ("Ada", "A later 1"),
+        ("Bob", "B one"),
+    ]
     assert s.figures_hidden is False
 
 
-async def test_under_leads_only_a_member_sees_others_time_as_team_totals(
-    session, settings
-) -> None:
+async def test_under_leads_only_a_member_sees_others_time_as_team_totals(session, settings) -> None:
     settings.person_figures = "leads"
     ada = await make_user(session, display_name="Ada", time_zone=ZONE)
     bob = await make_user(session, display_name="Bob")
