@@ -255,3 +255,22 @@ async def test_the_page_shows_the_standup_with_its_switcher_and_markdown(
     assert r.status_code == 200
     assert 'Bob: <a href="/tasks/' in r.text or "Bob:" in r.text
     assert (await client.get(f"/standup?user={team['cy'].id}")).status_code == 404
+
+
+async def test_the_page_costs_a_fixed_number_of_statements(
+    client, session, engine, monkeypatch, settings
+) -> None:
+    counts = []
+    for lines in (1, 6):
+        viewer = await make_user(session, time_zone=ZONE)
+        other = await make_user(session)
+        project = await make_project(session, members=(viewer, other))
+        await _yesterday_activity(session, viewer, project, lines)
+        await _yesterday_activity(session, other, project, lines)
+        cookie_auth(client, viewer, TEST_SECRET, settings.cookie_name)
+        with count_statements(engine, monkeypatch) as statements:
+            r = await client.get(f"/standup?project={project.key}")
+        assert r.status_code == 200
+        counts.append(len(statements))
+    # The API's nine, plus the layout's header and the switcher's people and projects.
+    assert counts == [12, 12]
