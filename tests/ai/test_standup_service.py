@@ -270,7 +270,9 @@ async def test_under_leads_only_a_member_sees_others_time_as_team_totals(session
     bobs = await service.summary(
         session, viewer=ada, settings=settings, person=str(bob.id), now=NOW
     )
-    assert [(t.person, t.minutes) for t in bobs.time] == [(None, 45)]
+    # A person's "team total" would be their own figure: it is left out instead.
+    assert (bobs.time, bobs.figures_hidden) == ([], True)
+    assert "Time in projects you do not lead is not shown." in text.render(bobs)
 
 
 async def test_a_colleagues_standup_shows_only_projects_the_viewer_shares(

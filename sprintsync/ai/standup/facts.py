@@ -7,7 +7,8 @@ Who may see what:
 - A project's stand-up: its members and admins (others get 404, as for the project).
 - Per-person time follows `SPRINTSYNC_PERSON_FIGURES` as the reports do: under `leads`, a
   member who is not an admin sees their own time, and other people's only in projects they
-  lead; elsewhere others' time is merged into team totals per task.
+  lead; elsewhere a project's stand-up merges others' time into team totals per task, and a
+  colleague's stand-up leaves it out.
 
 Days are the viewer's: "yesterday" is the previous working day (Monday to Friday) in the
 viewer's time zone, so on a Monday it is Friday. As in the timesheet and the reports, an
@@ -145,9 +146,16 @@ def _in_yesterday(column: Any, frame: Frame) -> ColumnElement[bool]:
 
 
 async def _time(
-    session: AsyncSession, frame: Frame, subject: ColumnElement[bool], *, lead: bool
+    session: AsyncSession,
+    frame: Frame,
+    subject: ColumnElement[bool],
+    *,
+    lead: bool,
+    merge: bool,
 ) -> tuple[list[TimeLine], bool]:
-    """Time per person and task on the day; others' merged per task where not allowed."""
+    """Time per person and task on the day. Where the viewer may not see others' figures,
+    those are merged into team totals per task (`merge`, a project's stand-up) or left out
+    (a person's, where a "team total" would be that person's figure)."""
     viewer = frame.viewer
     led = Task.project_id.in_(led_project_ids(viewer)) if not viewer.is_admin else literal(True)
     stmt = (
@@ -181,6 +189,8 @@ async def _time(
         own = r.user_id == viewer.id
         if restricted and not own and not r.led:
             hidden = True
+            if not merge:
+                continue
             merged = team.get(r.key)
             if merged is None:
                 merged = team[r.key] = TimeLine(
@@ -466,7 +476,7 @@ def _project_keys(rows: list[Any]) -> dict[int, str]:
 
 async def person_summary(session: AsyncSession, frame: Frame, who: User) -> StandupSummary:
     """`who`'s stand-up as `frame.viewer` may see it."""
-    time, hidden = await _time(session, frame, TimeEntry.user_id == who.id, lead=False)
+    time, hidden = await _time(session, frame, TimeEntry.user_id == who.id, lead=False, merge=False)
     changes = await _status_changes(session, frame, TaskStatusChange.changed_by_id == who.id)
     comments = await _comments(session, frame, Comment.author_id == who.id)
     open_stmt: Select[Any] = (
@@ -514,7 +524,7 @@ async def project_summary(session: AsyncSession, frame: Frame, view: ProjectView
     in_project = Task.project_id == project.id
     members = await active_members(session, project_id=project.id)
     names = {m.id: m.display_name for m in members}
-    time, hidden = await _time(session, frame, in_project, lead=is_lead(view.role))
+    time, hidden = await _time(session, frame, in_project, lead=is_lead(view.role), merge=True)
     changes = await _status_changes(session, frame, in_project)
     comments = await _comments(session, frame, in_project)
     blocked_stmt: Select[Any] = (

@@ -59,8 +59,10 @@ def _yesterday(s: StandupSummary) -> list[str]:
         )
     if len(lines) == 1:
         lines.append("- Nothing logged, moved or commented.")
-    if s.figures_hidden:
+    if s.figures_hidden and s.scope == "project":
         lines.append("- Other people's time is shown as team totals only.")
+    elif s.figures_hidden:
+        lines.append("- Time in projects you do not lead is not shown.")
     return lines
 
 
