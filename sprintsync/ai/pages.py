@@ -173,6 +173,12 @@ async def standup_page(
         "page": page,
         "standup": read,
         "standup_html": render_markdown(read.text),
-        "standup_source": _ai_source(read.provider, read.model, read.fallback),
+        "standup_source": _standup_source(read.provider, read.model, read.reason),
     }
     return await render(request, "ai/standup.html", context, user=user, layout=layout)
+
+
+def _standup_source(provider: str, model: str, reason: str | None) -> str:
+    if reason is None:
+        return _ai_source(provider, model, fallback=False)
+    return f"the offline assistant; the configured provider's wording was not used ({reason})"

@@ -274,3 +274,15 @@ async def test_the_page_costs_a_fixed_number_of_statements(
         counts.append(len(statements))
     # The API's nine, plus the layout's header and the switcher's people and projects.
     assert counts == [12, 12]
+
+
+async def test_the_page_says_when_a_rephrasing_was_not_used(
+    openai_once, client, session, settings, llm
+) -> None:
+    ada, _, links = await _with_work(session, settings)
+    llm.reply_json(StandupRephrase(text="All good, nothing to report."))
+    cookie_auth(client, ada, TEST_SECRET, settings.cookie_name)
+    r = await client.get("/standup")
+    assert r.status_code == 200
+    assert "wording was not used (link_dropped)" in r.text
+    assert all(f'href="{url}"' in r.text for url in links)
