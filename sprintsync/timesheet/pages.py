@@ -7,9 +7,9 @@ and events that make the board, the list and an open task panel refresh themselv
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -204,7 +204,9 @@ async def delete_entry(
 # --- the week ------------------------------------------------------------------------------
 
 
-async def _week(session: AsyncSession, request: Request, user: User, day: date | None) -> Any:
+async def _week(
+    session: AsyncSession, request: Request, user: User, day: date | None, rows: int
+) -> Any:
     settings = request.app.state.settings
     return await weeks.week_grid(
         session,
@@ -212,15 +214,28 @@ async def _week(session: AsyncSession, request: Request, user: User, day: date |
         week_start=settings.week_start_iso,
         long_timer_hours=settings.long_timer_hours,
         day=day,
+        row_limit=rows,
     )
+
+
+def _row_limit(text: str) -> int:
+    """The grid's row limit from a form or link; anything unreadable is the default."""
+    try:
+        return int(text)
+    except ValueError:
+        return weeks.ROW_LIMIT
 
 
 @router.get("/timesheet")
 async def timesheet_week(
-    request: Request, session: SessionDep, user: PageUser, week: date | None = None
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    week: date | None = None,
+    rows: Annotated[int, Query(ge=1, le=weeks.MAX_ROW_LIMIT)] = weeks.ROW_LIMIT,
 ) -> Response:
     """My week: tasks by days, totals, and the entries that need a look."""
-    grid = await _week(session, request, user, week)
+    grid = await _week(session, request, user, week, rows)
     layout = await load_layout(request, session, user)
     context = {"nav": "timesheet", "week": grid}
     return await render(request, "timesheet/week.html", context, user=user, layout=layout)
@@ -240,7 +255,7 @@ async def edit_cell(request: Request, session: SessionDep, user: PageUser) -> Re
             message, code="invalid_cell", details=[{"field": "minutes", "message": message}]
         ) from exc
     await weeks.set_cell(session, user=user, task_id=task_id, day=day, minutes=minutes)
-    grid = await _week(session, request, user, day)
+    grid = await _week(session, request, user, day, _row_limit(form_text(form, "rows")))
     return await render(request, "timesheet/week.html", {"week": grid}, user=user, block="saved")
 
 

@@ -4,6 +4,12 @@ Days are the person's own (their time zone), weeks start on the team's weekday. 
 summed by the database (one GROUP BY); the whole page costs a fixed four statements. A cell
 shows all the time on that task and day; typing a new total changes only the cell's manual
 entry (creating or removing it), never time a timer recorded.
+
+A week can hold hundreds of tasks (bench/reports.py gives a person ~400, about 2,800 cells,
+which rendered in over a second), so the grid shows the `row_limit` tasks with the most time
+plus the open tasks assigned to the person and the task with the running timer; the rest are
+counted and summed in a "hidden" line with a link that shows more. Row, day and week totals
+come from the database over every task, so they are the same whether rows are hidden or not.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from datetime import date, datetime, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -31,6 +37,8 @@ from sprintsync.timeutil import day_start, today_for, user_zone
 from sprintsync.users.models import User
 
 OPEN_TASK_ROWS = 30
+ROW_LIMIT = 40
+MAX_ROW_LIMIT = 1000
 MAX_CELL_MINUTES = 1440
 _CLOCK = re.compile(r"^(\d{1,2}):([0-5]\d)$")
 _UNITS = re.compile(r"^(?:(\d+(?:[.,]\d+)?)\s*h)?\s*(?:(\d+)\s*m?)?$")
@@ -58,10 +66,7 @@ class Row:
     title: str
     status: str
     minutes: dict[date, int] = field(default_factory=dict)
-
-    @property
-    def total(self) -> int:
-        return sum(self.minutes.values())
+    total: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +83,16 @@ class Overlap:
 
 @dataclass(frozen=True, slots=True)
 class LongTimer:
+    """The running timer (flagged on the page only when it ran past the limit)."""
+
     entry_id: int
     title: str
     started_at: datetime
     hours: float
+    task_id: int
+    key: str
+    status: str
+    long: bool
 
 
 @dataclass
@@ -94,14 +105,16 @@ class Week:
     overlaps: list[Overlap]
     long_timer: LongTimer | None
     limit_hours: float
+    day_totals: dict[date, int]
+    total: int
+    row_limit: int = ROW_LIMIT
+    hidden_rows: int = 0
+    hidden_minutes: int = 0
 
     @property
-    def day_totals(self) -> dict[date, int]:
-        return {d: sum(r.minutes.get(d, 0) for r in self.rows) for d in self.days}
-
-    @property
-    def total(self) -> int:
-        return sum(r.total for r in self.rows)
+    def more_rows(self) -> int:
+        """The row limit that shows the next batch of hidden tasks."""
+        return min(self.row_limit + ROW_LIMIT, MAX_ROW_LIMIT)
 
     @property
     def empty_days(self) -> set[date]:
@@ -125,6 +138,7 @@ async def week_grid(
     week_start: int,
     long_timer_hours: float,
     day: date | None = None,
+    row_limit: int = ROW_LIMIT,
 ) -> Week:
     """The week holding `day` (default today): rows, totals and the checks, in 4 statements.
 
@@ -136,9 +150,88 @@ async def week_grid(
     first = week_of(day or today, week_start)
     days = [first + timedelta(days=i) for i in range(7)]
     start, end = day_start(first, tz), day_start(first + timedelta(days=7), tz)
+    row_limit = max(1, min(row_limit, MAX_ROW_LIMIT))
+    open_tasks = (
+        select(Task.id, Task.key, Task.title, Task.status)
+        .where(assigned_to(user), Task.status != "done")
+        .order_by(Task.id.desc())
+        .limit(OPEN_TASK_ROWS)
+    )
+    cells = await _cells(
+        session, user=user, tz=tz, start=start, end=end, row_limit=row_limit, keep=open_tasks
+    )
+    rows: dict[int, Row] = {}
+    day_totals = dict.fromkeys(days, 0)
+    tasks_with_time = 0
+    for cell in cells:
+        day_totals[cell.day] = cell.day_total
+        tasks_with_time = cell.tasks
+        if cell.shown:
+            row = rows.setdefault(
+                cell.task_id, Row(cell.task_id, cell.key, cell.title, cell.status)
+            )
+            row.minutes[cell.day] = cell.minutes
+            row.total = cell.task_total
+    week_total = sum(day_totals.values())
+    shown_minutes = sum(r.total for r in rows.values())
+    hidden_rows = tasks_with_time - len(rows)
+    for task_id, key, title, status in (await session.execute(open_tasks)).all():
+        rows.setdefault(task_id, Row(task_id, key, title, status))
+    timer = await _long_timer(session, user=user, hours=long_timer_hours)
+    if timer is not None:
+        rows.setdefault(timer.task_id, Row(timer.task_id, timer.key, timer.title, timer.status))
+    return Week(
+        first=first,
+        tz=tz,
+        days=days,
+        today=today,
+        rows=sorted(rows.values(), key=lambda r: (r.status == "done", r.title.lower(), r.task_id)),
+        overlaps=await _overlaps(session, user=user, start=start, end=end),
+        long_timer=timer if timer is not None and timer.long else None,
+        limit_hours=long_timer_hours,
+        day_totals=day_totals,
+        total=week_total,
+        row_limit=row_limit,
+        hidden_rows=hidden_rows,
+        hidden_minutes=week_total - shown_minutes,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    day: date
+    task_id: int
+    key: str
+    title: str
+    status: str
+    minutes: int
+    task_total: int
+    day_total: int
+    tasks: int
+    shown: bool
+
+
+async def _cells(
+    session: AsyncSession,
+    *,
+    user: User,
+    tz: ZoneInfo,
+    start: datetime,
+    end: datetime,
+    row_limit: int,
+    keep: Select[int, str, str, str],
+) -> list[_Cell]:
+    """The week's cells of the shown tasks, in one statement.
+
+    Every cell carries its task's week total, its day's total and the number of tasks with
+    time, all summed by window functions over every task before any row is left out; a
+    task is shown when it is among the `row_limit` with the most time, open and assigned
+    to the user (`keep`), or timed by the running timer. One cell per day is returned even
+    when its task is hidden (`shown` false), so every day's total arrives.
+    """
     dialect = session.get_bind().dialect.name
     local = local_day(TimeEntry.started_at, tz, dialect=dialect, start=start, end=end)
-    inner = (
+    entries_ = (
         select(local.label("day"), TimeEntry.task_id, TimeEntry.minutes)
         .where(
             TimeEntry.user_id == user.id,
@@ -148,40 +241,72 @@ async def week_grid(
         )
         .subquery()
     )
-    sums = (
+    summed = (
+        select(entries_.c.day, entries_.c.task_id, func.sum(entries_.c.minutes).label("minutes"))
+        .group_by(entries_.c.day, entries_.c.task_id)
+        .subquery()
+    )
+    totals = select(
+        summed.c.day,
+        summed.c.task_id,
+        summed.c.minutes,
+        func.sum(summed.c.minutes).over(partition_by=summed.c.task_id).label("task_total"),
+        func.sum(summed.c.minutes).over(partition_by=summed.c.day).label("day_total"),
+    ).subquery()
+    ranked = select(
+        totals,
+        func.dense_rank()
+        .over(order_by=(totals.c.task_total.desc(), totals.c.task_id))
+        .label("rank"),
+    ).subquery()
+    running = select(TimeEntry.task_id).where(
+        TimeEntry.user_id == user.id, TimeEntry.ended_at.is_(None)
+    )
+    marked = select(
+        ranked,
+        func.max(ranked.c.rank).over().label("tasks"),
+        func.row_number()
+        .over(partition_by=ranked.c.day, order_by=ranked.c.rank)
+        .label("nth_of_day"),
+        or_(
+            ranked.c.rank <= row_limit,
+            ranked.c.task_id.in_(select(keep.subquery().c.id)),
+            ranked.c.task_id.in_(running),
+        ).label("shown"),
+    ).subquery()
+    stmt = (
         select(
-            inner.c.day,
-            inner.c.task_id,
+            marked.c.day,
+            marked.c.task_id,
             Task.key,
             Task.title,
             Task.status,
-            func.sum(inner.c.minutes),
+            marked.c.minutes,
+            marked.c.task_total,
+            marked.c.day_total,
+            marked.c.tasks,
+            marked.c.shown,
         )
-        .join(Task, Task.id == inner.c.task_id)
-        .group_by(inner.c.day, inner.c.task_id, Task.key, Task.title, Task.status)
+        .join(Task, Task.id == marked.c.task_id)
+        .where(or_(marked.c.shown, marked.c.nth_of_day == 1))
     )
-    rows: dict[int, Row] = {}
-    for d, task_id, key, title, status, minutes in (await session.execute(sums)).all():
-        row = rows.setdefault(task_id, Row(task_id, key, title, status))
-        row.minutes[d if isinstance(d, date) else date.fromisoformat(str(d))] = int(minutes)
-    open_tasks = (
-        select(Task.id, Task.key, Task.title, Task.status)
-        .where(assigned_to(user), Task.status != "done")
-        .order_by(Task.id.desc())
-        .limit(OPEN_TASK_ROWS)
-    )
-    for task_id, key, title, status in (await session.execute(open_tasks)).all():
-        rows.setdefault(task_id, Row(task_id, key, title, status))
-    return Week(
-        first=first,
-        tz=tz,
-        days=days,
-        today=today,
-        rows=sorted(rows.values(), key=lambda r: (r.status == "done", r.title.lower(), r.task_id)),
-        overlaps=await _overlaps(session, user=user, start=start, end=end),
-        long_timer=await _long_timer(session, user=user, hours=long_timer_hours),
-        limit_hours=long_timer_hours,
-    )
+    return [
+        _Cell(
+            day=d if isinstance(d, date) else date.fromisoformat(str(d)),
+            task_id=task_id,
+            key=key,
+            title=title,
+            status=status,
+            minutes=int(minutes),
+            task_total=int(task_total),
+            day_total=int(day_total),
+            tasks=int(tasks),
+            shown=bool(shown),
+        )
+        for d, task_id, key, title, status, minutes, task_total, day_total, tasks, shown in (
+            await session.execute(stmt)
+        ).all()
+    ]
 
 
 async def _overlaps(
@@ -231,8 +356,9 @@ async def _overlaps(
 
 
 async def _long_timer(session: AsyncSession, *, user: User, hours: float) -> LongTimer | None:
+    """The running timer with its task, if any (its row is always on the grid)."""
     stmt = (
-        select(TimeEntry.id, TimeEntry.started_at, Task.title)
+        select(TimeEntry.id, TimeEntry.started_at, Task.id, Task.key, Task.title, Task.status)
         .join(Task, Task.id == TimeEntry.task_id)
         .where(TimeEntry.user_id == user.id, TimeEntry.ended_at.is_(None))
     )
@@ -240,9 +366,7 @@ async def _long_timer(session: AsyncSession, *, user: User, hours: float) -> Lon
     if row is None:
         return None
     ran = (utcnow() - row.started_at).total_seconds() / 3600
-    if ran < hours:
-        return None
-    return LongTimer(row.id, row.title, row.started_at, round(ran, 1))
+    return LongTimer(row[0], row[4], row[1], round(ran, 1), row[2], row[3], row[5], ran >= hours)
 
 
 async def set_cell(

@@ -18,6 +18,7 @@ from sprintsync.timesheet.models import TimeEntry
 from sprintsync.users.models import User
 from tests.conftest import TEST_SECRET
 from tests.factories import cookie_auth, make_entry, make_running_timer, make_task, make_user
+from tests.statements import count_statements
 
 LA = "America/Los_Angeles"
 HTMX = {"HX-Request": "true"}
@@ -200,3 +201,59 @@ async def test_a_timer_running_too_long_is_flagged_and_stopped_at_the_limit(
     entry = (await session.execute(select(TimeEntry))).scalar_one()
     assert entry.ended_at is not None
     assert entry.minutes == 600
+
+
+async def test_a_wide_week_shows_the_busiest_rows_and_counts_the_rest_in_its_totals(
+    client, session, settings, engine, monkeypatch
+) -> None:
+    user, _ = await _login(client, session, settings)
+    # Done tasks (open assigned tasks are always rows); minutes per day Mon..Wed.
+    plan = {"A": (50, 0, 0), "B": (40, 0, 0), "C": (0, 30, 0), "D": (20, 10, 0), "E": (0, 0, 5)}
+    tasks = {}
+    for title, minutes in plan.items():
+        tasks[title] = await make_task(session, user, title=title, status="done")
+        for offset, m in enumerate(minutes):
+            if m:
+                await _timer(session, tasks[title], user, utc(3 + offset, 18), m)
+    open_task = await make_task(session, user, title="Open one")  # no time: still a row
+    await _timer(session, open_task, user, utc(5, 19), 1)  # Wed, 1 minute: kept (open)
+
+    with count_statements(engine, monkeypatch) as statements:
+        r = await client.get("/timesheet", params={"week": "2025-03-05", "rows": "2"})
+    assert r.status_code == 200
+    # The user, the cells (one statement with every total), open tasks, timer, overlaps,
+    # and the layout's unread count: the same six as a narrow week.
+    assert len(statements) <= 6
+    page = r.text
+    shown = re.findall(r'data-row="(\d+)"', page)
+    assert sorted(map(int, shown)) == sorted([tasks["A"].id, tasks["B"].id, open_task.id])
+    # C (30), D (30) and E (5) are hidden; the totals still count them.
+    assert 'data-hidden-rows="3"' in page
+    assert "3 more tasks with less time are not shown" in page
+    assert re.search(r"data-hidden-total>1h 5m<", page)
+    assert re.search(r'data-day-total="2025-03-03">1h 50m<', page)  # A, B, D
+    assert re.search(r'data-day-total="2025-03-04">40m<', page)  # C, D: both hidden
+    assert re.search(r'data-day-total="2025-03-05">6m<', page)  # E hidden, open task shown
+    assert re.search(r"data-week-total>2h 36m<", page)
+    assert "data-empty-day" not in re.search(r'id="day-head-2025-03-04"[^>]*>', page).group(0)
+    assert 'href="/timesheet?week=2025-03-03&amp;rows=42"' in page  # show more
+
+    everything = (await client.get("/timesheet", params={"week": "2025-03-05"})).text
+    assert "data-hidden-rows" not in everything
+    assert len(re.findall(r'data-row="(\d+)"', everything)) == 6
+    assert re.search(r"data-week-total>2h 36m<", everything)
+    assert _cell(everything, tasks["D"].id, "2025-03-04") == "0:10"
+    assert (await client.get("/timesheet", params={"rows": "0"})).status_code == 422
+
+
+async def test_the_running_timers_task_is_always_a_row(client, session, settings) -> None:
+    user, _ = await _login(client, session, settings)
+    busy = await make_task(session, user, title="Busy", status="done")
+    await _timer(session, busy, user, utc(3, 18), 120)
+    quiet = await make_task(session, user, title="Quiet", status="done")
+    await _timer(session, quiet, user, utc(4, 18), 10)
+    await make_running_timer(session, quiet, user, started_at=utc(8, 3))
+    page = (await client.get("/timesheet", params={"rows": "1"})).text
+    assert sorted(map(int, re.findall(r'data-row="(\d+)"', page))) == sorted([busy.id, quiet.id])
+    assert _cell(page, quiet.id, "2025-03-04") == "0:10"
+    assert "data-hidden-rows" not in page
