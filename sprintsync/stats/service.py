@@ -616,6 +616,11 @@ class Report:
     throughput: s.Throughput
 
     @property
+    def finished_any(self) -> bool:
+        """Whether any task was finished in the range (else the page shows an empty state)."""
+        return any(week.finished for week in self.throughput.items)
+
+    @property
     def days(self) -> list[date]:
         count = (self.window.last - self.window.first).days + 1
         return [self.window.first + timedelta(days=i) for i in range(count)]

@@ -28,9 +28,12 @@ async def test_reports_show_tables_with_links_to_the_entries(client, session, se
     r = await client.get("/reports", params=MARCH)
     assert r.status_code == 200
     page = r.text
-    for kind in ("per-day", "top-users", "cycle-time", "accuracy", "throughput"):
+    for kind in ("per-day", "top-users"):
         assert f'data-chart="{kind}"' in page
         assert f'data-table="{kind}"' in page
+    # No status history in the range: those charts say so rather than draw bare axes.
+    for kind in ("cycle-time", "accuracy", "throughput"):
+        assert f'data-empty="{kind}"' in page
     link = f"/reports/entries?from=2025-03-04&amp;to=2025-03-04&amp;user={admin.id}"
     assert f'href="{link}">1h 15m</a>' in page
     assert static_url("js/reports.js") in page
@@ -87,3 +90,37 @@ async def test_reports_filter_by_the_viewers_projects_and_show_task_keys(
     assert "APX-1" in entries.text
     assert "Work 30" in entries.text
     assert "Work 50" not in entries.text
+
+
+async def test_a_new_users_reports_say_nothing_is_logged_instead_of_empty_charts(
+    client, session, settings
+) -> None:
+    user = await make_user(session)
+    cookie_auth(client, user, TEST_SECRET, settings.cookie_name)
+    r = await client.get("/reports")
+    assert r.status_code == 200
+    page = r.text
+    assert "<canvas" not in page
+    for kind in ("per-day", "top-users", "cycle-time", "accuracy", "throughput"):
+        assert f'data-empty="{kind}"' in page
+    assert page.count("Nothing logged in this range yet") == 2
+    assert 'href="/timesheet">your timesheet</a>' in page
+    assert "No task was finished in this range yet" in page
+
+
+async def test_only_the_charts_without_figures_show_the_empty_state(
+    client, session, settings
+) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user, title="Parser")  # logged, never finished
+    start = datetime(2025, 3, 4, 15, tzinfo=UTC)
+    end = start + timedelta(minutes=30)
+    await make_entry(session, task, user, started_at=start, ended_at=end, minutes=30)
+    cookie_auth(client, user, TEST_SECRET, settings.cookie_name)
+    page = (await client.get("/reports", params=MARCH)).text
+    assert 'data-chart="per-day"' in page
+    assert 'data-chart="top-users"' in page
+    assert "Nothing logged in this range yet" not in page
+    assert 'data-empty="accuracy"' in page
+    assert 'data-empty="throughput"' in page
+    assert 'data-chart="throughput"' not in page

@@ -11,6 +11,7 @@ from playwright.async_api import expect
 from sqlalchemy import select
 
 from sprintsync.db import utcnow
+from sprintsync.tasks.models import TaskStatusChange
 from sprintsync.timesheet.models import TimeEntry
 from sprintsync.timeutil import today_for
 from sprintsync.users.models import User
@@ -70,6 +71,23 @@ async def _a_week_of_work(session) -> User:
             minutes=minutes,
             source="timer",
         )
+        # Its history, so cycle time and throughput have figures (else: an empty state).
+        now = utcnow()
+        for before, after, ago in (
+            (None, "todo", 30),
+            ("todo", "in_progress", 20),
+            ("in_progress", "done", 10),
+        ):
+            session.add(
+                TaskStatusChange(
+                    task_id=task.id,
+                    from_status=before,
+                    to_status=after,
+                    changed_by_id=person.id,
+                    changed_at=now - timedelta(minutes=ago),
+                )
+            )
+    await session.commit()
     return admin
 
 
