@@ -29,6 +29,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from sprintsync.config import Settings
@@ -477,9 +478,25 @@ async def estimate_accuracy(
     allowed: Scope | None = None,
 ) -> s.EstimateAccuracy:
     """Actual vs estimated minutes of tasks finished in the window, per assignee and overall:
-    median ratio and the share within ±25 %. Index: tasks(status, status_changed_at)."""
+    median ratio and the share within ±25 %. Index: tasks(status, status_changed_at).
+
+    Subtasks (one level) never count an estimate or a minute twice: a parent with an
+    estimated subtask is measured through its subtasks, each against its own estimate, and
+    is left out itself; a parent whose subtasks carry no estimate is measured with their
+    time added to its own (they are steps of the work it estimates). Index: tasks(parent_id).
+    """
     allowed = await _allowed(session, settings, user, project, allowed)
-    ratio = (Task.total_minutes * literal(1.0, Float())) / Task.estimate_minutes
+    child = aliased(Task)
+    split_up = (
+        select(child.id).where(child.parent_id == Task.id, child.estimate_minutes > 0).exists()
+    )
+    children_minutes = (
+        select(func.coalesce(func.sum(child.total_minutes), 0))
+        .where(child.parent_id == Task.id)
+        .scalar_subquery()
+    )
+    actual = Task.total_minutes + children_minutes
+    ratio = (actual * literal(1.0, Float())) / Task.estimate_minutes
     # Per-person medians rank only the rows whose person figures this user may see.
     shown = case((allowed.people(Task.assignee_id, Task.project_id), 1), else_=0)
     finished = (
@@ -500,6 +517,7 @@ async def estimate_accuracy(
             Task.status == "done",
             _in_window(Task.status_changed_at, window),
             Task.estimate_minutes > 0,
+            ~split_up,
             *allowed.task_conditions(),
         )
         .cte("finished")

@@ -340,6 +340,66 @@ async def test_estimate_accuracy_per_person_and_overall(client, session) -> None
     ]
 
 
+async def test_estimate_accuracy_counts_a_parents_estimate_once_beside_its_subtasks(
+    client, session
+) -> None:
+    """A parent with estimated subtasks is measured through them (and left out itself); a
+    parent whose subtasks have no estimate is measured with their time added to its own."""
+    admin = await make_user(session, is_admin=True)
+    alice = await make_user(session, display_name="Alice")
+    bob = await make_user(session, display_name="Bob")
+    done = {"status": "done", "status_changed_at": utc(5, 12)}
+
+    async def task(owner, total: int, estimate: int | None, **more: Any) -> Any:
+        fields = {"total_minutes": total, "estimate_minutes": estimate, **more}
+        return await make_task(session, owner, **fields)
+
+    # Alice. P1 (120 estimated, 10 own) with two unestimated steps of 50 and 60: 1.0.
+    p1 = await task(alice, 10, 120, **done)
+    await task(alice, 50, None, parent_id=p1.id, **done)
+    await task(alice, 60, None, parent_id=p1.id, status="in_progress")
+    # P2 (300) split into estimated subtasks: S1 90/60 = 1.5, S2 80/100 = 0.8, S3 open.
+    p2 = await task(alice, 20, 300, **done)
+    await task(alice, 90, 60, parent_id=p2.id, **done)
+    await task(alice, 80, 100, parent_id=p2.id, **done)
+    await task(alice, 10, 50, parent_id=p2.id, status="in_progress")
+    await task(alice, 30, 40, **done)  # a plain task: 0.75
+    # Bob: an estimated subtask finished under a parent still open: 30/30 = 1.0.
+    p3 = await task(bob, 0, 500, status="in_progress")
+    await task(bob, 30, 30, parent_id=p3.id, **done)
+
+    params = {"period": "custom", "from": "2025-03-01", "to": "2025-03-10"}
+    r = await client.get(
+        f"{API}/estimate-accuracy", params=params, headers=bearer(admin, TEST_SECRET)
+    )
+    body = r.json()
+    # Ratios 0.75, 0.8, 1.0 (P1), 1.0 (Bob), 1.5: median 1.0, four of five within ±25 %.
+    assert body["overall"] == {
+        "user_id": None,
+        "display_name": "Everyone",
+        "tasks": 5,
+        "median_ratio": 1.0,
+        "within_25_percent": 0.8,
+    }
+    # Alice: 0.75, 0.8, 1.0, 1.5: median (0.8 + 1.0) / 2.
+    assert body["items"] == [
+        {
+            "user_id": alice.id,
+            "display_name": "Alice",
+            "tasks": 4,
+            "median_ratio": 0.9,
+            "within_25_percent": 0.75,
+        },
+        {
+            "user_id": bob.id,
+            "display_name": "Bob",
+            "tasks": 1,
+            "median_ratio": 1.0,
+            "within_25_percent": 1.0,
+        },
+    ]
+
+
 async def test_throughput_counts_tasks_finished_per_local_week(client, app, session) -> None:
     viewer = await make_user(session, is_admin=True, time_zone=LA)
     late_sunday = await make_task(session, viewer, status="done")
