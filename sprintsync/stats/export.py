@@ -3,8 +3,10 @@
 Both read the same keyset-ordered pages (start time, id), so memory stays flat however many
 entries a range holds, and both apply the reports' visibility rule (`service.scope`) with the
 export rule on top: a member exports their own entries; leads (in the projects they lead) and
-admins a project's or anyone's. Times are shown in the viewer's zone; an entry belongs to the
-local day it started on.
+admins a project's or anyone's. The reports page's "entries behind a figure" reads the same
+pages under the figures' rule instead (`entries_behind`): whoever could see a figure sees the
+entries it sums. Times are shown in the viewer's zone; an entry belongs to the local day it
+started on.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -21,8 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from sprintsync.config import Settings
 from sprintsync.errors import Invalid
+from sprintsync.projects import service as projects
 from sprintsync.projects.models import Project
-from sprintsync.stats.service import Scope, Window, entry_conditions, scope_of
+from sprintsync.stats.service import Scope, Window, entry_conditions, scope, scope_of
+from sprintsync.tasks import service as tasks
 from sprintsync.tasks.models import Task, TimeEntry
 from sprintsync.users.models import User
 
@@ -139,6 +144,48 @@ async def entries_page(
     items = [_entry(*r, tz=window.tz) for r in rows[:limit]]
     next_cursor = _cursor(items[-1]) if len(rows) > limit else None
     return ExportPage(items=items, next_cursor=next_cursor)
+
+
+@dataclass(frozen=True, slots=True)
+class FigureEntries:
+    """The entries behind a report figure, and whether the CSV of them holds fewer (the
+    export rule is narrower than the figures' rule for members)."""
+
+    page: ExportPage
+    csv_is_narrower: bool
+
+
+async def entries_behind(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    user: User,
+    window: Window,
+    person_id: int | None = None,
+    task_id: int | None = None,
+    project: str | int | None = None,
+    cursor: str | None = None,
+) -> FigureEntries:
+    """A page of the entries a report figure sums, under the figures' rule (members see the
+    entries of the projects they belong to; `person_figures=leads` keeps others' entries to
+    admins and leads), not the export rule. A project or task the user cannot see is 404
+    (one statement more each); then one statement for the page."""
+    view = None if project is None else await projects.get_project(session, user=user, ref=project)
+    if task_id is not None:
+        task_id = (await tasks.get_task(session, user=user, ref=task_id)).id
+    figures = scope(user, settings, project=view)
+    page = await entries_page(
+        session,
+        settings,
+        user=user,
+        window=window,
+        person_id=person_id,
+        task_id=task_id,
+        cursor=cursor,
+        allowed=figures,
+    )
+    exporting = scope(user, settings, project=view, people=True)
+    return FigureEntries(page, csv_is_narrower=exporting.only_person != figures.only_person)
 
 
 def _entry(

@@ -60,10 +60,10 @@ async def entries_page(
     project: ProjectRef = None,
     cursor: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
-    """The time entries behind a figure, a page at a time, with the same rows as CSV."""
+    """The time entries behind a figure (what the figure summed), a page at a time."""
     settings = request.app.state.settings
     window = service.resolve_window(user, settings, date_from=date_from, date_to=date_to)
-    page = await export.entries_page(
+    behind = await export.entries_behind(
         session,
         settings,
         user=user,
@@ -77,5 +77,11 @@ async def entries_page(
     filters = {"from": window.first.isoformat(), "to": window.last.isoformat()}
     chosen = (("user", person), ("task", task), ("project", project or None))
     filters.update({k: str(v) for k, v in chosen if v is not None})
-    context = {"nav": "reports", "page": page, "window": window, "filters": filters}
+    context = {
+        "nav": "reports",
+        "page": behind.page,
+        "csv_is_narrower": behind.csv_is_narrower,
+        "window": window,
+        "filters": filters,
+    }
     return await render(request, "stats/entries.html", context, user=user, layout=layout)

@@ -4,6 +4,7 @@ and `person_figures=leads` counting a project's leads as privileged for that pro
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import event
 
 from tests.conftest import TEST_SECRET
-from tests.factories import bearer, make_entry, make_project, make_task, make_user
+from tests.factories import bearer, cookie_auth, make_entry, make_project, make_task, make_user
 
 API = "/api/v1/stats"
 MARCH = {"period": "custom", "from": "2025-03-01", "to": "2025-03-31"}
@@ -183,3 +184,70 @@ async def test_under_the_leads_setting_leads_see_their_projects_people(app, clie
     assert await _top(client, org["max"]) == [("Max", 65)]
     assert await _top(client, org["max"], project="API") == [("Max", 45)]
     assert await _top(client, org["admin"], project="API") == [("Max", 45), ("Lea", 30)]
+
+
+_ENTRY_ROW = re.compile(
+    r'<td class="px-3 py-1.5">([^<]*)</td>\s*<td class="px-3 py-1.5"><a[^>]*>([^<]*)</a></td>'
+    r'\s*<td class="px-3 py-1.5 text-right tabular-nums">([^<]*)</td>'
+)
+
+
+async def _behind(client, settings, viewer, **filters: Any) -> Any:
+    """The entries behind a figure on the reports page, as (person, task title, time)."""
+    client.cookies.clear()
+    cookie_auth(client, viewer, TEST_SECRET, settings.cookie_name)
+    r = await client.get(
+        "/reports/entries", params={"from": "2025-03-01", "to": "2025-03-31", **filters}
+    )
+    if r.status_code != 200:
+        return r.status_code
+    return sorted(
+        (name, title.split(" ", 1)[1], time) for name, title, time in _ENTRY_ROW.findall(r.text)
+    )
+
+
+async def test_the_entries_behind_a_figure_follow_the_figures_rule_not_the_exports(
+    client, settings, org
+) -> None:
+    lea, max_, ann, admin = org["lea"], org["max"], org["ann"], org["admin"]
+    # Max (member of API and WEB) sees Lea's figure, so he sees the entries behind it...
+    assert await _behind(client, settings, max_, user=lea.id) == [("Lea", "Endpoint", "30m")]
+    assert await _behind(client, settings, max_, user=ann.id, project="WEB") == [
+        ("Ann", "Page", "10m")
+    ]
+    page = (await client.get("/reports/entries", params={**MARCH, "user": lea.id})).text
+    assert "The CSV holds only the entries you may export" in page
+    # ... while his CSV export keeps the export rule: his own entries only.
+    assert await _export(client, max_, user=lea.id) == []
+    # Ann (WEB only) sees nothing of API: not Lea's entries, and the project and task are 404.
+    assert await _behind(client, settings, ann, user=lea.id) == []
+    assert await _behind(client, settings, ann, project="API") == 404
+    assert await _behind(client, settings, ann, task=org["t_api"].id) == 404
+    assert await _behind(client, settings, max_, task=org["t_web"].id) == [
+        ("Ann", "Page", "10m"),
+        ("Max", "Page", "20m"),
+    ]
+    # Lea leads API but is not in WEB: Max's API entries only.
+    assert await _behind(client, settings, lea, user=max_.id) == [("Max", "Endpoint", "45m")]
+    # An admin sees everyone's, and the CSV holds the same.
+    assert await _behind(client, settings, admin, user=max_.id) == [
+        ("Max", "Endpoint", "45m"),
+        ("Max", "Page", "20m"),
+    ]
+    page = (await client.get("/reports/entries", params={**MARCH, "user": max_.id})).text
+    assert "The CSV holds only" not in page
+
+
+async def test_under_the_leads_setting_the_entries_behind_others_figures_are_for_leads(
+    app, client, settings, org
+) -> None:
+    app.state.settings.person_figures = "leads"
+    lea, max_, ann = org["lea"], org["max"], org["ann"]
+    assert await _behind(client, settings, max_, user=lea.id) == []
+    assert await _behind(client, settings, max_, project="WEB") == [("Max", "Page", "20m")]
+    assert await _behind(client, settings, lea, user=max_.id) == [("Max", "Endpoint", "45m")]
+    assert await _behind(client, settings, ann, project="API") == 404
+    assert await _behind(client, settings, org["admin"], project="WEB") == [
+        ("Ann", "Page", "10m"),
+        ("Max", "Page", "20m"),
+    ]
