@@ -14,6 +14,7 @@ from sprintsync.openapi import errors
 from sprintsync.security.deps import CurrentUser
 from sprintsync.stats import export, service
 from sprintsync.stats import schemas as s
+from sprintsync.tasks.schemas import TaskRef
 from sprintsync.users.schemas import RowId
 
 router = APIRouter(prefix="/stats", tags=["stats"])
@@ -125,11 +126,13 @@ async def cycle_time(
 @router.get(
     "/cycle-time/tasks/{task_id}",
     response_model=s.TaskCycleTime,
-    summary="One task's time in each status over its history",
-    responses=errors(401, 404, 422),
+    summary="One task's time in each status over its history (by id or key)",
+    responses=errors(401, 404),
 )
-async def task_cycle_time(task_id: int, session: SessionDep, user: CurrentUser) -> s.TaskCycleTime:
-    return await service.task_cycle_time(session, user=user, task_id=task_id)
+async def task_cycle_time(
+    task_id: TaskRef, session: SessionDep, user: CurrentUser
+) -> s.TaskCycleTime:
+    return await service.task_cycle_time(session, user=user, ref=task_id)
 
 
 @router.get(

@@ -431,9 +431,10 @@ async def cycle_time(
     return s.CycleTime(range=window.read(), items=_in_workflow_order(items))
 
 
-async def task_cycle_time(session: AsyncSession, *, user: User, task_id: int) -> s.TaskCycleTime:
-    """One task's time per status over its whole history (the current stay excluded)."""
-    task_id = (await tasks.get_task(session, user=user, ref=task_id)).id
+async def task_cycle_time(session: AsyncSession, *, user: User, ref: int | str) -> s.TaskCycleTime:
+    """One task's time per status over its whole history (the current stay excluded), by
+    id or key; 404 for a task the user cannot see."""
+    task_id = (await tasks.get_task(session, user=user, ref=ref)).id
     c = TaskStatusChange
     left_at = func.lead(c.changed_at).over(partition_by=c.task_id, order_by=(c.changed_at, c.id))
     stays = (

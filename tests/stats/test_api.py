@@ -264,19 +264,29 @@ async def test_cycle_time_counts_each_stay_of_a_reopened_task(client, session) -
     assert r.json()["items"] == [
         {"status": "todo", "stays": 1, "mean_hours": 2.0, "median_hours": 2.0}
     ]
-    r = await client.get(f"{API}/cycle-time/tasks/{reopened.id}", headers=h)
-    assert r.json()["items"] == [
+    expected = [
         {"status": "todo", "stays": 2, "hours": 4.0},
         {"status": "in_progress", "stays": 2, "hours": 30.0},
     ]
+    # By id or by key (as in the task routes), the same task and figures.
+    for ref in (str(reopened.id), reopened.key, reopened.key.lower()):
+        r = await client.get(f"{API}/cycle-time/tasks/{ref}", headers=h)
+        assert r.status_code == 200, (ref, r.text)
+        assert r.json() == {"task_id": reopened.id, "items": expected}
 
 
 async def test_a_task_outside_ones_view_is_404_for_its_cycle_time(client, session) -> None:
     owner = await make_user(session)
     other = await make_user(session)
     task = await make_task(session, owner)
-    r = await client.get(f"{API}/cycle-time/tasks/{task.id}", headers=bearer(other, TEST_SECRET))
-    assert r.status_code == 404
+    for ref in (str(task.id), task.key, "NOPE-1", "not-a-task"):
+        r = await client.get(f"{API}/cycle-time/tasks/{ref}", headers=bearer(other, TEST_SECRET))
+        assert r.status_code == 404, ref
+        assert r.json()["error"]["code"] == "task_not_found"
+    mine = await client.get(
+        f"{API}/cycle-time/tasks/{task.key}", headers=bearer(owner, TEST_SECRET)
+    )
+    assert mine.status_code == 200
 
 
 async def test_estimate_accuracy_per_person_and_overall(client, session) -> None:
