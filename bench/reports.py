@@ -1,10 +1,11 @@
 """Reports at scale: each stats endpoint and the reports page over 1M time entries.
 
 Seeds a PostgreSQL database of its own (`sprintsync_bench_reports_<pid>_<random>`, dropped
-at the end) with a year of work: 50 people, 20,000 tasks with their status history and
-1,000,000 time entries. Serves the app with uvicorn (one worker) and sends each request
-one after another over one connection, then prints p50/p99 per endpoint for an admin and
-for a member, and the plan (index use) of every statement behind them.
+at the end) with a year of work: 50 people in five team projects of ten, 20,000 tasks with
+their status history and 1,000,000 time entries. Serves the app with uvicorn (one worker)
+and sends each request one after another over one connection, then prints p50/p99 per
+endpoint for an admin and for a member, and the plan (index use) of every statement behind
+them.
 
     .venv/bin/python bench/reports.py [--requests 200] [--entries 1000000] [--port 8350]
 """
@@ -57,10 +58,25 @@ SELECT 'bench' || i || '@example.com', 'Bench ' || i, $1, i = 1, true, 0, now(),
        (ARRAY['UTC', 'Europe/Berlin', 'America/Los_Angeles', 'Asia/Tokyo'])[1 + i % 4]
 FROM generate_series(1, {users}) AS i;
 
-INSERT INTO tasks (title, description, status, priority, estimate_minutes, owner_id,
-                   assignee_id, total_minutes, created_at, updated_at, status_changed_at)
-SELECT 'Task ' || i, '', (ARRAY['todo', 'in_progress', 'done', 'done'])[1 + i % 4], i % 4,
-       30 + (i % 16) * 30, 1 + i % {users}, 1 + (i * 7) % {users}, (i % 20) * 25,
+-- Five team projects; person u is in team (u - 1) % 5, so tasks stay within a team.
+INSERT INTO projects (key, name, description, archived, task_counter, created_at)
+SELECT (ARRAY['ALPHA', 'BRAVO', 'CHARLIE', 'DELTA', 'ECHO'])[t], 'Team ' || t, '', false,
+       {tasks} / 5 + 1, now()
+FROM generate_series(1, 5) AS t;
+INSERT INTO project_members (project_id, user_id, role, created_at)
+SELECT 1 + (u - 1) % 5, u, CASE WHEN u <= 5 THEN 'lead' ELSE 'member' END, now()
+FROM generate_series(1, {users}) AS u;
+
+-- Task i belongs to team i % 5: its owner 1 + i % 50 and its assignee (each person is
+-- assigned about 400 tasks) are both in that team.
+INSERT INTO tasks (project_id, number, key, title, description, status, priority,
+                   estimate_minutes, owner_id, assignee_id, total_minutes, created_at,
+                   updated_at, status_changed_at)
+SELECT 1 + i % 5, i / 5 + 1,
+       (ARRAY['ALPHA', 'BRAVO', 'CHARLIE', 'DELTA', 'ECHO'])[1 + i % 5] || '-' || (i / 5 + 1),
+       'Task ' || i, '', (ARRAY['todo', 'in_progress', 'done', 'done'])[1 + i % 4], i % 4,
+       30 + (i % 16) * 30, 1 + i % {users}, 1 + ((i / {users}) * 5 + i % {users}) % {users},
+       (i % 20) * 25,
        now() - (i % 365) * interval '1 day' - interval '3 days',
        now() - (i % 365) * interval '1 day' - interval '3 days',
        now() - (i % 365) * interval '1 day' + (i % 48) * interval '1 hour'

@@ -487,16 +487,20 @@ async def estimate_accuracy(
     time added to its own (they are steps of the work it estimates). Index: tasks(parent_id).
     """
     allowed = await _allowed(session, settings, user, project, allowed)
+    # Per parent: its subtasks' minutes and whether any carries an estimate, summed once
+    # over the subtasks only (an index range scan of tasks(parent_id) past its NULLs).
     child = aliased(Task)
-    split_up = (
-        select(child.id).where(child.parent_id == Task.id, child.estimate_minutes > 0).exists()
+    kids = (
+        select(
+            child.parent_id.label("parent_id"),
+            func.sum(child.total_minutes).label("minutes"),
+            func.max(case((child.estimate_minutes > 0, 1), else_=0)).label("estimated"),
+        )
+        .where(child.parent_id.is_not(None))
+        .group_by(child.parent_id)
+        .subquery()
     )
-    children_minutes = (
-        select(func.coalesce(func.sum(child.total_minutes), 0))
-        .where(child.parent_id == Task.id)
-        .scalar_subquery()
-    )
-    actual = Task.total_minutes + children_minutes
+    actual = Task.total_minutes + func.coalesce(kids.c.minutes, 0)
     ratio = (actual * literal(1.0, Float())) / Task.estimate_minutes
     # Per-person medians rank only the rows whose person figures this user may see.
     shown = case((allowed.people(Task.assignee_id, Task.project_id), 1), else_=0)
@@ -514,11 +518,12 @@ async def estimate_accuracy(
             func.count().over().label("n_all"),
         )
         .join(User, User.id == Task.assignee_id)
+        .outerjoin(kids, kids.c.parent_id == Task.id)
         .where(
             Task.status == "done",
             _in_window(Task.status_changed_at, window),
             Task.estimate_minutes > 0,
-            ~split_up,
+            func.coalesce(kids.c.estimated, 0) == 0,
             *allowed.task_conditions(),
         )
         .cte("finished")
