@@ -26,6 +26,7 @@ from sprintsync import __version__
 from sprintsync.activity.api import router as activity_router
 from sprintsync.activity.pages import router as activity_pages
 from sprintsync.ai.api import router as ai_router
+from sprintsync.ai.embeddings import build_embeddings
 from sprintsync.ai.pages import router as ai_pages
 from sprintsync.ai.service import build_assistant
 from sprintsync.auth.api import router as auth_router
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         forget_dead_workers()
         yield
         await _app.state.ai.aclose()
+        await _app.state.embeddings.aclose()
         await engine.dispose()
 
     app = FastAPI(
@@ -128,6 +130,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         overall=Limiter(storage, "signup-all", settings.signup_global_rate_limit),
     )
     app.state.ai = build_assistant(settings, storage)
+    app.state.embeddings = build_embeddings(settings.ai)
     notifications.listen_to_tasks()
 
     # Routes are matched in order, so the hottest come first; each is included directly

@@ -56,6 +56,9 @@ class AISettings(BaseModel):
     retry_backoff_seconds: float = Field(default=0.5, ge=0, le=30)
     rate_limit: str = "30/minute"
     cache_ttl_seconds: int = Field(default=600, ge=0)
+    # Embeddings for best-fit assignee suggestions: empty is the provider's default model,
+    # "off" keeps them lexical (the offline provider is always lexical).
+    embedding_model: str = Field(default="", max_length=100)
 
 
 class Settings(BaseSettings):

@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and the metadata see them all."""
 
+from sprintsync.ai.models import TaskEmbedding
 from sprintsync.comments.models import Comment, CommentMention
 from sprintsync.db import Base
 from sprintsync.invitations.models import Invitation
@@ -19,6 +20,7 @@ __all__ = [
     "Project",
     "ProjectMember",
     "Task",
+    "TaskEmbedding",
     "TaskFieldChange",
     "TaskStatusChange",
     "TimeEntry",

@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
 
-from sprintsync.ai import service
-from sprintsync.ai.deps import AssistantDep
+from sprintsync.ai import assignees, duplicates, service
+from sprintsync.ai.deps import AssistantDep, EmbeddingsDep
 from sprintsync.ai.schemas import BreakdownAccept, SuggestRequest, SuggestResponse
 from sprintsync.ai.standup import service as standup_service
 from sprintsync.ai.standup.schemas import StandupRead
@@ -86,3 +86,47 @@ async def standup(
         person=person,
         project=project,
     )
+
+
+@router.get(
+    "/similar",
+    response_model=duplicates.SimilarTasks,
+    summary="Open tasks in a project that look like a task being written (duplicate warning)",
+    description=(
+        "Up to three open tasks of `project` (key or id) that the caller can see and whose "
+        "title and description look like `title`/`description`, closest first, each with "
+        "its `score`. Unrelated titles give an empty list. 404 for a project you cannot see."
+    ),
+    responses=errors(*AUTHED, 404),
+)
+async def similar_tasks(
+    session: SessionDep,
+    user: CurrentUser,
+    project: Annotated[str, Query(min_length=1, max_length=20)],
+    title: Annotated[str, Query(max_length=duplicates.TITLE_MAX)] = "",
+    description: Annotated[str, Query(max_length=10_000)] = "",
+) -> Any:
+    return await duplicates.similar_open_tasks(
+        session, user=user, project=project, title=title, description=description
+    )
+
+
+@router.get(
+    "/assignees",
+    response_model=assignees.AssigneeRanking,
+    summary="Rank a task's project members as its assignee, with the reason for each",
+    description=(
+        "Members are ranked by how similar their finished tasks are to this one (embeddings "
+        "from the configured provider where it offers them, lexical similarity otherwise) "
+        "and by their open load. If the provider fails the ranking is lexical, with "
+        "`fallback: true` and a `reason_code`. 404 for a task you cannot see."
+    ),
+    responses=errors(*AUTHED, 404),
+)
+async def suggest_assignees(
+    session: SessionDep,
+    user: CurrentUser,
+    embeddings: EmbeddingsDep,
+    task: Annotated[str, Query(min_length=1, max_length=30, description="Task key or id")],
+) -> Any:
+    return await assignees.rank_assignees(session, user=user, embeddings=embeddings, ref=task)

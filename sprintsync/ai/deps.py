@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from sprintsync.ai.embeddings import Embeddings
 from sprintsync.ai.service import Assistant
 
 
@@ -14,3 +15,10 @@ def get_assistant(request: Request) -> Assistant:
 
 
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
+
+
+def get_embeddings(request: Request) -> Embeddings:
+    return request.app.state.embeddings
+
+
+EmbeddingsDep = Annotated[Embeddings, Depends(get_embeddings)]

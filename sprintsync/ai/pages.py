@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprintsync.ai import service
-from sprintsync.ai.deps import AssistantDep
+from sprintsync.ai import assignees, duplicates, service
+from sprintsync.ai.deps import AssistantDep, EmbeddingsDep
 from sprintsync.ai.kinds import own_text
 from sprintsync.ai.schemas import CONTEXT_MAX, TITLE_MAX, DailyPlanRequest, DescriptionRequest
 from sprintsync.ai.standup import service as standup_service
@@ -22,13 +22,13 @@ from sprintsync.db import SessionDep
 from sprintsync.errors import Invalid
 from sprintsync.security.deps import PageUser
 from sprintsync.tasks import service as tasks
-from sprintsync.tasks.panel import TASK_FIELDS, render_form
-from sprintsync.tasks.schemas import PriorityName
+from sprintsync.tasks.panel import TASK_FIELDS, render_form, render_panel
+from sprintsync.tasks.schemas import PriorityName, TaskUpdate
 from sprintsync.users.models import User
 from sprintsync.web.deps import field_errors, form_text, form_values
 from sprintsync.web.layout import load_layout
 from sprintsync.web.markdown import render_markdown
-from sprintsync.web.render import render, toast
+from sprintsync.web.render import is_htmx, render, toast
 
 router = APIRouter(include_in_schema=False)
 PRIORITY_NAMES = frozenset(p.value for p in PriorityName)
@@ -182,3 +182,70 @@ def _standup_source(provider: str, model: str, reason: str | None) -> str:
     if reason is None:
         return _ai_source(provider, model, fallback=False)
     return f"the offline assistant; the configured provider's wording was not used ({reason})"
+
+
+@router.get("/ai/similar-tasks")
+async def similar_tasks(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    title: str = "",
+    description: str = "",
+    project_id: str = "",
+) -> Response:
+    """The new-task form's duplicate warning: open tasks of the chosen project that look
+    like the title typed so far (an HTMX fragment, asked for as the user types)."""
+    similar = None
+    if title.strip() and project_id:
+        similar = await duplicates.similar_open_tasks(
+            session,
+            user=user,
+            project=project_id[:20],
+            title=title[: duplicates.TITLE_MAX],
+            description=description[: duplicates.TEXT_MAX],
+        )
+    context = {"similar": similar}
+    return await render(request, "tasks/task_form.html", context, user=user, block="duplicates")
+
+
+@router.get("/tasks/{task_id:taskref}/assignees")
+async def suggest_assignees(
+    task_id: str,
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    embeddings: EmbeddingsDep,
+) -> Response:
+    """The task panel's "Suggest assignee" list (or, with `close`, its empty placeholder)."""
+    if request.query_params.get("close"):
+        context: dict[str, Any] = {"ranking": None, "task": {"id": task_id}}
+    else:
+        ranking = await assignees.rank_assignees(
+            session, user=user, embeddings=embeddings, ref=task_id
+        )
+        context = {"ranking": ranking, "task": {"id": ranking.task_id}}
+    return await render(request, "tasks/detail.html", context, user=user, block="assignees")
+
+
+@router.post("/tasks/{task_id:taskref}/assignee")
+async def pick_assignee(
+    task_id: str, request: Request, session: SessionDep, user: PageUser
+) -> Response:
+    """Assign the task to the suggestion picked, under the usual assignment rules."""
+    chosen = form_text(await request.form(), "assignee_id")
+    if not (chosen.isascii() and chosen.isdigit() and len(chosen) <= 10):
+        raise Invalid(
+            "Choose a person.", details=[{"field": "assignee_id", "message": "Choose a person."}]
+        )
+    try:
+        changes = TaskUpdate(assignee_id=int(chosen))
+    except ValidationError as exc:
+        raise Invalid(
+            "Choose a person.", details=[{"field": "assignee_id", "message": "Choose a person."}]
+        ) from exc
+    await tasks.update_task(session, user=user, ref=task_id, changes=changes)
+    if not is_htmx(request):
+        return RedirectResponse(f"/tasks/{task_id}", status_code=303)
+    headers = toast("Assignee changed.", events=("tasks-changed",))
+    headers.update({"HX-Retarget": "#task-panel", "HX-Reswap": "outerHTML"})
+    return await render_panel(request, session, user, task_id, block="panel", headers=headers)

@@ -56,3 +56,4 @@ async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]
     app = create_app(settings, engine=engine)
     yield app
     await app.state.ai.aclose()
+    await app.state.embeddings.aclose()

@@ -8,7 +8,12 @@ content, delay) and read back every request it received.
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import math
+import re
 import socket
+import struct
 import threading
 import time
 from collections import deque
@@ -49,6 +54,8 @@ _STATUS_NAMES = {400: "INVALID_ARGUMENT", 429: "RESOURCE_EXHAUSTED", 500: "INTER
 class FakeLLM:
     def __init__(self) -> None:
         self._replies: deque[Reply] = deque()
+        # Embedding calls answer with `fake_embedding` vectors unless a reply is scripted here.
+        self._embed_replies: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._released = threading.Event()
         self.requests: list[Received] = []
@@ -66,11 +73,17 @@ class FakeLLM:
         data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
         self.reply(Reply(content=orjson.dumps(data).decode(), **kwargs))
 
+    def reply_embeddings(self, *replies: Reply) -> None:
+        """Script the next embedding calls (a failure, a delay); unscripted ones succeed."""
+        with self._lock:
+            self._embed_replies.extend(replies)
+
     def reset(self) -> None:
         # Let any request still held by a `delay` finish now, then start clean.
         self._released.set()
         with self._lock:
             self._replies.clear()
+            self._embed_replies.clear()
             self.requests.clear()
         self._released = threading.Event()
 
@@ -98,6 +111,39 @@ class FakeLLM:
         shape = _gemini if api == "gemini" else _openai
         return JSONResponse(shape(reply, body), headers=reply.headers)
 
+    async def _embed(self, request: Request, api: str) -> Response:
+        body = orjson.loads(await request.body())
+        with self._lock:
+            self.requests.append(Received(api, request.url.path, dict(request.headers), body))
+            reply = self._embed_replies.popleft() if self._embed_replies else Reply()
+        released = self._released
+        waited = 0.0
+        while waited < reply.delay and not released.is_set():
+            await asyncio.sleep(0.02)
+            waited += 0.02
+        kind = api.removesuffix("-embed")
+        if reply.status != 200:
+            return JSONResponse(_error(kind, reply.status, reply.error_message), reply.status)
+        if kind == "gemini":
+            texts = [_gemini_text(r["content"]) for r in body["requests"]]
+            return JSONResponse({"embeddings": [{"values": fake_embedding(t)} for t in texts]})
+        texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+        as_base64 = body.get("encoding_format") == "base64"
+        data = [
+            {"object": "embedding", "index": i, "embedding": _encode(fake_embedding(t), as_base64)}
+            for i, t in enumerate(texts)
+        ]
+        usage = {"prompt_tokens": 8 * len(texts), "total_tokens": 8 * len(texts)}
+        return JSONResponse(
+            {"object": "list", "data": data, "model": body.get("model"), "usage": usage}
+        )
+
+    async def _gemini_embed_route(self, request: Request) -> Response:
+        return await self._embed(request, "gemini-embed")
+
+    async def _openai_embed_route(self, request: Request) -> Response:
+        return await self._embed(request, "openai-embed")
+
     async def _gemini_route(self, request: Request) -> Response:
         return await self._handle(request, "gemini")
 
@@ -113,6 +159,12 @@ class FakeLLM:
                     methods=["POST"],
                 ),
                 Route("/v1/chat/completions", self._openai_route, methods=["POST"]),
+                Route(
+                    "/v1beta/models/{model}:batchEmbedContents",
+                    self._gemini_embed_route,
+                    methods=["POST"],
+                ),
+                Route("/v1/embeddings", self._openai_embed_route, methods=["POST"]),
             ]
         )
         sock = socket.socket()
@@ -182,3 +234,37 @@ def _openai(reply: Reply, request: dict[str, Any]) -> dict[str, Any]:
         ],
         "usage": {"prompt_tokens": 120, "completion_tokens": 45, "total_tokens": 165},
     }
+
+
+# --- embeddings --------------------------------------------------------------------------
+
+EMBEDDING_DIMENSIONS = 64
+_WORD = re.compile(r"[a-z0-9]+")
+_COMMON = frozenset(
+    {"a", "an", "the", "and", "or", "of", "for", "to", "in", "on", "at", "by", "with"}
+    | {"from", "is", "are", "be", "it", "when", "after"}
+)
+
+
+def fake_embedding(text: str) -> list[float]:
+    """A deterministic unit vector: each content word (its first five letters, a crude stem)
+    hashed into one of 64 dimensions. Texts sharing words point the same way, as a real
+    model's would for texts on one subject."""
+    vector = [0.0] * EMBEDDING_DIMENSIONS
+    for word in _WORD.findall(text.lower()):
+        if word in _COMMON or len(word) < 2:
+            continue
+        digest = hashlib.blake2b(word[:5].encode(), digest_size=4).digest()
+        vector[int.from_bytes(digest, "big") % EMBEDDING_DIMENSIONS] += 1.0
+    norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+    return [v / norm for v in vector]
+
+
+def _encode(vector: list[float], as_base64: bool) -> list[float] | str:
+    if not as_base64:
+        return vector
+    return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
+
+
+def _gemini_text(content: dict[str, Any]) -> str:
+    return "".join(part.get("text", "") for part in content.get("parts", []))
