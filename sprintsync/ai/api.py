@@ -127,6 +127,9 @@ async def suggest_assignees(
     session: SessionDep,
     user: CurrentUser,
     embeddings: EmbeddingsDep,
+    assistant: AssistantDep,
     task: Annotated[str, Query(min_length=1, max_length=30, description="Task key or id")],
 ) -> Any:
-    return await assignees.rank_assignees(session, user=user, embeddings=embeddings, ref=task)
+    return await assignees.rank_assignees(
+        session, user=user, embeddings=embeddings, ref=task, limiter=assistant.limiter
+    )

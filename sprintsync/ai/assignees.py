@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -33,6 +33,7 @@ from sprintsync.ai.providers.base import ProviderError
 from sprintsync.db import utcnow
 from sprintsync.observability import log
 from sprintsync.projects import service as projects
+from sprintsync.ratelimit import Limiter
 from sprintsync.tasks.models import Task, TaskStatus
 from sprintsync.tasks.scope import TaskScope
 from sprintsync.tasks.service import get_task
@@ -99,10 +100,26 @@ def text_hash(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
+class UserRateLimited(ProviderError):
+    """The user's share of AI requests (`SPRINTSYNC_AI__RATE_LIMIT`) is used up for now."""
+
+    code = "user_rate_limited"
+    summary = "You made many AI requests just now; this ranking uses matching words instead."
+
+
 async def rank_assignees(
-    session: AsyncSession, *, user: User, embeddings: Embeddings, ref: int | str
+    session: AsyncSession,
+    *,
+    user: User,
+    embeddings: Embeddings,
+    ref: int | str,
+    limiter: Limiter | None = None,
 ) -> AssigneeRanking:
-    """The task's project members, best fit first (404 unless the task is visible)."""
+    """The task's project members, best fit first (404 unless the task is visible).
+
+    A call that needs the provider (vectors not yet stored) counts toward the user's AI
+    rate limit, `limiter`; over it, the ranking is lexical (`user_rate_limited`).
+    """
     task = await get_task(session, user=user, ref=ref)
     members = await projects.active_members(session, project_id=task.project_id)
     ids = [m.id for m in members]
@@ -115,7 +132,9 @@ async def rank_assignees(
     scores: dict[int, float] | None = None
     if embeddings.model_id is not None and history:
         try:
-            scores = await _embedding_scores(session, embeddings, task, query, history)
+            scores = await _embedding_scores(
+                session, embeddings, task, query, history, _allowance(limiter, user)
+            )
             method = "embeddings"
         except ProviderError as exc:
             reason_code = exc.code
@@ -206,8 +225,20 @@ async def _lexical_scores(title: str, description: str, history: list[_Done]) ->
     return {m.task.id: m.similarity for m in matches}
 
 
+def _allowance(limiter: Limiter | None, user: User) -> Callable[[], Awaitable[bool]]:
+    async def allowed() -> bool:
+        return limiter is None or await limiter.acquire(str(user.id))
+
+    return allowed
+
+
 async def _embedding_scores(
-    session: AsyncSession, embeddings: Embeddings, task: Task, query: str, history: list[_Done]
+    session: AsyncSession,
+    embeddings: Embeddings,
+    task: Task,
+    query: str,
+    history: list[_Done],
+    allowed: Callable[[], Awaitable[bool]],
 ) -> dict[int, float]:
     """Cosine of each finished task's vector with the task's; missing vectors are fetched
     from the provider (with no database connection held meanwhile) and stored."""
@@ -223,6 +254,8 @@ async def _embedding_scores(
     vectors = {r.task_id: r.vector for r in stored_rows if r.text_hash == hashes[r.task_id]}
     missing = [tid for tid in texts if tid not in vectors]
     if missing:
+        if not await allowed():
+            raise UserRateLimited("the user's AI rate limit is used up")
         await session.close()  # give the connection back while the provider answers
         fresh = await embeddings.embed([texts[tid] for tid in missing])
         vectors.update(zip(missing, fresh, strict=True))

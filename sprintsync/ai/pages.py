@@ -215,13 +215,14 @@ async def suggest_assignees(
     session: SessionDep,
     user: PageUser,
     embeddings: EmbeddingsDep,
+    assistant: AssistantDep,
 ) -> Response:
     """The task panel's "Suggest assignee" list (or, with `close`, its empty placeholder)."""
     if request.query_params.get("close"):
         context: dict[str, Any] = {"ranking": None, "task": {"id": task_id}}
     else:
         ranking = await assignees.rank_assignees(
-            session, user=user, embeddings=embeddings, ref=task_id
+            session, user=user, embeddings=embeddings, ref=task_id, limiter=assistant.limiter
         )
         context = {"ranking": ranking, "task": {"id": ranking.task_id}}
     return await render(request, "tasks/detail.html", context, user=user, block="assignees")

@@ -232,6 +232,29 @@ def hanging_gemini(settings, llm: FakeLLM) -> None:
     use_network(settings, llm, "gemini", total_budget_seconds=0.5, timeout_seconds=5)
 
 
+@pytest.fixture
+def limited_openai(settings, llm: FakeLLM) -> None:
+    use_network(settings, llm, "openai", rate_limit="1/minute")
+
+
+async def test_over_the_users_ai_rate_limit_the_ranking_is_lexical(
+    limited_openai: None, client, session, team: Team, llm: FakeLLM
+) -> None:
+    first = await _rank(client, team.cleo, team.task.key)
+    assert first["method"] == "embeddings"
+    # Stored vectors need no provider call, so they do not count against the limit.
+    assert (await _rank(client, team.cleo, team.task.key))["method"] == "embeddings"
+    await session.execute(
+        update(Task).where(Task.id == team.task.id).values(title="Safari login loop")
+    )
+    await session.commit()
+    data = await _rank(client, team.cleo, team.task.key)
+    assert (data["method"], data["reason_code"]) == ("lexical", "user_rate_limited")
+    assert len(llm.calls("openai-embed")) == 1
+    # Another user has a limit of their own.
+    assert (await _rank(client, team.ben, team.task.key))["method"] == "embeddings"
+
+
 async def test_after_repeated_failures_the_provider_is_skipped(
     fragile_openai: None, client, team: Team, llm: FakeLLM
 ) -> None:
