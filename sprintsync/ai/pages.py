@@ -184,25 +184,21 @@ def _standup_source(provider: str, model: str, reason: str | None) -> str:
     return f"the offline assistant; the configured provider's wording was not used ({reason})"
 
 
-@router.get("/ai/similar-tasks")
-async def similar_tasks(
-    request: Request,
-    session: SessionDep,
-    user: PageUser,
-    title: str = "",
-    description: str = "",
-    project_id: str = "",
-) -> Response:
+@router.post("/ai/similar-tasks")
+async def similar_tasks(request: Request, session: SessionDep, user: PageUser) -> Response:
     """The new-task form's duplicate warning: open tasks of the chosen project that look
-    like the title typed so far (an HTMX fragment, asked for as the user types)."""
+    like the title typed so far (an HTMX fragment, asked for as the user types). A POST of
+    the form, not a GET: a long description would not fit in a URL."""
+    form = await request.form()
+    title, project_id = form_text(form, "title"), form_text(form, "project_id")
     similar = None
-    if title.strip() and project_id:
+    if title and project_id:
         similar = await duplicates.similar_open_tasks(
             session,
             user=user,
             project=project_id[:20],
             title=title[: duplicates.TITLE_MAX],
-            description=description[: duplicates.TEXT_MAX],
+            description=form_text(form, "description")[: duplicates.TEXT_MAX],
         )
     context = {"similar": similar}
     return await render(request, "tasks/task_form.html", context, user=user, block="duplicates")

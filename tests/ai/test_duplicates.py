@@ -171,17 +171,25 @@ async def test_the_new_task_form_asks_for_lookalikes_as_the_title_is_typed(
     headers = {**cookie_auth(client, dev, TEST_SECRET, settings.cookie_name), "HX-Request": "true"}
     r = await client.get("/tasks/new", headers={**headers, "HX-Target": "modal-body"})
     assert r.status_code == 200
-    assert 'hx-get="/ai/similar-tasks"' in r.text
+    assert 'hx-post="/ai/similar-tasks"' in r.text
     assert 'id="task-duplicates"' in r.text
-    params = {"title": "Timer still running after the user logs out", "project_id": project.id}
-    r = await client.get("/ai/similar-tasks", params=params, headers=headers)
+    form = {
+        "title": "Timer still running after the user logs out",
+        "description": (
+            "Steps: start a timer on any task, then log out from the header menu. Log back in"
+            " an hour later: the header still shows the timer ticking and the hour is counted."
+            " Expected: logging out stops the timer or asks first. Seen on Chrome and Firefox."
+        ),
+        "project_id": str(project.id),
+    }
+    r = await client.post("/ai/similar-tasks", data=form, headers=headers)
     assert r.status_code == 200, r.text
     assert r.text.count("data-duplicate>") == 1
     assert "Looks like" in r.text
     assert "API-3 Timer keeps running after logout" in r.text
     assert 'hx-get="/tasks/API-3"' in r.text
-    params["title"] = "Add Slack integration for notifications"
-    r = await client.get("/ai/similar-tasks", params=params, headers=headers)
+    form["title"] = "Add Slack integration for notifications"
+    r = await client.post("/ai/similar-tasks", data=form, headers=headers)
     assert r.status_code == 200
     assert "Looks like" not in r.text
     assert 'id="task-duplicates"' in r.text
