@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprintsync.ai import similarity
+from sprintsync.ai import metrics, similarity
 from sprintsync.ai.embeddings import Embeddings, cosine
 from sprintsync.ai.models import TaskEmbedding
 from sprintsync.ai.providers.base import ProviderError
@@ -138,6 +138,8 @@ async def rank_assignees(
             method = "embeddings"
         except ProviderError as exc:
             reason_code = exc.code
+            if not isinstance(exc, UserRateLimited):
+                metrics.provider_failed(embeddings.provider_name, exc.code)
             log.warning("ai_embeddings_failed", reason_code=exc.code, detail=exc.message[:160])
     if scores is None:
         scores = await _lexical_scores(task.title, task.description, history)

@@ -146,6 +146,10 @@ class Embeddings:
     breaker: CircuitBreaker
 
     @property
+    def provider_name(self) -> str:
+        return self.embedder.name if self.embedder is not None else "offline"
+
+    @property
     def model_id(self) -> str | None:
         """What stored vectors are keyed by: "provider/model" (None: no embeddings)."""
         if self.embedder is None:
