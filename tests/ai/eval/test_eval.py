@@ -1,8 +1,10 @@
 """The evaluation's thresholds, held in `make test` (the table itself: `make eval`).
 
-Dev titles are what the rules were tuned on; holdout titles were written before tuning
-and only ever scored, so their threshold sits at the honestly measured level rather than
-at the target the dev set meets.
+Dev titles are what the rules were tuned on. The holdout and fresh titles were each
+written and labelled before the rules were tuned against them and are only ever scored:
+a failure here shows their rate, never their misses, so they cannot be tuned on by
+accident. Each floor sits at the target where it is met and at the honestly measured
+level where it is not (README "AI assist quality" has the table).
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ import pytest
 
 from tests.ai.eval import evaluate
 
+# The lowest rate each unseen set may fall to: {set: (kind, priority)}.
+HOLDOUT_FLOORS = {"holdout": (0.90, 0.85), "fresh": (0.90, 0.85)}
+
 
 @pytest.fixture(scope="module")
 def report() -> evaluate.Report:
@@ -18,23 +23,27 @@ def report() -> evaluate.Report:
 
 
 def test_the_evaluation_set_is_big_enough_and_covers_every_kind() -> None:
-    dev = evaluate.titles("titles_dev.tsv")
-    holdout = evaluate.titles("titles_holdout.tsv")
-    assert len(dev) + len(holdout) >= 120
+    sets = {name: evaluate.titles(file) for name, file in evaluate.SETS.items()}
+    assert len(sets["dev"]) + len(sets["holdout"]) >= 120
+    assert len(sets["fresh"]) >= 60
     assert len(evaluate.history()) >= 200
     wanted = {k.value for k in evaluate.kinds.TaskKind} | {"vague"}
-    assert set(evaluate.label_counts(dev)) == wanted
-    assert set(evaluate.label_counts(holdout)) == wanted
+    for items in sets.values():
+        assert set(evaluate.label_counts(items)) == wanted
 
 
 def test_kinds_are_right_on_at_least_nine_titles_in_ten(report: evaluate.Report) -> None:
-    assert report.kind_dev.rate >= 0.90, report.kind_dev.misses
-    assert report.kind_holdout.rate >= 0.75, report.kind_holdout.misses
+    dev = report.kind[evaluate.TUNED_ON]
+    assert dev.rate >= 0.90, dev.misses
+    for name, (floor, _) in HOLDOUT_FLOORS.items():
+        assert report.kind[name].rate >= floor, f"{name}: {report.kind[name].rate:.3f}"
 
 
 def test_priorities_match_a_leads_triage(report: evaluate.Report) -> None:
-    assert report.priority_dev.rate >= 0.90, report.priority_dev.misses
-    assert report.priority_holdout.rate >= 0.75, report.priority_holdout.misses
+    dev = report.priority[evaluate.TUNED_ON]
+    assert dev.rate >= 0.90, dev.misses
+    for name, (_, floor) in HOLDOUT_FLOORS.items():
+        assert report.priority[name].rate >= floor, f"{name}: {report.priority[name].rate:.3f}"
 
 
 def test_estimates_beat_always_guessing_the_median_by_a_quarter(report: evaluate.Report) -> None:
