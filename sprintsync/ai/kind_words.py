@@ -23,7 +23,8 @@ KEYWORDS: dict[TaskKind, str] = {
         hang hangs hanging hung freeze freezes freezing frozen stuck leak leaks leaking
         glitch glitches typo typos flicker flickers nan null undefined duplicate duplicated
         duplicates twice doubled truncated corrupt corrupted corrupts garbled mojibake
-        unresponsive unusable blank infinite loop loops timeout timeouts deadlock deadlocks
+        unresponsive blank lost lose loses losing accidentally mistakenly unintentionally
+        hammer hammers floods spams infinite loop loops timeout timeouts deadlock deadlocks
         overflow oom segfault panic unexpected unexpectedly disappear disappears vanish
         vanishes ignored ignores skip skips skipped overwrites overwritten mismatch
         inconsistent stale unable 404 404s 500 500s 502 502s 503 504 5xx 4xx off-by-one
@@ -31,7 +32,7 @@ KEYWORDS: dict[TaskKind, str] = {
         integrityerror misbehaves intermittent intermittently randomly sometimes""",
     TaskKind.incident: """outage outages incident incidents downtime sev0 sev1 sev2 sev3 p0
         postmortem post-mortem hotfix degraded degradation unavailable unreachable failover
-        paged mitigate mitigation firefighting""",
+        mitigate mitigation firefighting""",
     TaskKind.security: """security insecure vulnerability vulnerabilities vulnerable vuln vulns
         cve xss csrf xsrf ssrf sqli injection rce idor exploit exploitable attacker
         attackers malicious phishing brute-force bruteforce enumeration pentest pen-test
@@ -39,20 +40,19 @@ KEYWORDS: dict[TaskKind, str] = {
         exposed exposure 2fa mfa totp otp httponly csp content-security-policy hsts cors
         clickjacking traversal privilege privileges escalation impersonate impersonation
         unauthorized unauthorised unauthenticated authorization authorisation gdpr pii
-        encrypt encryption sanitize sanitise sanitization escaping leaked""",
+        encrypt encryption sanitize sanitise sanitization escaping""",
     TaskKind.research: """investigate investigation research spike evaluate evaluation explore
         exploration prototype poc compare comparison assess assessment feasibility analyse
-        analyze analysis study benchmark experiment rfc options alternatives tradeoffs
+        analyze analysis study benchmark experiment rfc alternatives tradeoffs
         trade-offs viability whether measure vs versus""",
     TaskKind.docs: """document documentation docs doc readme guide guides tutorial changelog
         release-notes runbook runbooks playbook handbook wiki howto how-to adr faq
         docstring docstrings diagram manual explain explanation describe write-up rota
-        glossary reference contributing confluence""",
+        glossary reference contributing confluence instructions""",
     TaskKind.chore: """upgrade bump refactor refactoring cleanup clean-up tidy rename
-        deprecate deprecated deprecation remove delete drop lint linting linter formatting
-        dependencies dependency deps dependabot chore reorganise reorganize restructure
-        simplify extract replace debt tech-debt unused dead obsolete pin unpin typing mypy
-        ruff flake8 isort pre-commit housekeeping consolidate modernize modernise
+        deprecated deprecation lint linting linter formatting dependencies dependency deps
+        dependabot chore debt tech-debt unused dead obsolete typing mypy ruff flake8 isort
+        pre-commit housekeeping
         setup-py pyproject requirements""",
     TaskKind.test: """test tests testing coverage e2e end-to-end qa unittest unittests flaky
         flakes flake flakiness selenium playwright cypress snapshot fixture fixtures mock
@@ -64,16 +64,18 @@ KEYWORDS: dict[TaskKind, str] = {
         instance instances ec2 rds dns ssl tls certificate certificates cert certs
         letsencrypt nginx caddy haproxy load-balancer cdn cloudflare scaling autoscaling
         autoscale rollout provision provisioning replica replicas grafana prometheus loki
-        datadog logging log-rotation logrotate cron cronjob staging cluster clusters vpc
+        datadog log-rotation logrotate cron cronjob staging cluster clusters vpc
         firewall uptime healthcheck health-check vault gzip postgres postgresql mysql redis
-        kafka rabbitmq elasticsearch memcached pg_dump retention""",
+        kafka rabbitmq elasticsearch memcached pg_dump retention sentry newrelic honeycomb
+        opentelemetry otel jaeger statsd""",
     TaskKind.ui: """ui ux redesign restyle layout responsive css tailwind sidebar navbar nav
         menu button buttons icon icons tooltip tooltips spinner skeleton modal dialog
         popover dropdown theme theming accessibility accessible a11y wcag aria
         screen-reader contrast keyboard shortcut shortcuts empty-state align alignment
         misaligned colour colours color colors font fonts typography spacing padding margin
         margins tablet retina pixel pixels animation hover logo favicon styling visual
-        cluttered clutter mockup figma wireframe badge badges""",
+        cluttered clutter mockup figma wireframe badge badges sticky collapsible expandable
+        prominent density compact toast toasts banner scrollbar polish""",
     TaskKind.data_migration: """backfill migrate migration convert legacy populate repopulate
         transfer dedupe deduplicate etl""",
     TaskKind.feature: """integration feature endpoint page screen export view feed reminder
@@ -85,9 +87,10 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
     TaskKind.incident: (
         # Something is down: "login is down", "Payments down", "prod went down".
         r"\b(?:is|are|was|were|went|goes|going|been)\s+down\b",
-        r"^(?:the\s+)?(?:prod|production|site|website|app|api|service|server|login|auth|sso|"
-        r"payments?|checkout|db|database|everything|dashboard|search|emails?|queue|workers?)"
-        r"\s+(?:is\s+)?down\b",
+        # "<something> down" opening a title, unless a verb makes it work: "Scale down …".
+        r"^(?!(?:slow|scale|write|break|shut|tear|wind|narrow|cut|turn|drill|step|back|pin|"
+        r"track|count|tone|bring|take|put|lay|set|jot|note|boil|dumb|calm|settle|close|look|"
+        r"spin|hunt|mark|trim|pare|water)\b)(?:[\w.-]+\s+){1,2}(?:is\s+|are\s+)?down\b",
         r"\b(?:partial|full|total|major)\s+outage\b",
         r"\bsev\s?[0-3]\b",
         # A live metric past its limit: "p99 latency over 10s", "error rate above 5%".
@@ -101,8 +104,7 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"\bdata loss\b",
         r"\b(?:rollback|roll back)\s+(?:the\s+)?(?:release|deploy)",
         r"\bfailed over\b",
-        r"\b(?:pager|alerts?|pagerduty)\s+(?:is\s+|are\s+)?firing\b",
-        r"\bstatus page\b",
+        r"\b(?:pager|alerts?|pagerduty)\s+(?:is\s+|are\s+)?firing\b|\b(?:got\s+)?paged\b",
         r"^incident\b",
     ),
     TaskKind.security: (
@@ -134,8 +136,16 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"plain ?text|in (?:the )?(?:logs?|url|repo|git|public)|exposed|leaked|committed)",
         r"\b(?:leaked|exposed|logged|printed|committed)\b.{0,30}\b(?:keys?|tokens?|secrets?|"
         r"passwords?|credentials?)\b",
-        r"\b(?:tokens?|sessions?|reset links?|links?)\b.{0,20}\b(?:never|don'?t|do not|"
-        r"doesn'?t|does not)\s+expire\b",
+        r"\b(?:tokens?|sessions?|cookies?|reset links?|links?)\b.{0,20}\b(?:never|don'?t|do not|"
+        r"doesn'?t|does not|not|isn'?t|aren'?t)\s+(?:expire|expired|invalidated|revoked|"
+        r"rotated|cleared)\b",
+        # Code an attacker controls runs: "uploaded SVGs can run scripts".
+        r"\b(?:run|runs|execute|executes)\s+(?:arbitrary\s+)?(?:scripts?|code|javascript|js|"
+        r"commands?|sql)\b",
+        # Reachable by anyone: "admin panel reachable without login".
+        r"\b(?:reachable|accessible|visible|available|open|exposed|readable|writable|"
+        r"downloadable|editable)\b.{0,20}\bwithout (?:a |an |any )?(?:login|logging in|"
+        r"auth\w*|signing in|sign[- ]in|session|account|permission)",
         r"\b(?:rotate|revoke)\b.*\b(?:keys?|tokens?|secrets?|credentials|certs?)\b",
         r"\bchanging the id in the url\b",
         r"\brate[- ]limit\w*\b.*\b(?:password|login|reset|otp|sign[- ]?in)\b",
@@ -144,13 +154,15 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"\bdata migration\b",
         r"\bbackfill\b",
         r"\b(?:merge|dedupe|deduplicate)\s+(?:the\s+)?duplicate\b",
-        r"\bsplit\s+\w+\s+into\b",
+        r"\bsplit\s+(?![\w-]+\.\w)\w+\s+into\b",
         r"\b(?:convert|change)\b.*\bcolumn\b",
         r"\bfrom\s+(?:hours|minutes|strings?|floats?|ints?|integers?|text|json|varchar)\s+"
         r"(?:\(\w+\)\s+)?to\b",
         r"\b(?:import|migrate|move|copy|transfer|bring)\b.*\bfrom\s+(?:jira|trello|asana|"
         r"linear|clickup|basecamp|github issues|a csv|csv|excel|spreadsheets?)\b",
         r"\bpopulate\b.*\b(?:column|field|table)\b",
+        # Data carried from the old store to the new one.
+        r"\bfrom (?:the )?(?:old|legacy|previous)\b.*\b(?:to|into) (?:the )?new\b",
     ),
     TaskKind.bug: (
         r"\bkeeps?\s+\w+ing\b",
@@ -158,7 +170,7 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"\b(?:doesn'?t|does not|don'?t|do not|can'?t|cannot|can not|won'?t|isn'?t|is not|"
         r"aren'?t|wasn'?t|unable to|fails? to|failed to|no longer|never|stopped|not)\s+"
         r"(?:\w+\s+){0,2}?(?:work|working|load|loading|save|saving|update|updating|show|"
-        r"showing|find|found|visible|marked|sent|send|open|opening|reset|persist|persisted|"
+        r"showing|find|found|visible|marked|sent|send|open|opening|reset|persist|persisted|connect|"
         r"match|matching|clear|cleared|respect|respected|arrive|arrives|appear|appears|"
         r"render|rendering|display|displayed|close|refresh|sync|syncing|log|login|start|"
         r"stop|delete|submit|upload|download|apply|applied|trigger|triggered|fire|fires)\b",
@@ -166,13 +178,19 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"\b(?:returns?|returning|throws?|throwing|raises?|raising|gives?|giving|getting|"
         r"get|gets)\s+(?:an?\s+|the\s+)?(?:\d{3}s?|5xx|4xx|errors?|exceptions?|empty|nothing|"
         r"null|none|wrong|\"[^\"]*error)",
-        r"\b(?:shows?|showing|shown|has|have|displays?|produces?|puts?|sets?)\s+(?:the\s+|an?\s+)?"
-        r"(?:wrong|incorrect|blank|empty|nan|duplicate|stale|old)\b",
+        r"\b(?:shows?|showing|shown|has|have|displays?|produces?|puts?|sets?)\s+(?:\w+\s+){0,3}?"
+        r"(?:wrong|incorrect|blank|empty|nan|duplicate|stale|broken)\b",
+        # What the software does to the user's data on its own, in the third person.
+        r"\b(?:drops|loses|removes|deletes|erases|wipes|hides|truncates|cuts off|cut off|"
+        r"swallows|eats|duplicates|overwrites)\b",
+        r"\bunusable\b",
+        r"\bby (?:mistake|accident)\b",
+        r"\btim(?:ing|es|ed) out\b",
         r"\b(?:is|are|was|were|looks?)\s+(?:wrong|broken|missing|empty|blank|incorrect|off)\b",
         r"\b(?:resets?|reverts?|jumps?)\s+(?:back\s+)?to\b",
         r"\binstead of\b",
         r"\bout of sync\b",
-        r"\boff by one\b",
+        r"\boff[- ]by[- ](?:one|1)\b",
         r"\bsilently\b",
         r"\bevery (?:time|other time)\b",
         r"\bafter (?:the )?(?:latest |last |new )?(?:release|deploy|update|upgrad\w*|"
@@ -216,6 +234,8 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"\bunderstand why\b",
         r"\b(?:is it|still) worth\b",
         r"\bpros and cons\b",
+        r"\b(?:estimate|assess|gauge|size)\s+(?:the\s+)?(?:cost|effort|impact|size)\b",
+        r"\boptions for\b|\b(?:compare|evaluate|explore|list|research) (?:the )?options\b",
         r"\bproof of concept\b",
         r"\bvs\.?\b",
     ),
@@ -244,6 +264,8 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"\bget rid of\b|\brip out\b",
         r"\bmove\b.*\bout of\b",
         r"\bsort imports\b",
+        r"\btype (?:hints|annotations)\b",
+        r"\b[\w/-]+\.(?:py|js|ts|tsx|jsx|toml|cfg|ini|ya?ml|lock)\b",
         r"\b(?:bump|upgrade|update|pin)\s+(?:\w+\s+)?(?:to|from)\s+v?\d",
     ),
     TaskKind.feature: (
@@ -274,13 +296,13 @@ LABELS: dict[TaskKind, str] = {
 # "update", "write" and "set up" are not here at all: their object decides.
 LEAD_VERBS: dict[TaskKind, str] = {
     TaskKind.bug: "fix repair resolve",
-    TaskKind.security: "harden sanitize sanitise escape encrypt rotate revoke patch",
+    TaskKind.security: "harden sanitize sanitise escape encrypt revoke patch",
     TaskKind.research: """investigate research evaluate explore prototype compare assess spike
         analyse analyze study benchmark measure understand""",
     TaskKind.docs: "document explain describe",
     TaskKind.chore: """upgrade bump refactor clean tidy rename deprecate remove delete drop
         extract replace simplify reorganise reorganize restructure pin unpin consolidate
-        modernize modernise lint""",
+        modernize modernise lint split switch""",
     TaskKind.test: "test fuzz cover",
     TaskKind.ops: """deploy redeploy provision configure terraform scale dockerize
         containerize renew monitor host""",
@@ -295,7 +317,9 @@ DATA_NOUNS = """data record records row rows column columns table tables field f
     values database db schema user users account accounts task tasks project projects
     attachment attachments file files upload uploads history entries entry event events
     comment comments bucket buckets s3 ticket tickets issue issues board boards estimate
-    estimates"""
+    estimates tag tags label labels email emails name names timesheet timesheets invoice
+    invoices order orders customer customers contact contacts message messages
+    notification notifications document documents historical"""
 
 # Words that put an incident word out of play: "zero downtime", "without an outage".
 NEGATORS = frozenset(
@@ -304,8 +328,8 @@ NEGATORS = frozenset(
 
 # Words that widen a problem to everyone: a bug with these is an incident.
 SCOPE_PHRASES = (
-    r"\b(?:for|to)\s+(?:all|every|everyone|everybody)\b",
-    r"\ball (?:users|customers|tenants|requests|orgs|regions)\b",
+    r"\b(?:all|every|each)\s+(?:\w+\s+)?(?:users?|customers?|tenants?|requests?|orgs?|"
+    r"accounts?|teams?|regions?|visitors?)\b",
     r"\b(?:nobody|no one|everyone|everybody)\b",
     r"\b(?:whole|entire) (?:site|app|platform|service)\b",
     r"\bsince \d{1,2}[:.]\d{2}\b|\bsince (?:this morning|last night|the deploy)\b",

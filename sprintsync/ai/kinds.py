@@ -67,10 +67,14 @@ _PHRASE_WEIGHT = 3.0  # a phrase is more specific than any of its words
 # it: "Bump lodash to fix CVE-2021-23337" is security work.
 _HARM_PHRASE_WEIGHT = 4.0
 _HARM = frozenset({TaskKind.incident, TaskKind.security})
+_SYMPTOMS = frozenset({TaskKind.bug, TaskKind.incident, TaskKind.security})
 _LABEL_WEIGHT = 4.0  # the engineer's own category tag: "[Docs]", "Refactor:", "SEV1 -"
 _LEAD_WEIGHT = 2.0  # "Fix the docs build" is a bug, "Document the fix" is docs
 _HEAD_WEIGHT = 1.5  # words before the first preposition name the work…
 _TOPIC_WEIGHT = 0.5  # …the words after it only its topic: "Runbook for rotating TLS certs"
+# Feature nouns ("page", "endpoint", "export") name where a bug shows as often as what
+# to build: they only tip titles that say nothing stronger.
+_FEATURE_NOUN_WEIGHT = 0.5
 _GENERIC_LEAD_WEIGHT = 1.0  # "Add", "Build", "Allow": a feature unless the object says more
 _SCOPE_WEIGHT = 2.0  # "for all users": a problem that wide is an incident
 _CONTEXT_WEIGHT = 0.4  # the description supports the title, it does not overrule it
@@ -95,6 +99,7 @@ _PREPOSITIONS = _stem_set(
     """for of on in to with when after before during from via through behind under at by
     into if because since while until within across"""
 )
+_HOW_TO = re.compile(r"^\s*how (?:to|do (?:i|we))\b", re.IGNORECASE)
 # A category tag in front of a title: "[API] …", "JIRA-123: …", "Docs: …", "FE - …".
 _TAG = re.compile(
     r"^\s*(?:\[(?P<bracket>[^\]]{1,30})\]\s*"
@@ -172,7 +177,11 @@ def _add_words(scores: dict[TaskKind, float], text: str, weight: float, *, lead:
         place = (_HEAD_WEIGHT if i < head_end else _TOPIC_WEIGHT) if lead else 1.0
         for kind, keys in _KEYWORDS.items():
             if st in keys and not (negated and kind is TaskKind.incident):
-                scores[_moved(kind, has_data)] += weight * place
+                # A symptom is a symptom wherever it stands; only artefacts have a topic.
+                here = max(place, 1.0) if kind in _SYMPTOMS else place
+                if kind is TaskKind.feature:
+                    here *= _FEATURE_NOUN_WEIGHT
+                scores[_moved(kind, has_data)] += weight * here
     if lead and found:
         for kind, verbs in _LEADS.items():
             if found[0] in verbs:
@@ -203,14 +212,19 @@ def _score(title: str, context: str) -> dict[TaskKind, float]:
                 scores[kind] += _LABEL_WEIGHT * bool(tag_stems & labels)
         _add_words(scores, tag, 1.0, lead=False)
     _add_words(scores, body, 1.0, lead=True)
+    if _HOW_TO.match(body):
+        scores[TaskKind.docs] += _LABEL_WEIGHT  # the form of a document: "How to rotate keys"
     _add_phrases(scores, (title, body), 1.0)
     described = context[:600]
     _add_words(scores, described, _CONTEXT_WEIGHT, lead=False)
     _add_phrases(scores, (described,), _CONTEXT_WEIGHT)
-    if scores[TaskKind.bug] + scores[TaskKind.incident] > 0:
-        for weight, text in ((1.0, title), (_CONTEXT_WEIGHT, described)):
-            wide = sum(1 for p in _SCOPE_RES if p.search(text.lower()))
-            scores[TaskKind.incident] += weight * _SCOPE_WEIGHT * wide
+    wide = sum(
+        weight * sum(1 for p in _SCOPE_RES if p.search(text.lower()))
+        for weight, text in ((1.0, title), (_CONTEXT_WEIGHT, described))
+    )
+    if wide and scores[TaskKind.bug] + scores[TaskKind.incident] > 0:
+        # A fault everyone hits is an incident: the bug's evidence counts for it too.
+        scores[TaskKind.incident] += scores[TaskKind.bug] + _SCOPE_WEIGHT * wide
     return scores
 
 
@@ -469,8 +483,8 @@ _URGENT_PHRASES = (
 _HARM_WORDS = _stem_set(
     "crash crashes crashing customer customers client clients prod production 500s 502s 503s 5xx"
 )
-_HIGH_WORDS = _stem_set("critical blocker blocking p1")
-_HIGH_PHRASES = (r"\bhigh priority\b", r"\bblocks? (?:the )?release\b")
+_HIGH_WORDS = _stem_set("critical blocker p1")
+_HIGH_PHRASES = (r"\bhigh priority\b", r"\bblock(?:s|ing)? (?:the )?release\b")
 _DEFECTS = frozenset({TaskKind.bug, TaskKind.security, TaskKind.data_migration})
 _LOW_WORDS = _stem_set(
     """typo typos cosmetic minor nit nitpick someday polish trivial tweak align alignment
