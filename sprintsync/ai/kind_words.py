@@ -17,7 +17,7 @@ from __future__ import annotations
 from sprintsync.ai.schemas import TaskKind
 
 KEYWORDS: dict[TaskKind, str] = {
-    TaskKind.bug: """bug bugs buggy fix fixes broken break breaks breaking crash crashes crashed
+    TaskKind.bug: """bug bugs buggy broken break breaks breaking crash crashes crashed
         crashing error errors exception exceptions traceback stacktrace fail fails failed
         failing failure failures regression wrong incorrect incorrectly inaccurate missing
         hang hangs hanging hung freeze freezes freezing frozen stuck leak leaks leaking
@@ -27,7 +27,8 @@ KEYWORDS: dict[TaskKind, str] = {
         hammer hammers floods spams infinite loop loops timeout timeouts deadlock deadlocks
         overflow oom segfault panic unexpected unexpectedly disappear disappears vanish
         vanishes ignored ignores skip skips skipped overwrites overwritten mismatch
-        inconsistent stale unable 404 404s 500 500s 502 502s 503 504 5xx 4xx off-by-one
+        inconsistent stale unable 400 401 403 404 404s 409 422 429 429s 500 500s 502 502s 503
+        504 5xx 4xx off-by-one 0-byte zero-byte
         npe nullpointerexception typeerror valueerror keyerror attributeerror
         integrityerror misbehaves intermittent intermittently randomly sometimes""",
     TaskKind.incident: """outage outages incident incidents downtime sev0 sev1 sev2 sev3 p0
@@ -40,20 +41,22 @@ KEYWORDS: dict[TaskKind, str] = {
         exposed exposure 2fa mfa totp otp httponly csp content-security-policy hsts cors
         clickjacking traversal privilege privileges escalation impersonate impersonation
         unauthorized unauthorised unauthenticated authorization authorisation gdpr pii
-        encrypt encryption sanitize sanitise sanitization escaping""",
+        encrypt encryption sanitize sanitise sanitization escaping md5 sha1 unsalted hmac
+        signature signatures remember-me lockout""",
     TaskKind.research: """investigate investigation research spike evaluate evaluation explore
         exploration prototype poc compare comparison assess assessment feasibility analyse
-        analyze analysis study benchmark experiment rfc alternatives tradeoffs
+        analyze analysis study benchmark experiment rfc alternatives tradeoffs time-box
+        timebox timeboxed requirements
         trade-offs viability whether measure vs versus""",
     TaskKind.docs: """document documentation docs doc readme guide guides tutorial changelog
         release-notes runbook runbooks playbook handbook wiki howto how-to adr faq
         docstring docstrings diagram manual explain explanation describe write-up rota
-        glossary reference contributing confluence instructions""",
+        glossary reference contributing confluence instructions screenshot screenshots""",
     TaskKind.chore: """upgrade bump refactor refactoring cleanup clean-up tidy rename
         deprecated deprecation lint linting linter formatting dependencies dependency deps
         dependabot chore debt tech-debt unused dead obsolete typing mypy ruff flake8 isort
         pre-commit housekeeping
-        setup-py pyproject requirements""",
+        setup-py pyproject lockfile lock-file""",
     TaskKind.test: """test tests testing coverage e2e end-to-end qa unittest unittests flaky
         flakes flake flakiness selenium playwright cypress snapshot fixture fixtures mock
         mocks fuzz fuzzing property-based load-test smoke testcase testcases""",
@@ -67,7 +70,8 @@ KEYWORDS: dict[TaskKind, str] = {
         datadog log-rotation logrotate cron cronjob staging cluster clusters vpc
         firewall uptime healthcheck health-check vault gzip postgres postgresql mysql redis
         kafka rabbitmq elasticsearch memcached pg_dump retention sentry newrelic honeycomb
-        opentelemetry otel jaeger statsd""",
+        opentelemetry otel jaeger statsd supervisord systemd pm2 aws gcp azure ebs ecs eks
+        elasticache restore drill disaster-recovery""",
     TaskKind.ui: """ui ux redesign restyle layout responsive css tailwind sidebar navbar nav
         menu button buttons icon icons tooltip tooltips spinner skeleton modal dialog
         popover dropdown theme theming accessibility accessible a11y wcag aria
@@ -75,7 +79,8 @@ KEYWORDS: dict[TaskKind, str] = {
         misaligned colour colours color colors font fonts typography spacing padding margin
         margins tablet retina pixel pixels animation hover logo favicon styling visual
         cluttered clutter mockup figma wireframe badge badges sticky collapsible expandable
-        prominent density compact toast toasts banner scrollbar polish""",
+        prominent density compact toast toasts banner scrollbar polish picker date-picker
+        datepicker""",
     TaskKind.data_migration: """backfill migrate migration convert legacy populate repopulate
         transfer dedupe deduplicate etl""",
     TaskKind.feature: """integration feature endpoint page screen export view feed reminder
@@ -85,6 +90,8 @@ KEYWORDS: dict[TaskKind, str] = {
 # Weighed like three words each. Groups in each tuple read: (…) what it says, then why.
 PHRASES: dict[TaskKind, tuple[str, ...]] = {
     TaskKind.incident: (
+        r"(?<!no )(?<!zero )(?<!prevent )(?<!avoid )\boutages?\b",
+        r"\b(?:piling|backing) up\b|\bbacked up\b",
         # Something is down: "login is down", "Payments down", "prod went down".
         r"\b(?:is|are|was|were|went|goes|going|been)\s+down\b",
         # "<something> down" opening a title, unless a verb makes it work: "Scale down …".
@@ -131,6 +138,10 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"accounts?|projects?|customers?)",
         r"\b(?:of|from)\s+other\s+(?:users|orgs|tenants|teams|accounts|customers)\b",
         r"\bas (?:another|any|a different) user\b",
+        # Guessing passwords: "lock the account after 10 failed logins".
+        r"\b(?:failed|invalid|wrong)\s+(?:login|sign[- ]in|password)?\s*(?:logins?|attempts?)\b",
+        r"\block(?:s|ing)? (?:out|the account|accounts?)\b",
+        r"\b(?:plain ?text|md5|sha1|unsalted|weak)\b.{0,20}\bpassword|\bpassword hash",
         # A secret where it must not be: in plain text, in logs, in a URL, public.
         r"\b(?:keys?|tokens?|secrets?|passwords?|credentials?)\b.{0,30}\b(?:in plain ?text|"
         r"plain ?text|in (?:the )?(?:logs?|url|repo|git|public)|exposed|leaked|committed)",
@@ -139,6 +150,8 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"\b(?:tokens?|sessions?|cookies?|reset links?|links?)\b.{0,20}\b(?:never|don'?t|do not|"
         r"doesn'?t|does not|not|isn'?t|aren'?t)\s+(?:expire|expired|invalidated|revoked|"
         r"rotated|cleared)\b",
+        r"\b(?:doesn'?t|does not|not|never|isn'?t)\s+(?:clear|expire|invalidate|revoke|"
+        r"destroy|delete)s?\b.{0,25}\b(?:cookies?|sessions?|tokens?)\b",
         # Code an attacker controls runs: "uploaded SVGs can run scripts".
         r"\b(?:run|runs|execute|executes)\s+(?:arbitrary\s+)?(?:scripts?|code|javascript|js|"
         r"commands?|sql)\b",
@@ -162,13 +175,17 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"linear|clickup|basecamp|github issues|a csv|csv|excel|spreadsheets?)\b",
         r"\bpopulate\b.*\b(?:column|field|table)\b",
         # Data carried from the old store to the new one.
-        r"\bfrom (?:the )?(?:old|legacy|previous)\b.*\b(?:to|into) (?:the )?new\b",
+        r"\bfrom (?:the )?(?:old|legacy|previous)\b.*\b(?:to|into)\b",
+        r"\bfill (?:in )?(?:the )?missing\b",
     ),
     TaskKind.bug: (
         r"\bkeeps?\s+\w+ing\b",
-        # A capability that should work and does not: "can't reset", "doesn't save".
-        r"\b(?:doesn'?t|does not|don'?t|do not|can'?t|cannot|can not|won'?t|isn'?t|is not|"
-        r"aren'?t|wasn'?t|unable to|fails? to|failed to|no longer|never|stopped|not)\s+"
+        # A capability that should work and does not: "can't reset", "doesn't restore". After
+        # a third-person or past negation any verb will do; after "not", "never" or "don't",
+        # which also open instructions ("Don't email guests"), only the listed ones.
+        r"\b(?:doesn'?t|does not|didn'?t|did not|won'?t|can'?t|cannot|can not|couldn'?t|"
+        r"wasn'?t|weren'?t|unable to|fails? to|failed to|no longer)\s+(?:\w+\s+)?[a-z]{3,}",
+        r"\b(?:don'?t|do not|isn'?t|is not|aren'?t|never|stopped|not)\s+"
         r"(?:\w+\s+){0,2}?(?:work|working|load|loading|save|saving|update|updating|show|"
         r"showing|find|found|visible|marked|sent|send|open|opening|reset|persist|persisted|connect|"
         r"match|matching|clear|cleared|respect|respected|arrive|arrives|appear|appears|"
@@ -188,7 +205,9 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"\btim(?:ing|es|ed) out\b",
         r"\b(?:is|are|was|were|looks?)\s+(?:wrong|broken|missing|empty|blank|incorrect|off)\b",
         r"\b(?:resets?|reverts?|jumps?)\s+(?:back\s+)?to\b",
-        r"\binstead of\b",
+        # "shows X instead of Y" is a symptom, "Use X instead of Y" a request.
+        r"^(?!(?:use|show|display|prefer|switch|replace|allow|let|make|offer)\b).*\binstead of\b",
+        r"\b(?:is|are|shows?|uses?|returns?|in)\s+\S+\s+(?:not|rather than)\s+(?:the|in|a|an|as)\b",
         r"\bout of sync\b",
         r"\boff[- ]by[- ](?:one|1)\b",
         r"\bsilently\b",
@@ -283,10 +302,10 @@ LABELS: dict[TaskKind, str] = {
     TaskKind.security: "security sec vuln vulnerability cve",
     TaskKind.feature: "feature feat story enhancement",
     TaskKind.chore: "chore refactor refactoring debt cleanup deps dependencies build lint",
-    TaskKind.docs: "docs doc documentation readme wiki",
-    TaskKind.research: "research spike investigation rfc poc",
+    TaskKind.docs: "docs doc documentation readme wiki faq",
+    TaskKind.research: "research spike investigation rfc poc time-box timebox",
     TaskKind.test: "test tests testing qa e2e flaky",
-    TaskKind.ops: "ops infra devops ci deploy sre monitoring",
+    TaskKind.ops: "ops infra devops sre",
     TaskKind.ui: "ui ux design a11y accessibility css frontend-design",
     TaskKind.data_migration: "migration backfill data-migration",
 }
@@ -298,16 +317,17 @@ LEAD_VERBS: dict[TaskKind, str] = {
     TaskKind.bug: "fix repair resolve",
     TaskKind.security: "harden sanitize sanitise escape encrypt revoke patch",
     TaskKind.research: """investigate research evaluate explore prototype compare assess spike
-        analyse analyze study benchmark measure understand""",
+        analyse analyze study benchmark measure understand try gather""",
     TaskKind.docs: "document explain describe",
     TaskKind.chore: """upgrade bump refactor clean tidy rename deprecate remove delete drop
         extract replace simplify reorganise reorganize restructure pin unpin consolidate
         modernize modernise lint split switch""",
     TaskKind.test: "test fuzz cover",
     TaskKind.ops: """deploy redeploy provision configure terraform scale dockerize
-        containerize renew monitor host""",
+        containerize renew monitor host alert""",
     TaskKind.ui: "redesign restyle align",
-    TaskKind.data_migration: "backfill migrate convert populate repopulate import transfer dedupe",
+    TaskKind.data_migration: """backfill migrate convert populate repopulate import transfer dedupe
+        move copy recompute recalculate""",
     TaskKind.feature: "add implement support create build allow enable introduce integrate let",
 }
 
@@ -316,7 +336,7 @@ LEAD_VERBS: dict[TaskKind, str] = {
 DATA_NOUNS = """data record records row rows column columns table tables field fields value
     values database db schema user users account accounts task tasks project projects
     attachment attachments file files upload uploads history entries entry event events
-    comment comments bucket buckets s3 ticket tickets issue issues board boards estimate
+    comment comments ticket tickets issue issues board boards estimate
     estimates tag tags label labels email emails name names timesheet timesheets invoice
     invoices order orders customer customers contact contacts message messages
     notification notifications document documents historical"""

@@ -68,9 +68,10 @@ _PHRASE_WEIGHT = 3.0  # a phrase is more specific than any of its words
 _HARM_PHRASE_WEIGHT = 4.0
 _HARM = frozenset({TaskKind.incident, TaskKind.security})
 _SYMPTOMS = frozenset({TaskKind.bug, TaskKind.incident, TaskKind.security})
-_LABEL_WEIGHT = 4.0  # the engineer's own category tag: "[Docs]", "Refactor:", "SEV1 -"
+_LABEL_WEIGHT = 6.0  # the author's own category tag: "[Docs]", "Refactor:", "SEV1 -"
 _LEAD_WEIGHT = 2.0  # "Fix the docs build" is a bug, "Document the fix" is docs
 _HEAD_WEIGHT = 1.5  # words before the first preposition name the work…
+_HEAD_NOUN_WEIGHT = 2.0  # …its last word most: a "migration guide" is a guide
 _TOPIC_WEIGHT = 0.5  # …the words after it only its topic: "Runbook for rotating TLS certs"
 # Feature nouns ("page", "endpoint", "export") name where a bug shows as often as what
 # to build: they only tip titles that say nothing stronger.
@@ -78,6 +79,7 @@ _FEATURE_NOUN_WEIGHT = 0.5
 _GENERIC_LEAD_WEIGHT = 1.0  # "Add", "Build", "Allow": a feature unless the object says more
 _SCOPE_WEIGHT = 2.0  # "for all users": a problem that wide is an incident
 _CONTEXT_WEIGHT = 0.4  # the description supports the title, it does not overrule it
+_MIN_EVIDENCE = 1.0  # less than one plain word's worth leaves the default: a feature
 
 # Ties go to the kind that most changes how the work should be approached.
 _TIE_ORDER = [
@@ -97,7 +99,7 @@ _TIE_ORDER = [
 # certificates" is a runbook, "Regression test for the DST bug" is a test.
 _PREPOSITIONS = _stem_set(
     """for of on in to with when after before during from via through behind under at by
-    into if because since while until within across"""
+    into if because since while until within across per"""
 )
 _HOW_TO = re.compile(r"^\s*how (?:to|do (?:i|we))\b", re.IGNORECASE)
 # A category tag in front of a title: "[API] …", "JIRA-123: …", "Docs: …", "FE - …".
@@ -174,24 +176,28 @@ def _add_words(scores: dict[TaskKind, float], text: str, weight: float, *, lead:
     has_data = any(s in _DATA_NOUNS for s in found)
     for i, st in enumerate(found):
         negated = any(w in kind_words.NEGATORS for w in tokens[max(0, i - 2) : i])
-        place = (_HEAD_WEIGHT if i < head_end else _TOPIC_WEIGHT) if lead else 1.0
+        place = _place(i, head_end) if lead else 1.0
         for kind, keys in _KEYWORDS.items():
-            if st in keys and not (negated and kind is TaskKind.incident):
+            moving_code = kind is TaskKind.data_migration and not has_data
+            if st in keys and not (negated and kind is TaskKind.incident) and not moving_code:
                 # A symptom is a symptom wherever it stands; only artefacts have a topic.
                 here = max(place, 1.0) if kind in _SYMPTOMS else place
                 if kind is TaskKind.feature:
                     here *= _FEATURE_NOUN_WEIGHT
-                scores[_moved(kind, has_data)] += weight * here
+                scores[kind] += weight * here
     if lead and found:
         for kind, verbs in _LEADS.items():
-            if found[0] in verbs:
+            # Migrating without data to move ("to pyproject.toml") is tooling work.
+            if found[0] in verbs and (has_data or kind is not TaskKind.data_migration):
                 bonus = _GENERIC_LEAD_WEIGHT if kind is TaskKind.feature else _LEAD_WEIGHT
-                scores[_moved(kind, has_data)] += weight * bonus
+                scores[kind] += weight * bonus
 
 
-def _moved(kind: TaskKind, has_data: bool) -> TaskKind:
-    """Migrating without data to move ("to pyproject.toml") is tooling work: a chore."""
-    return TaskKind.chore if kind is TaskKind.data_migration and not has_data else kind
+def _place(i: int, head_end: int) -> float:
+    """How much the word at `i` says about the work, by where it stands in the title."""
+    if i >= head_end:
+        return _TOPIC_WEIGHT
+    return _HEAD_NOUN_WEIGHT if i == head_end - 1 and i > 0 else _HEAD_WEIGHT
 
 
 def _add_phrases(scores: dict[TaskKind, float], texts: tuple[str, ...], weight: float) -> None:
@@ -232,7 +238,7 @@ def detect_kind(title: str, context: str = "") -> TaskKind:
     """The kind of work the title describes; words of the context count for less."""
     scores = _score(title, context)
     best = max(scores.values())
-    if best == 0:
+    if best < _MIN_EVIDENCE:
         return TaskKind.feature
     return next(kind for kind in _TIE_ORDER if scores[kind] == best)
 
