@@ -93,7 +93,7 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"(?<!no )(?<!zero )(?<!prevent )(?<!avoid )\boutages?\b",
         r"\b(?:piling|backing) up\b|\bbacked up\b",
         # Something is down: "login is down", "Payments down", "prod went down".
-        r"\b(?:is|are|was|were|went|goes|going|been)\s+down\b",
+        r"(?:\b(?:is|are|was|were|went|goes|going|been)|'re|'s)\s+down\b",
         # "<something> down" opening a title, unless a verb makes it work: "Scale down …".
         r"^(?!(?:slow|scale|write|break|shut|tear|wind|narrow|cut|turn|drill|step|back|pin|"
         r"track|count|tone|bring|take|put|lay|set|jot|note|boil|dumb|calm|settle|close|look|"
@@ -108,7 +108,6 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"\bbacklog\b.*\b\d+[km]?\s+(?:messages|jobs|events)\b",
         r"\bnothing (?:is )?(?:being )?(?:processed|delivered|sent)\b",
         r"\bdouble[- ]charged\b",
-        r"\bdata loss\b",
         r"\b(?:rollback|roll back)\s+(?:the\s+)?(?:release|deploy)",
         r"\bfailed over\b",
         r"\b(?:pager|alerts?|pagerduty)\s+(?:is\s+|are\s+)?firing\b|\b(?:got\s+)?paged\b",
@@ -137,6 +136,9 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"(?:other|another|someone else'?s|any)\s+(?:users?|people|orgs?|tenants?|teams?|"
         r"accounts?|projects?|customers?)",
         r"\b(?:of|from)\s+other\s+(?:users|orgs|tenants|teams|accounts|customers)\b",
+        r"\b(?:see|sees|read|reads|view|views|access|accesses|download|downloads|edit|edits|"
+        r"delete|deletes)\b.{0,30}(?:\bsomeone else'?s|\bother (?:users|people|customers|orgs|"
+        r"tenants|teams)'|\banother (?:user|customer|org|tenant|team)'s)",
         r"\bas (?:another|any|a different) user\b",
         # Guessing passwords: "lock the account after 10 failed logins".
         r"\b(?:failed|invalid|wrong)\s+(?:login|sign[- ]in|password)?\s*(?:logins?|attempts?)\b",
@@ -188,7 +190,9 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"\b(?:don'?t|do not|isn'?t|is not|aren'?t|never|stopped|not)\s+"
         r"(?:\w+\s+){0,2}?(?:work|working|load|loading|save|saving|update|updating|show|"
         r"showing|find|found|visible|marked|sent|send|open|opening|reset|persist|persisted|connect|"
-        r"match|matching|clear|cleared|respect|respected|arrive|arrives|appear|appears|"
+        r"match|matching|clear|cleared|respect|respected|arrive|arrives|appear|appears|sorted|"
+        r"ordered|filtered|included|counted|refreshed|deleted|removed|stored|copied|accepted|"
+        r"recogni[sz]ed|honou?red|rendered|"
         r"render|rendering|display|displayed|close|refresh|sync|syncing|log|login|start|"
         r"stop|delete|submit|upload|download|apply|applied|trigger|triggered|fire|fires)\b",
         r"\bdoes(?:n'?t| not)? do anything\b|\bdoes nothing\b|\bnothing happens\b",
@@ -246,7 +250,7 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"^why\b",
         r"^(?:can|could|should|do|does|is|are) (?:we|it)\b",
         r"\?\s*$",
-        r"\blook into\b",
+        r"\blook (?:into|at)\b",
         r"\bfigure out\b",
         r"\bfind out\b",
         r"\bdig into\b",
@@ -268,6 +272,7 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"\bcron ?jobs?\b",
         r"\bload balancer\b",
         r"\bon (?:prod|production|staging)\b",
+        r"\b(?:memory|cpu|resource)\s+(?:limits?|quotas?)\b|\brestart polic",
         r"\b(?:set up|add|configure)\s+(?:\w+\s+)?(?:monitoring|alerts?|alerting|backups?)\b",
     ),
     TaskKind.docs: (

@@ -101,6 +101,7 @@ _PREPOSITIONS = _stem_set(
     """for of on in to with when after before during from via through behind under at by
     into if because since while until within across per"""
 )
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _HOW_TO = re.compile(r"^\s*how (?:to|do (?:i|we))\b", re.IGNORECASE)
 # A category tag in front of a title: "[API] …", "JIRA-123: …", "Docs: …", "FE - …".
 _TAG = re.compile(
@@ -208,7 +209,7 @@ def _add_phrases(scores: dict[TaskKind, float], texts: tuple[str, ...], weight: 
         scores[kind] += weight * each * hits
 
 
-def _score(title: str, context: str) -> dict[TaskKind, float]:
+def _title_evidence(title: str) -> dict[TaskKind, float]:
     scores = dict.fromkeys(TaskKind, 0.0)
     tags, body = _split_tags(title)
     for tag in tags:
@@ -221,12 +222,29 @@ def _score(title: str, context: str) -> dict[TaskKind, float]:
     if _HOW_TO.match(body):
         scores[TaskKind.docs] += _LABEL_WEIGHT  # the form of a document: "How to rotate keys"
     _add_phrases(scores, (title, body), 1.0)
+    return scores
+
+
+def _context_evidence(context: str) -> dict[TaskKind, float]:
+    """The description read like a title: its first sentence often says what to do."""
+    scores = dict.fromkeys(TaskKind, 0.0)
+    first, *rest = _SENTENCE_END.split(context.strip(), maxsplit=1)
+    _add_words(scores, first, 1.0, lead=True)
+    _add_words(scores, " ".join(rest), 1.0, lead=False)
+    _add_phrases(scores, (context,), 1.0)
+    return scores
+
+
+def _score(title: str, context: str) -> dict[TaskKind, float]:
     described = context[:600]
-    _add_words(scores, described, _CONTEXT_WEIGHT, lead=False)
-    _add_phrases(scores, (described,), _CONTEXT_WEIGHT)
+    scores = _title_evidence(title)
+    # The description supports the title; it speaks alone only when the title says nothing.
+    weight = _CONTEXT_WEIGHT if max(scores.values()) >= _MIN_EVIDENCE else 1.0
+    for kind, value in _context_evidence(described).items():
+        scores[kind] += weight * value
     wide = sum(
-        weight * sum(1 for p in _SCOPE_RES if p.search(text.lower()))
-        for weight, text in ((1.0, title), (_CONTEXT_WEIGHT, described))
+        each * sum(1 for p in _SCOPE_RES if p.search(text.lower()))
+        for each, text in ((1.0, title), (weight, described))
     )
     if wide and scores[TaskKind.bug] + scores[TaskKind.incident] > 0:
         # A fault everyone hits is an incident: the bug's evidence counts for it too.
@@ -503,9 +521,18 @@ _LOW_PHRASES = (
     r"\bno rush\b",
     r"\b(?:not|non)[- ]urgent\b",
 )
-# "Urgent" beside the word "priority" names a level ("Sort by priority: urgent first") unless
-# it qualifies it ("urgent priority"); then no level word is read as a claim.
-_ABOUT_PRIORITIES = re.compile(r"(?<!urgent )(?<!high )(?<!low )\bpriorit(?:y|ies)\b")
+# Texts about priorities name levels rather than claim one: beside the word "priority"
+# ("Sort by priority: urgent first", though "urgent priority" qualifies it), as a value
+# ("Mark tasks as urgent", "Urgent tasks not sorted first") or in a term ("critical path").
+_ABOUT_PRIORITIES = re.compile(
+    r"(?<!urgent )(?<!high )(?<!low )\bpriorit(?:y|ies)\b"
+    r"|\bas (?:an? )?(?:urgent|critical|blocker|p[0-3])\b"
+    r"|\b(?:urgent|critical|blocker|p[0-3])\s+(?:tasks|items|issues|tickets|bugs|ones|flag|label|"
+    r"tag|badge|filter|column|status)\b"
+    r"|\bcritical (?:path|section|css)\b"
+)
+# Quoted words are mentioned, not meant: Explain what "blocker" means.
+_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|(?<!\w)'[^' ]+(?: [^' ]+){0,3}'(?!\w)")
 # Adding a protection is planned hardening; a weakness found in what exists is urgent work.
 _ADDITIVE = _stem_set(kind_words.LEAD_VERBS[TaskKind.feature])
 _KIND_PRIORITY: dict[TaskKind, PriorityName] = {
@@ -538,7 +565,7 @@ def _first_phrase(text: str, patterns: tuple[str, ...]) -> str | None:
 
 def priority_with_reason(kind: TaskKind, title: str, context: str = "") -> tuple[PriorityName, str]:
     """The suggested priority and why, in words a person can check."""
-    text = f"{title}\n{context[:500]}".lower()
+    text = _QUOTED.sub(" ", f"{title}\n{context[:500]}".lower())
     if kind is TaskKind.incident:
         return PriorityName.urgent, "It reads as a live incident: restoring service comes first."
     claims = _ABOUT_PRIORITIES.search(text) is None
