@@ -101,6 +101,7 @@ _PREPOSITIONS = _stem_set(
     """for of on in to with when after before during from via through behind under at by
     into if because since while until within across per"""
 )
+_FAIL_OVER = re.compile(r"\bfail(?:s|ed|ing)? over\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _HOW_TO = re.compile(r"^\s*how (?:to|do (?:i|we))\b", re.IGNORECASE)
 # A category tag in front of a title: "[API] …", "JIRA-123: …", "Docs: …", "FE - …".
@@ -188,10 +189,16 @@ def _add_words(scores: dict[TaskKind, float], text: str, weight: float, *, lead:
                 scores[kind] += weight * here
     if lead and found:
         for kind, verbs in _LEADS.items():
-            # Migrating without data to move ("to pyproject.toml") is tooling work.
-            if found[0] in verbs and (has_data or kind is not TaskKind.data_migration):
-                bonus = _GENERIC_LEAD_WEIGHT if kind is TaskKind.feature else _LEAD_WEIGHT
-                scores[kind] += weight * bonus
+            if found[0] not in verbs:
+                continue
+            if kind is TaskKind.data_migration and not has_data:
+                # Migrating without data to move ("from Poetry to uv") is tooling work, a
+                # chore, unless what moves is infrastructure ("Migrate Redis to …").
+                scores[TaskKind.chore] += weight * _GENERIC_LEAD_WEIGHT
+            elif kind is TaskKind.feature:
+                scores[kind] += weight * _GENERIC_LEAD_WEIGHT
+            else:
+                scores[kind] += weight * _LEAD_WEIGHT
 
 
 def _place(i: int, head_end: int) -> float:
@@ -209,8 +216,14 @@ def _add_phrases(scores: dict[TaskKind, float], texts: tuple[str, ...], weight: 
         scores[kind] += weight * each * hits
 
 
+def _phrasal(text: str) -> str:
+    """Phrasal verbs as one word, so "failing over" is a failover, not a failure."""
+    return _FAIL_OVER.sub("failover", text)
+
+
 def _title_evidence(title: str) -> dict[TaskKind, float]:
     scores = dict.fromkeys(TaskKind, 0.0)
+    title = _phrasal(title)
     tags, body = _split_tags(title)
     for tag in tags:
         tag_stems = {known_stem(w) for w in words(tag)}
@@ -228,6 +241,7 @@ def _title_evidence(title: str) -> dict[TaskKind, float]:
 def _context_evidence(context: str) -> dict[TaskKind, float]:
     """The description read like a title: its first sentence often says what to do."""
     scores = dict.fromkeys(TaskKind, 0.0)
+    context = _phrasal(context)
     first, *rest = _SENTENCE_END.split(context.strip(), maxsplit=1)
     _add_words(scores, first, 1.0, lead=True)
     _add_words(scores, " ".join(rest), 1.0, lead=False)

@@ -4,7 +4,7 @@ Dev titles are what the rules were tuned on. The holdout and fresh titles were e
 written and labelled before the rules were tuned against them and are only ever scored:
 a failure here shows their rate, never their misses, so they cannot be tuned on by
 accident. Each floor sits at the target where it is met and at the honestly measured
-level where it is not (README "AI assist quality" has the table).
+level where it is not.
 """
 
 from __future__ import annotations
