@@ -27,8 +27,8 @@ KEYWORDS: dict[TaskKind, str] = {
         hammer hammers floods spams infinite loop loops timeout timeouts deadlock deadlocks
         overflow oom segfault panic unexpected unexpectedly disappear disappears vanish
         vanishes ignored ignores skip skips skipped overwrites overwritten mismatch
-        inconsistent stale unable 400 401 403 404 404s 409 422 429 429s 500 500s 502 502s 503
-        504 5xx 4xx off-by-one 0-byte zero-byte
+        inconsistent stale unable differ differs 400 401 403 404 404s 409 422 429 429s 500
+        500s 502 502s 503 504 5xx 4xx off-by-one 0-byte zero-byte
         npe nullpointerexception typeerror valueerror keyerror attributeerror
         integrityerror misbehaves intermittent intermittently randomly sometimes""",
     TaskKind.incident: """outage outages incident incidents downtime sev0 sev1 sev2 sev3 p0
@@ -42,7 +42,8 @@ KEYWORDS: dict[TaskKind, str] = {
         clickjacking traversal privilege privileges escalation impersonate impersonation
         unauthorized unauthorised unauthenticated authorization authorisation gdpr pii
         encrypt encryption sanitize sanitise sanitization escaping md5 sha1 unsalted hmac
-        signature signatures remember-me lockout""",
+        signature signatures remember-me lockout guessable predictable unescaped unsanitized
+        unsanitised advisory advisories""",
     TaskKind.research: """investigate investigation research spike evaluate evaluation explore
         exploration prototype poc compare comparison assess assessment feasibility analyse
         analyze analysis study benchmark experiment rfc alternatives tradeoffs time-box
@@ -71,7 +72,7 @@ KEYWORDS: dict[TaskKind, str] = {
         firewall uptime healthcheck health-check vault gzip postgres postgresql mysql redis
         kafka rabbitmq elasticsearch memcached pg_dump retention sentry newrelic honeycomb
         opentelemetry otel jaeger statsd supervisord systemd pm2 aws gcp azure ebs ecs eks
-        elasticache restore drill disaster-recovery""",
+        elasticache restore drill disaster-recovery zero-downtime""",
     TaskKind.ui: """ui ux redesign restyle layout responsive css tailwind sidebar navbar nav
         menu button buttons icon icons tooltip tooltips spinner skeleton modal dialog
         popover dropdown theme theming accessibility accessible a11y wcag aria
@@ -103,6 +104,7 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         # A live metric past its limit: "p99 latency over 10s", "error rate above 5%".
         r"\b(?:p9\d|p50|latency|error rates?|queue depth|cpu|load average)\b[^.,]{0,20}"
         r"(?:\bover\b|\babove\b|>|\bexceed|\bspik|\bat 100)",
+        r"\b(?:9\d|100)\s?%\s*(?:disk|full)\b|\bdisk (?:is )?(?:at )?(?:9\d|100)\s?%",
         r"\belevated (?:error|latency|5xx)",
         r"\bdisk (?:is )?full\b",
         r"\bbacklog\b.*\b\d+[km]?\s+(?:messages|jobs|events)\b",
@@ -140,6 +142,9 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"delete|deletes)\b.{0,30}(?:\bsomeone else'?s|\bother (?:users|people|customers|orgs|"
         r"tenants|teams)'|\banother (?:user|customer|org|tenant|team)'s)",
         r"\bas (?:another|any|a different) user\b",
+        # Raising one's own rights: "users can change their own role to admin".
+        r"\b(?:change|set|give|grant|make)s?\s+(?:their|themselves|his|her)\b.{0,20}\b(?:role|"
+        r"admin|owner|permissions?)\b",
         # Guessing passwords: "lock the account after 10 failed logins".
         r"\b(?:failed|invalid|wrong)\s+(?:login|sign[- ]in|password)?\s*(?:logins?|attempts?)\b",
         r"\block(?:s|ing)? (?:out|the account|accounts?)\b",
@@ -205,6 +210,12 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"\b(?:drops|loses|removes|deletes|erases|wipes|hides|truncates|cuts off|cut off|"
         r"swallows|eats|duplicates|overwrites)\b",
         r"\bunusable\b",
+        r"\b(?:creates?|sends?|charges?|adds?|runs?|fires?|books?|logs?)\s+(?:\w+\s+)?(?:two|2)\s+"
+        r"(?:\w+\s+)?(?:tasks|entries|emails|copies|rows|times|charges|jobs|records)\b",
+        r"\b(?:resets?|reverts?|disappears?|vanish(?:es)?|jumps?)\s+(?:when|whenever|after|if|"
+        r"while|every)\b",
+        # Input it should refuse: "accepts negative numbers".
+        r"\b(?:accepts?|allows?)\s+(?:negative|invalid|empty|blank|duplicate|malformed)\b",
         r"\bby (?:mistake|accident)\b",
         r"\btim(?:ing|es|ed) out\b",
         r"\b(?:is|are|was|were|looks?)\s+(?:wrong|broken|missing|empty|blank|incorrect|off)\b",
@@ -283,6 +294,9 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"\b(?:docs?|documentation|readme|reference|guide|wiki)\b.{0,25}\b(?:outdated|out of date|"
         r"stale|wrong)\b",
         r"\b(?:outdated|out of date)\b",
+        # Content added to a document: "Add a section on estimates to the user guide".
+        r"\b(?:to|in|into|for) the (?:\w+ )?(?:readme|guide|docs|documentation|wiki|handbook|"
+        r"runbook|changelog|faq)\b",
     ),
     TaskKind.chore: (
         r"\bget rid of\b|\brip out\b",
@@ -332,7 +346,8 @@ LEAD_VERBS: dict[TaskKind, str] = {
         containerize renew monitor host alert""",
     TaskKind.ui: "redesign restyle align",
     TaskKind.data_migration: """backfill migrate convert populate repopulate import transfer dedupe
-        move copy recompute recalculate""",
+        move copy recompute recalculate lowercase normalise normalize anonymise anonymize
+        reimport re-import backpopulate""",
     TaskKind.feature: "add implement support create build allow enable introduce integrate let",
 }
 
@@ -340,7 +355,7 @@ LEAD_VERBS: dict[TaskKind, str] = {
 # setup.py to pyproject.toml" changes tooling, which is a chore.
 DATA_NOUNS = """data record records row rows column columns table tables field fields value
     values database db schema user users account accounts task tasks project projects
-    attachment attachments file files upload uploads history entries entry event events
+    attachment attachments upload uploads history username usernames entries entry event events
     comment comments ticket tickets issue issues board boards estimate
     estimates tag tags label labels email emails name names timesheet timesheets invoice
     invoices order orders customer customers contact contacts message messages
@@ -353,6 +368,7 @@ NEGATORS = frozenset(
 
 # Words that widen a problem to everyone: a bug with these is an incident.
 SCOPE_PHRASES = (
+    r"\bsince (?:the )?\d{1,2}[:.]\d{2}\b",
     r"\b(?:all|every|each)\s+(?:\w+\s+)?(?:users?|customers?|tenants?|requests?|orgs?|"
     r"accounts?|teams?|regions?|visitors?)\b",
     r"\b(?:nobody|no one|everyone|everybody)\b",

@@ -69,7 +69,7 @@ _HARM_PHRASE_WEIGHT = 4.0
 _HARM = frozenset({TaskKind.incident, TaskKind.security})
 _SYMPTOMS = frozenset({TaskKind.bug, TaskKind.incident, TaskKind.security})
 _LABEL_WEIGHT = 6.0  # the author's own category tag: "[Docs]", "Refactor:", "SEV1 -"
-_LEAD_WEIGHT = 2.0  # "Fix the docs build" is a bug, "Document the fix" is docs
+_LEAD_WEIGHT = 2.5  # "Fix the docs build" is a bug, "Document the fix" is docs
 _HEAD_WEIGHT = 1.5  # words before the first preposition name the work…
 _HEAD_NOUN_WEIGHT = 2.0  # …its last word most: a "migration guide" is a guide
 _TOPIC_WEIGHT = 0.5  # …the words after it only its topic: "Runbook for rotating TLS certs"
@@ -103,6 +103,7 @@ _PREPOSITIONS = _stem_set(
 )
 _FAIL_OVER = re.compile(r"\bfail(?:s|ed|ing)? over\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_TEST_NAME = re.compile(r"\btest_\w+")
 _HOW_TO = re.compile(r"^\s*how (?:to|do (?:i|we))\b", re.IGNORECASE)
 # A category tag in front of a title: "[API] …", "JIRA-123: …", "Docs: …", "FE - …".
 _TAG = re.compile(
@@ -147,10 +148,18 @@ def _surface_words() -> dict[str, list[str]]:
 _SURFACE = _surface_words()
 
 
+# A compound that opens with a negation means the opposite of its head: "non-urgent".
+_NOT = kind_words.NEGATORS | {"non", "un", "anti"}
+
+
 @cache
 def known_stem(word: str) -> str:
     """The stem of `word`, or of the vocabulary word it misspells ("secuirty" → security)."""
     own = stem(word)
+    first, _, last = word.rpartition("-")
+    if own not in _KNOWN and last and first and first.split("-")[0] not in _NOT:
+        # A compound's head is its last part: "re-import" imports, "oom-looping" loops.
+        return known_stem(last)
     if own in _KNOWN or len(word) < 6 or not word.isalpha():
         return own
     typo_of = next((k for k in _SURFACE.get(word[0], ()) if _one_typo_apart(word, k)), None)
@@ -232,6 +241,8 @@ def _title_evidence(title: str) -> dict[TaskKind, float]:
                 scores[kind] += _LABEL_WEIGHT * bool(tag_stems & labels)
         _add_words(scores, tag, 1.0, lead=False)
     _add_words(scores, body, 1.0, lead=True)
+    if _TEST_NAME.search(body):
+        scores[TaskKind.test] += _LABEL_WEIGHT  # a test named by its function: "test_x fails"
     if _HOW_TO.match(body):
         scores[TaskKind.docs] += _LABEL_WEIGHT  # the form of a document: "How to rotate keys"
     _add_phrases(scores, (title, body), 1.0)
@@ -522,7 +533,11 @@ _HARM_WORDS = _stem_set(
     "crash crashes crashing customer customers client clients prod production 500s 502s 503s 5xx"
 )
 _HIGH_WORDS = _stem_set("critical blocker p1")
-_HIGH_PHRASES = (r"\bhigh priority\b", r"\bblock(?:s|ing)? (?:the )?release\b")
+_HIGH_PHRASES = (
+    r"\bhigh priority\b",
+    r"\bblock(?:s|ing)? (?:the )?release\b",
+    r"\b(?:high|critical)[- ]severity\b",
+)
 _DEFECTS = frozenset({TaskKind.bug, TaskKind.security, TaskKind.data_migration})
 _LOW_WORDS = _stem_set(
     """typo typos cosmetic minor nit nitpick someday polish trivial tweak align alignment
@@ -585,11 +600,13 @@ def priority_with_reason(kind: TaskKind, title: str, context: str = "") -> tuple
     claims = _ABOUT_PRIORITIES.search(text) is None
     harm = _said(text, _HARM_WORDS) if kind in _DEFECTS else None
     urgent_word = _said(text, _URGENT_WORDS) if claims else None
-    high_word = _said(text, _HIGH_WORDS) if claims else None
+    high_word = (_said(text, _HIGH_WORDS) if claims else None) or (
+        _first_phrase(text, _HIGH_PHRASES)
+    )
     rules = (
         (PriorityName.urgent, urgent_word or _first_phrase(text, _URGENT_PHRASES)),
         (PriorityName.low, _said(text, _LOW_WORDS) or _first_phrase(text, _LOW_PHRASES)),
-        (PriorityName.high, high_word or _first_phrase(text, _HIGH_PHRASES) or harm),
+        (PriorityName.high, high_word or harm),
     )
     for priority, said in rules:
         if said:
