@@ -43,7 +43,7 @@ KEYWORDS: dict[TaskKind, str] = {
         unauthorized unauthorised unauthenticated authorization authorisation gdpr pii
         encrypt encryption sanitize sanitise sanitization escaping md5 sha1 unsalted hmac
         signature signatures remember-me lockout guessable predictable unescaped unsanitized
-        unsanitised advisory advisories""",
+        unsanitised advisory advisories two-factor 2-factor""",
     TaskKind.research: """investigate investigation research spike evaluate evaluation explore
         exploration prototype poc compare comparison assess assessment feasibility analyse
         analyze analysis study benchmark experiment rfc alternatives tradeoffs time-box
@@ -52,7 +52,8 @@ KEYWORDS: dict[TaskKind, str] = {
     TaskKind.docs: """document documentation docs doc readme guide guides tutorial changelog
         release-notes runbook runbooks playbook handbook wiki howto how-to adr faq
         docstring docstrings diagram manual explain explanation describe write-up rota
-        glossary reference contributing confluence instructions screenshot screenshots""",
+        glossary reference contributing confluence instructions screenshot screenshots
+        overview explainer primer cheatsheet cheat-sheet""",
     TaskKind.chore: """upgrade bump refactor refactoring cleanup clean-up tidy rename
         deprecated deprecation lint linting linter formatting dependencies dependency deps
         dependabot chore debt tech-debt unused dead obsolete typing mypy ruff flake8 isort
@@ -72,7 +73,8 @@ KEYWORDS: dict[TaskKind, str] = {
         firewall uptime healthcheck health-check vault gzip postgres postgresql mysql redis
         kafka rabbitmq elasticsearch memcached pg_dump retention sentry newrelic honeycomb
         opentelemetry otel jaeger statsd supervisord systemd pm2 aws gcp azure ebs ecs eks
-        elasticache restore drill disaster-recovery zero-downtime""",
+        elasticache restore drill disaster-recovery zero-downtime liveness readiness probe
+        probes""",
     TaskKind.ui: """ui ux redesign restyle layout responsive css tailwind sidebar navbar nav
         menu button buttons icon icons tooltip tooltips spinner skeleton modal dialog
         popover dropdown theme theming accessibility accessible a11y wcag aria
@@ -105,6 +107,7 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"\b(?:p9\d|p50|latency|error rates?|queue depth|cpu|load average)\b[^.,]{0,20}"
         r"(?:\bover\b|\babove\b|>|\bexceed|\bspik|\bat 100)",
         r"\b(?:9\d|100)\s?%\s*(?:disk|full)\b|\bdisk (?:is )?(?:at )?(?:9\d|100)\s?%",
+        r"\b(?:[2-9]\d|100)\s?%\s*(?:of\s+)?(?:errors|error rate|failures|of requests)\b",
         r"\belevated (?:error|latency|5xx)",
         r"\bdisk (?:is )?full\b",
         r"\bbacklog\b.*\b\d+[km]?\s+(?:messages|jobs|events)\b",
@@ -184,6 +187,11 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         # Data carried from the old store to the new one.
         r"\bfrom (?:the )?(?:old|legacy|previous)\b.*\b(?:to|into)\b",
         r"\bfill (?:in )?(?:the )?missing\b",
+        # Stored values changing their unit or type: "durations stored as seconds to minutes".
+        r"\b(?:stored|saved|kept) as\b",
+        r"\b(?:seconds|minutes|hours|cents|strings?|floats?|ints?|integers?|text|json)\s+(?:to|"
+        r"into)\s+(?:seconds|minutes|hours|cents|strings?|floats?|ints?|integers?|text|jsonb?|"
+        r"enums?|uuids?)\b",
     ),
     TaskKind.bug: (
         r"\bkeeps?\s+\w+ing\b",
@@ -197,7 +205,7 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"showing|find|found|visible|marked|sent|send|open|opening|reset|persist|persisted|connect|"
         r"match|matching|clear|cleared|respect|respected|arrive|arrives|appear|appears|sorted|"
         r"ordered|filtered|included|counted|refreshed|deleted|removed|stored|copied|accepted|"
-        r"recogni[sz]ed|honou?red|rendered|"
+        r"recogni[sz]ed|honou?red|rendered|run|running|"
         r"render|rendering|display|displayed|close|refresh|sync|syncing|log|login|start|"
         r"stop|delete|submit|upload|download|apply|applied|trigger|triggered|fire|fires)\b",
         r"\bdoes(?:n'?t| not)? do anything\b|\bdoes nothing\b|\bnothing happens\b",
@@ -205,10 +213,10 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"get|gets)\s+(?:an?\s+|the\s+)?(?:\d{3}s?|5xx|4xx|errors?|exceptions?|empty|nothing|"
         r"null|none|wrong|\"[^\"]*error)",
         r"\b(?:shows?|showing|shown|has|have|displays?|produces?|puts?|sets?)\s+(?:\w+\s+){0,3}?"
-        r"(?:wrong|incorrect|blank|empty|nan|duplicate|stale|broken)\b",
+        r"(?:wrong|incorrect|blank|empty|nan|duplicate|stale|broken|raw)\b",
         # What the software does to the user's data on its own, in the third person.
         r"\b(?:drops|loses|removes|deletes|erases|wipes|hides|truncates|cuts off|cut off|"
-        r"swallows|eats|duplicates|overwrites)\b",
+        r"swallows|eats|duplicates|overwrites|rejects|refuses)\b",
         r"\bunusable\b",
         r"\b(?:creates?|sends?|charges?|adds?|runs?|fires?|books?|logs?)\s+(?:\w+\s+)?(?:two|2)\s+"
         r"(?:\w+\s+)?(?:tasks|entries|emails|copies|rows|times|charges|jobs|records)\b",
@@ -256,6 +264,7 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"\btable overflows?\b",
         r"\blooks?\s+(?:bad|off|weird|odd|ugly|blurry|broken|cramped|cluttered)\b",
         r"\b(?:visual|ui|ux)\s+(?:polish|refresh|overhaul|tweaks?)\b",
+        r"\bmore (?:visible|prominent|obvious|readable|discoverable|compact)\b",
     ),
     TaskKind.research: (
         r"^why\b",

@@ -196,9 +196,11 @@ def _add_words(scores: dict[TaskKind, float], text: str, weight: float, *, lead:
                 if kind is TaskKind.feature:
                     here *= _FEATURE_NOUN_WEIGHT
                 scores[kind] += weight * here
-    if lead and found:
+    # A compound opening the title is a noun, not an imperative: "Drag-and-drop …".
+    opening = found[0] if found and "-" not in tokens[0] else stem(tokens[0]) if tokens else ""
+    if lead and opening:
         for kind, verbs in _LEADS.items():
-            if found[0] not in verbs:
+            if opening not in verbs:
                 continue
             if kind is TaskKind.data_migration and not has_data:
                 # Migrating without data to move ("from Poetry to uv") is tooling work, a

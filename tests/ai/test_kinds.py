@@ -34,6 +34,8 @@ def test_a_verb_is_the_work_when_it_opens_the_title_and_a_symptom_inside_it() ->
     assert kinds.detect_kind("Nightly sync drops comments with attachments") is TaskKind.bug
     assert kinds.detect_kind("Use a slider instead of a number input") is not TaskKind.bug
     assert kinds.detect_kind("Chart shows hours instead of minutes") is TaskKind.bug
+    # A compound opening the title is a noun: "drag-and-drop" is not the verb "drop".
+    assert kinds.detect_kind("Drag-and-drop reordering on the board") is TaskKind.feature
 
 
 def test_migrating_data_is_a_data_migration_and_migrating_tooling_is_not() -> None:

@@ -51,7 +51,8 @@ class Done:
 class Score:
     right: int = 0
     total: int = 0
-    misses: list[str] = field(default_factory=list)
+    # Kept out of the repr so a failing assertion cannot print a holdout set's titles.
+    misses: list[str] = field(default_factory=list, repr=False)
 
     def add(self, ok: bool, miss: str) -> None:
         self.total += 1
