@@ -93,7 +93,7 @@ lint: $(DEV_STAMP)
 assets:
 	cd frontend && npm ci --no-audit --no-fund && npm run build
 
-## eval: the offline AI assist's quality on the labelled set in tests/ai/eval (with its misses)
+## eval: the offline AI assist's quality on the labelled sets in tests/ai/eval (dev misses only)
 eval: $(DEV_STAMP)
 	$(BIN)/python -m tests.ai.eval --misses
 

@@ -1,4 +1,7 @@
-"""`python -m tests.ai.eval [--misses]`: print the offline assist's evaluation table."""
+"""`python -m tests.ai.eval [--misses]`: print the offline assist's evaluation table.
+
+`--misses` lists the dev set's misses only: the holdout sets are scored, never read.
+"""
 
 from __future__ import annotations
 

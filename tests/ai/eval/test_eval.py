@@ -1,8 +1,10 @@
 """The evaluation's thresholds, held in `make test` (the table itself: `make eval`).
 
-Dev titles are what the rules were tuned on; holdout titles were written before tuning
-and only ever scored, so their threshold sits at the honestly measured level rather than
-at the target the dev set meets.
+Dev titles are what the rules were tuned on. The holdout and fresh titles were each
+written and labelled before the rules were tuned against them and are only ever scored:
+a failure here shows their rate, never their titles, so they cannot be tuned on by
+accident. Each floor sits at the 90 % target where it is met and at the honestly measured
+level where it is not; the unmet target stays visible as a strict expected failure.
 """
 
 from __future__ import annotations
@@ -11,6 +13,11 @@ import pytest
 
 from tests.ai.eval import evaluate
 
+TARGET = 0.90
+# The lowest rate each unseen set may fall to: {set: (kind, priority)}. The holdout's kind
+# accuracy (45 of 51) is below the target: its floor is that measurement, not the target.
+HOLDOUT_FLOORS = {"holdout": (0.88, 0.86), "fresh": (TARGET, TARGET)}
+
 
 @pytest.fixture(scope="module")
 def report() -> evaluate.Report:
@@ -18,23 +25,35 @@ def report() -> evaluate.Report:
 
 
 def test_the_evaluation_set_is_big_enough_and_covers_every_kind() -> None:
-    dev = evaluate.titles("titles_dev.tsv")
-    holdout = evaluate.titles("titles_holdout.tsv")
-    assert len(dev) + len(holdout) >= 120
+    sets = {name: evaluate.titles(file) for name, file in evaluate.SETS.items()}
+    assert len(sets["dev"]) + len(sets["holdout"]) >= 120
+    assert len(sets["fresh"]) >= 60
     assert len(evaluate.history()) >= 200
     wanted = {k.value for k in evaluate.kinds.TaskKind} | {"vague"}
-    assert set(evaluate.label_counts(dev)) == wanted
-    assert set(evaluate.label_counts(holdout)) == wanted
+    for items in sets.values():
+        assert set(evaluate.label_counts(items)) == wanted
 
 
 def test_kinds_are_right_on_at_least_nine_titles_in_ten(report: evaluate.Report) -> None:
-    assert report.kind_dev.rate >= 0.90, report.kind_dev.misses
-    assert report.kind_holdout.rate >= 0.75, report.kind_holdout.misses
+    dev = report.kind[evaluate.TUNED_ON]
+    assert dev.rate >= TARGET, dev.misses
+    for name, (floor, _) in HOLDOUT_FLOORS.items():
+        rate = report.kind[name].rate  # a float, so a failure prints no titles
+        assert rate >= floor, f"{name}: {rate:.3f}"
+
+
+@pytest.mark.xfail(strict=True, reason="holdout kind accuracy is 88.2 %, below the 90 % target")
+def test_kinds_meet_the_target_on_the_original_holdout(report: evaluate.Report) -> None:
+    rate = report.kind["holdout"].rate
+    assert rate >= TARGET, f"holdout: {rate:.3f}"
 
 
 def test_priorities_match_a_leads_triage(report: evaluate.Report) -> None:
-    assert report.priority_dev.rate >= 0.90, report.priority_dev.misses
-    assert report.priority_holdout.rate >= 0.75, report.priority_holdout.misses
+    dev = report.priority[evaluate.TUNED_ON]
+    assert dev.rate >= TARGET, dev.misses
+    for name, (_, floor) in HOLDOUT_FLOORS.items():
+        rate = report.priority[name].rate
+        assert rate >= floor, f"{name}: {rate:.3f}"
 
 
 def test_estimates_beat_always_guessing_the_median_by_a_quarter(report: evaluate.Report) -> None:
@@ -42,4 +61,5 @@ def test_estimates_beat_always_guessing_the_median_by_a_quarter(report: evaluate
 
 
 def test_every_breakdown_adds_up_to_the_total_it_states(report: evaluate.Report) -> None:
-    assert report.breakdown.rate == 1.0, report.breakdown.misses[:5]
+    rate = report.breakdown.rate
+    assert rate == 1.0, f"{rate:.4f}"
