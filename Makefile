@@ -93,9 +93,9 @@ lint: $(DEV_STAMP)
 assets:
 	cd frontend && npm ci --no-audit --no-fund && npm run build
 
-## eval: the offline AI assist's quality on the labelled sets in tests/ai/eval (dev misses only)
+## eval: the offline AI assist's quality on the labelled sets in tests/ai/eval (dev misses only, per-kind counts)
 eval: $(DEV_STAMP)
-	$(BIN)/python -m tests.ai.eval --misses
+	$(BIN)/python -m tests.ai.eval --misses --by-kind
 
 ## bench: task-list throughput against a bare FastAPI endpoint
 bench: $(DEV_STAMP)
