@@ -171,7 +171,9 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     for router in page_routers:
         app.include_router(router)
     # What the lower layers show but do not own: web/ imports no domain.
-    set_layout_parts(app, timesheet.HEADER_TIMER, notifications.UNREAD_BADGE)
+    set_layout_parts(
+        app, timesheet.header_timer(settings.long_timer_hours), notifications.UNREAD_BADGE
+    )
     add_template_globals(STATUS_LABELS=STATUS_LABELS, PRIORITIES=PRIORITY_NAMES)
     if STATIC_DIR.is_dir():
         app.mount("/static", HashedStaticFiles(directory=STATIC_DIR), name="static")

@@ -6,9 +6,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
 
-from sprintsync.ai import assignees, duplicates, service
+from sprintsync.ai import assignees, duplicates, service, timers
 from sprintsync.ai.deps import AssistantDep, EmbeddingsDep
-from sprintsync.ai.schemas import BreakdownAccept, SuggestRequest, SuggestResponse
+from sprintsync.ai.schemas import (
+    BreakdownAccept,
+    SuggestRequest,
+    SuggestResponse,
+    TimerFix,
+    TimerFixRead,
+)
 from sprintsync.ai.standup import service as standup_service
 from sprintsync.ai.standup.schemas import StandupRead
 from sprintsync.db import SessionDep
@@ -132,4 +138,34 @@ async def suggest_assignees(
 ) -> Any:
     return await assignees.rank_assignees(
         session, user=user, embeddings=embeddings, ref=task, limiter=assistant.limiter
+    )
+
+
+@router.post(
+    "/timers/{entry_id}/fix",
+    response_model=TimerFixRead,
+    summary="Fix a forgotten timer: stop it at your last activity, stop it now, or discard it",
+    description=(
+        "The timer is named by its time entry (`GET /api/v1/timer`), so a stale click cannot "
+        "touch a timer started since. 404 for anyone else's entry, 409 if it has stopped."
+    ),
+    responses=errors(*AUTHED, 404, 409),
+)
+async def fix_timer(
+    entry_id: int, body: TimerFix, session: SessionDep, user: CurrentUser
+) -> TimerFixRead:
+    fix = await timers.fix_timer(session, user=user, entry_id=entry_id, action=body.action)
+    return timer_fix_read(fix)
+
+
+def timer_fix_read(fix: timers.TimerFix) -> TimerFixRead:
+    entry = fix.entry
+    return TimerFixRead(
+        action=fix.action,
+        entry_id=fix.entry_id,
+        task_id=fix.task_id,
+        discarded=entry is None,
+        ended_at=entry.ended_at if entry else None,
+        minutes=entry.minutes if entry else 0,
+        basis=fix.basis,
     )

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC, date, datetime, tzinfo
+from typing import Any
 
 import anyio
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Row, case, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -32,6 +33,7 @@ from sprintsync.tasks.schemas import PriorityName
 from sprintsync.tasks.scope import TaskScope, assigned_to
 from sprintsync.tasks.service import get_task
 from sprintsync.timesheet.models import EntrySource, TimeEntry
+from sprintsync.timesheet.service import forgotten_reason
 from sprintsync.timeutil import day_window, local_date, user_zone, zone
 from sprintsync.users.models import User
 
@@ -41,6 +43,8 @@ PLAN_CANDIDATE_LIMIT = 50
 # here): that goes to a worker thread. Below this many it is well under a millisecond,
 # less than the thread hop costs.
 INLINE_SIMILARITY_LIMIT = 100
+# The `long_timer_hours` setting's default, for callers that do not pass the setting.
+DEFAULT_LONG_TIMER_HOURS = 10.0
 
 
 class Neighbour(BaseModel):
@@ -65,6 +69,7 @@ class TaskFacts(BaseModel):
 
 class PlanTask(BaseModel):
     id: int
+    key: str = ""
     title: str
     status: str
     priority: PriorityName
@@ -73,11 +78,26 @@ class PlanTask(BaseModel):
     logged_minutes: int
 
 
+class PlanTimerFacts(BaseModel):
+    """The user's running timer: its entry and task, and why it looks forgotten, if it does.
+
+    Part of the plan's cache key: a timer started, stopped or newly forgotten is a new plan.
+    """
+
+    entry_id: int
+    task_id: int
+    key: str
+    title: str
+    started_at: datetime
+    forgotten: str | None
+
+
 class PlanFacts(BaseModel):
     today: date
     capacity_minutes: int
     logged_today_minutes: int
     tasks: list[PlanTask]
+    timer: PlanTimerFacts | None = None
 
 
 class TaskInput(BaseModel):
@@ -239,7 +259,13 @@ def _carried_by_subtasks() -> ColumnElement[bool]:
     )
 
 
-async def plan_facts(session: AsyncSession, *, user: User, body: DailyPlanRequest) -> PlanFacts:
+async def plan_facts(
+    session: AsyncSession,
+    *,
+    user: User,
+    body: DailyPlanRequest,
+    long_timer_hours: float = DEFAULT_LONG_TIMER_HOURS,
+) -> PlanFacts:
     """The user's open tasks (most pressing first, bounded) and the time logged today.
 
     "Today" is the user's local day in `body.timezone` (their own zone when the client
@@ -252,6 +278,7 @@ async def plan_facts(session: AsyncSession, *, user: User, body: DailyPlanReques
     stmt = (
         select(
             Task.id,
+            Task.key,
             Task.title,
             Task.status,
             Task.priority,
@@ -274,13 +301,22 @@ async def plan_facts(session: AsyncSession, *, user: User, body: DailyPlanReques
         .limit(PLAN_CANDIDATE_LIMIT)
     )
     rows = (await session.execute(stmt)).all()
+    finished, row = await _logged_and_timer(session, user=user, now=now, tz=tz)
+    timer = _plan_timer(row, now=now, tz=tz, long_timer_hours=long_timer_hours)
+    # A forgotten timer's hours are probably not work: they do not eat today's capacity
+    # until the user fixes the timer (the plan says so).
+    logged = finished
+    if timer is not None and timer.forgotten is None:
+        logged += _running_today(timer.started_at, now=now, tz=tz)
     return PlanFacts(
         today=today,
         capacity_minutes=body.capacity_minutes,
-        logged_today_minutes=await logged_today(session, user=user, now=now, tz=tz),
+        logged_today_minutes=logged,
+        timer=timer,
         tasks=[
             PlanTask(
                 id=r.id,
+                key=r.key,
                 title=r.title,
                 status=r.status,
                 priority=PriorityName(Priority(r.priority).name),
@@ -293,10 +329,43 @@ async def plan_facts(session: AsyncSession, *, user: User, body: DailyPlanReques
     )
 
 
+def _plan_timer(
+    row: Row[Any] | None, *, now: datetime, tz: tzinfo, long_timer_hours: float
+) -> PlanTimerFacts | None:
+    if row is None:
+        return None
+    why = forgotten_reason(row.started_at, now=now, tz=tz, limit_hours=long_timer_hours)
+    return PlanTimerFacts(
+        entry_id=row.id,
+        task_id=row.task_id,
+        key=row.key,
+        title=row.title,
+        started_at=row.started_at,
+        forgotten=why,
+    )
+
+
 async def logged_today(
     session: AsyncSession, *, user: User, now: datetime, tz: tzinfo = UTC
 ) -> int:
-    """Minutes the user logged on their local day in `tz`, counting a running timer up to now.
+    """Minutes the user logged on their local day in `tz`, counting a running timer up to now."""
+    finished, timer = await _logged_and_timer(session, user=user, now=now, tz=tz)
+    if timer is None:
+        return finished
+    return finished + _running_today(timer.started_at, now=now, tz=tz)
+
+
+def _running_today(started_at: datetime, *, now: datetime, tz: tzinfo) -> int:
+    """Minutes a timer running since `started_at` has run today (local day in `tz`)."""
+    start = day_window(local_date(now, tz), tz)[0]
+    return max(0, int((now - max(started_at, start)).total_seconds() // 60))
+
+
+async def _logged_and_timer(
+    session: AsyncSession, *, user: User, now: datetime, tz: tzinfo = UTC
+) -> tuple[int, Row[Any] | None]:
+    """Minutes the user logged on their local day in `tz` in finished entries, and the
+    running timer (its entry, start and task) if there is one.
 
     Timer entries count by when they ran. Manual entries are for a date, not a time (the
     timesheet stores them at that date's UTC midnight), so they count by that date.
@@ -315,13 +384,18 @@ async def logged_today(
             ),
         )
     )
+    # The task is named only while the user may still see it, as in the header (the fixes
+    # go by the entry, which is the user's own either way).
+    visible = TaskScope.for_user(user).condition()
     running = await session.execute(
-        select(TimeEntry.started_at).where(
-            TimeEntry.user_id == user.id, TimeEntry.ended_at.is_(None)
+        select(
+            TimeEntry.id,
+            TimeEntry.task_id,
+            TimeEntry.started_at,
+            case((visible, Task.key), else_=literal("")).label("key"),
+            case((visible, Task.title), else_=literal("a task")).label("title"),
         )
+        .join(Task, Task.id == TimeEntry.task_id)
+        .where(TimeEntry.user_id == user.id, TimeEntry.ended_at.is_(None))
     )
-    total = int(finished.scalar_one())
-    started = running.scalar_one_or_none()
-    if started is not None:
-        total += max(0, int((now - max(started, start)).total_seconds() // 60))
-    return total
+    return int(finished.scalar_one()), running.one_or_none()

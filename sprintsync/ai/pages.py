@@ -1,7 +1,9 @@
-"""HTML routes for AI help: drafting a task from its title, and the board's "Plan my day".
+"""HTML routes for AI help: drafting a task from its title, the board's "Plan my day", the
+stand-up page, the task page's estimate and breakdown, and the forgotten-timer fixes.
 
-The same `ai.service.suggest` as the JSON API does the work; the draft is answered as the
-task form (`tasks.panel.render_form`), the plan as the board's plan block.
+The same `ai.service` functions as the JSON API do the work; the draft is answered as the
+task form (`tasks.panel.render_form`), the plan as the board's plan block, an estimate or a
+breakdown as a block of `ai/task_help.html`.
 """
 
 from __future__ import annotations
@@ -13,10 +15,19 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sprintsync.ai import assignees, duplicates, service
+from sprintsync.ai import assignees, duplicates, service, timers
 from sprintsync.ai.deps import AssistantDep, EmbeddingsDep
 from sprintsync.ai.kinds import own_text
-from sprintsync.ai.schemas import CONTEXT_MAX, TITLE_MAX, DailyPlanRequest, DescriptionRequest
+from sprintsync.ai.schemas import (
+    CONTEXT_MAX,
+    TITLE_MAX,
+    BreakdownAccept,
+    BreakdownRequest,
+    DailyPlanRequest,
+    DescriptionRequest,
+    EstimateRequest,
+    TimerFixAction,
+)
 from sprintsync.ai.standup import service as standup_service
 from sprintsync.db import SessionDep
 from sprintsync.errors import Invalid
@@ -24,11 +35,12 @@ from sprintsync.security.deps import PageUser
 from sprintsync.tasks import service as tasks
 from sprintsync.tasks.panel import TASK_FIELDS, render_form, render_panel
 from sprintsync.tasks.schemas import PriorityName, TaskUpdate
+from sprintsync.timeutil import user_zone
 from sprintsync.users.models import User
-from sprintsync.web.deps import field_errors, form_text, form_values
+from sprintsync.web.deps import field_errors, form_text, form_values, referer_path
 from sprintsync.web.layout import load_layout
 from sprintsync.web.markdown import render_markdown
-from sprintsync.web.render import is_htmx, render, toast
+from sprintsync.web.render import duration, is_htmx, render, toast
 
 router = APIRouter(include_in_schema=False)
 PRIORITY_NAMES = frozenset(p.value for p in PriorityName)
@@ -246,3 +258,137 @@ async def pick_assignee(
     headers = toast("Assignee changed.", events=("tasks-changed",))
     headers.update({"HX-Retarget": "#task-panel", "HX-Reswap": "outerHTML"})
     return await render_panel(request, session, user, task_id, block="panel", headers=headers)
+
+
+# --- a task's estimate and breakdown -------------------------------------------------------
+
+
+@router.post("/tasks/{task_id:taskref}/ai/estimate")
+async def suggest_estimate(
+    task_id: str, request: Request, session: SessionDep, user: PageUser, assistant: AssistantDep
+) -> Response:
+    """The task page's "Suggest estimate": the estimate, its reason and the similar tasks."""
+    body = EstimateRequest(mode="estimate", task_id=task_id)
+    estimate = await service.suggest(session, user=user, assistant=assistant, request=body)
+    context = {
+        "task_ref": task_id,
+        "estimate": estimate,
+        "ai_source": _ai_source(estimate.provider, estimate.model, estimate.fallback),
+    }
+    return await render(request, "ai/task_help.html", context, user=user, block="estimate")
+
+
+def _task_saved(request: Request, task_id: str, message: str) -> dict[str, str] | Response:
+    """After a change from the AI help: the page (no JavaScript) or the panel's headers."""
+    if not is_htmx(request):
+        return RedirectResponse(f"/tasks/{task_id}", status_code=303)
+    headers = toast(message, events=("tasks-changed",))
+    headers.update({"HX-Retarget": "#task-panel", "HX-Reswap": "outerHTML"})
+    return headers
+
+
+@router.post("/tasks/{task_id:taskref}/ai/estimate/use")
+async def use_estimate(
+    task_id: str, request: Request, session: SessionDep, user: PageUser
+) -> Response:
+    """ "Use it": set the task's estimate to the suggested minutes."""
+    try:
+        minutes = int(form_text(await request.form(), "estimate_minutes"))
+        changes = TaskUpdate(estimate_minutes=minutes)
+    except (ValueError, ValidationError) as exc:
+        message = "That estimate is not a number of minutes the task can take."
+        raise Invalid(message, details=[{"field": "estimate_minutes", "message": message}]) from exc
+    await tasks.update_task(session, user=user, ref=task_id, changes=changes)
+    saved = _task_saved(request, task_id, f"Estimate set to {duration(minutes)}.")
+    if isinstance(saved, Response):
+        return saved
+    return await render_panel(request, session, user, task_id, block="panel", headers=saved)
+
+
+@router.post("/tasks/{task_id:taskref}/ai/breakdown")
+async def suggest_breakdown(
+    task_id: str, request: Request, session: SessionDep, user: PageUser, assistant: AssistantDep
+) -> Response:
+    """The task page's "Break down": subtasks with minutes, to keep, edit and create."""
+    body = BreakdownRequest(mode="breakdown", task_id=task_id)
+    breakdown = await service.suggest(session, user=user, assistant=assistant, request=body)
+    context = {
+        "task_ref": task_id,
+        "breakdown": breakdown,
+        "ai_source": _ai_source(breakdown.provider, breakdown.model, breakdown.fallback),
+    }
+    return await render(request, "ai/task_help.html", context, user=user, block="breakdown")
+
+
+def _accepted(form: Any, task_id: str) -> BreakdownAccept:
+    """The subtasks the form kept (checked), with their edited titles and minutes."""
+    titles, minutes = form.getlist("title"), form.getlist("minutes")
+    kept = {value for value in form.getlist("keep") if isinstance(value, str)}
+    subtasks = []
+    for index, (title, mins) in enumerate(zip(titles, minutes, strict=False)):
+        if str(index) not in kept:
+            continue
+        text = str(mins).strip()
+        subtasks.append(
+            {
+                "title": str(title),
+                "estimate_minutes": int(text) if text.isascii() and text.isdigit() else None,
+            }
+        )
+    if not subtasks:
+        message = "Keep at least one subtask to create."
+        raise Invalid(message, details=[{"field": "subtasks", "message": message}])
+    try:
+        return BreakdownAccept(parent_task_id=task_id, subtasks=subtasks)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        message = "Each subtask needs a title of at most 200 characters."
+        raise Invalid(message, details=[{"field": "title", "message": message}]) from exc
+
+
+@router.post("/tasks/{task_id:taskref}/ai/breakdown/accept")
+async def accept_breakdown(
+    task_id: str, request: Request, session: SessionDep, user: PageUser
+) -> Response:
+    """ "Create subtasks": the kept subtasks become subtasks of the task."""
+    body = _accepted(await request.form(), task_id)
+    created = await service.accept_breakdown(session, user=user, body=body)
+    count = f"{len(created)} subtask{'s' if len(created) != 1 else ''}"
+    saved = _task_saved(request, task_id, f"Created {count}.")
+    if isinstance(saved, Response):
+        return saved
+    return await render_panel(request, session, user, task_id, block="panel", headers=saved)
+
+
+# --- forgotten timers ----------------------------------------------------------------------
+
+TIMER_EVENTS = ("timer-changed", "tasks-changed")
+
+
+@router.post("/timers/{entry_id:int}/fix")
+async def fix_timer(
+    entry_id: int, request: Request, session: SessionDep, user: PageUser
+) -> Response:
+    """One click on a forgotten timer (in the header or the plan): stop it at the last
+    activity, stop it now, or discard it. Answers with the header's (now empty) timer."""
+    try:
+        action = TimerFixAction(form_text(await request.form(), "action"))
+    except ValueError as exc:
+        message = "Choose how to fix the timer."
+        raise Invalid(message, details=[{"field": "action", "message": message}]) from exc
+    fix = await timers.fix_timer(session, user=user, entry_id=entry_id, action=action)
+    if not is_htmx(request):
+        return RedirectResponse(referer_path(request), status_code=303)
+    if fix.entry is None:
+        message = "Timer discarded; nothing was logged."
+    elif action is TimerFixAction.stop_now:
+        message = f"Timer stopped: logged {duration(fix.entry.minutes)}."
+    else:
+        ended = fix.entry.ended_at.astimezone(user_zone(user)) if fix.entry.ended_at else None
+        at = f" at {ended:%H:%M}" if ended else ""
+        message = f"Timer stopped{at} ({fix.basis}): logged {duration(fix.entry.minutes)}."
+    headers = toast(message, events=TIMER_EVENTS)
+    headers["HX-Reswap"] = "none"
+    context = {"timer": None, "oob": True}
+    return await render(
+        request, "timesheet/timer.html", context, user=user, block="timer", headers=headers
+    )

@@ -16,6 +16,7 @@ from sprintsync.ai.facts import PlanFacts, TaskFacts
 from sprintsync.ai.planner import remaining
 from sprintsync.ai.providers.base import Generation, InvalidOutput, ProviderError
 from sprintsync.ai.schemas import (
+    MIN_SIMILAR_FOR_ESTIMATE,
     BreakdownDraft,
     BreakdownSuggestion,
     Confidence,
@@ -27,6 +28,7 @@ from sprintsync.ai.schemas import (
     EstimateSuggestion,
     PlanDraft,
     PlanItem,
+    PlanTimer,
     SimilarTask,
     SubtaskSuggestion,
     Suggestion,
@@ -84,6 +86,7 @@ def build_response(
         raise TypeError(f"no response for a {type(draft).__name__}")
     # Without a single similar task nothing backs a confident number, whoever claims one.
     confidence = draft.confidence if facts.neighbours else Confidence.low
+    rough = rough_reason(len(facts.neighbours))
     return EstimateSuggestion(
         **meta,
         task_id=facts.task_id,
@@ -94,7 +97,19 @@ def build_response(
         similar=_similar(facts),
         logged_minutes=facts.logged_minutes,
         rationale=draft.rationale,
+        rough=rough is not None,
+        rough_reason=rough,
     )
+
+
+def rough_reason(similar: int) -> str | None:
+    """Why an estimate is only a rough guess (too little history), or None."""
+    if similar >= MIN_SIMILAR_FOR_ESTIMATE:
+        return None
+    if similar == 0:
+        return "No similar finished tasks to go on — treat this as a rough guess."
+    tasks = "task" if similar == 1 else "tasks"
+    return f"Only {similar} similar finished {tasks} — treat this as a rough guess."
 
 
 def _similar(facts: TaskFacts) -> list[SimilarTask]:
@@ -142,12 +157,15 @@ def _plan_response(facts: PlanFacts, draft: PlanDraft, meta: dict[str, Any]) -> 
         raise InvalidOutput(f"the plan needs {planned} min but only {available} are available")
     # Finishing beats starting: in-progress work first, whatever order the model chose.
     ordered = sorted(draft.items, key=lambda i: tasks[i.task_id].status != "in_progress")
+    timer = facts.timer
+    running_task = timer.task_id if timer else None
     items = []
     for item in ordered:
         task = tasks[item.task_id]
         items.append(
             PlanItem(
                 task_id=task.id,
+                key=task.key,
                 title=task.title,
                 status=task.status,
                 priority=task.priority,
@@ -155,14 +173,20 @@ def _plan_response(facts: PlanFacts, draft: PlanDraft, meta: dict[str, Any]) -> 
                 minutes=item.minutes,
                 remaining_minutes=remaining(task),
                 reason=item.reason,
+                timer_running=task.id == running_task,
             )
         )
     deferred = [
-        DeferredItem(task_id=d.task_id, title=tasks[d.task_id].title, reason=d.reason)
+        DeferredItem(
+            task_id=d.task_id,
+            key=tasks[d.task_id].key,
+            title=tasks[d.task_id].title,
+            reason=d.reason,
+        )
         for d in draft.deferred
     ]
     deferred += [
-        DeferredItem(task_id=t.id, title=t.title, reason="Not in today's plan")
+        DeferredItem(task_id=t.id, key=t.key, title=t.title, reason="Not in today's plan")
         for t in tasks.values()
         if t.id not in seen
     ]
@@ -176,4 +200,5 @@ def _plan_response(facts: PlanFacts, draft: PlanDraft, meta: dict[str, Any]) -> 
         items=items,
         deferred=deferred,
         summary=draft.summary,
+        running_timer=PlanTimer(**timer.model_dump()) if timer else None,
     )

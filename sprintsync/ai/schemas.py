@@ -11,7 +11,7 @@ Three layers, kept apart on purpose:
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -34,6 +34,8 @@ MIN_SUBTASKS = 3
 MAX_SUBTASKS = 8
 MAX_SUBTASK_MINUTES = 2400
 MAX_ESTIMATE_MINUTES = 6000
+# Fewer similar finished tasks than this, and an estimate says it is a rough guess.
+MIN_SIMILAR_FOR_ESTIMATE = 3
 
 Context = Annotated[str, StringConstraints(strip_whitespace=True, max_length=CONTEXT_MAX)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -223,6 +225,7 @@ class DescriptionSuggestion(AIMeta):
 
 class PlanItem(BaseModel):
     task_id: int
+    key: str = Field(default="", description="The task's key; its page is /tasks/KEY")
     title: str
     status: str
     priority: PriorityName
@@ -230,12 +233,30 @@ class PlanItem(BaseModel):
     minutes: int = Field(description="Time box for today")
     remaining_minutes: int | None = Field(description="Estimate minus logged; null if none")
     reason: str
+    timer_running: bool = Field(default=False, description="Your timer is running on it")
 
 
 class DeferredItem(BaseModel):
     task_id: int
+    key: str = ""
     title: str
     reason: str
+
+
+class PlanTimer(BaseModel):
+    """Your running timer, as the plan sees it, and why it looks forgotten (if it does)."""
+
+    entry_id: int
+    task_id: int
+    key: str
+    title: str
+    started_at: datetime
+    forgotten: str | None = Field(
+        description=(
+            "Why it looks forgotten (it ran longer than the long-timer setting, or across "
+            "midnight in your zone); null if it does not"
+        )
+    )
 
 
 class DailyPlanSuggestion(AIMeta):
@@ -248,6 +269,7 @@ class DailyPlanSuggestion(AIMeta):
     items: list[PlanItem]
     deferred: list[DeferredItem]
     summary: str
+    running_timer: PlanTimer | None = Field(default=None, description="Your running timer")
 
 
 class SubtaskSuggestion(BaseModel):
@@ -274,6 +296,13 @@ class EstimateSuggestion(AIMeta):
     similar: list[SimilarTask]
     logged_minutes: int = Field(description="Time already logged on this task")
     rationale: str
+    rough: bool = Field(
+        default=False,
+        description=f"True with fewer than {MIN_SIMILAR_FOR_ESTIMATE} similar finished tasks",
+    )
+    rough_reason: str | None = Field(
+        default=None, description="The same, as a sentence for people; null otherwise"
+    )
 
 
 Suggestion = DescriptionSuggestion | DailyPlanSuggestion | BreakdownSuggestion | EstimateSuggestion
@@ -300,3 +329,33 @@ class BreakdownAccept(BaseModel):
         default=None, description="The parent task's id (42) or key (API-42)"
     )
     subtasks: list[SubtaskAccept] = Field(min_length=1, max_length=MAX_SUBTASKS)
+
+
+# --- forgotten timers ----------------------------------------------------------------------
+
+
+class TimerFixAction(StrEnum):
+    stop_at_last_activity = "stop_at_last_activity"
+    stop_now = "stop_now"
+    discard = "discard"
+
+
+class TimerFix(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: TimerFixAction = Field(
+        description=(
+            "stop_at_last_activity: end it at your latest action on its task since it "
+            "started (else an hour after the start); stop_now; discard: delete it"
+        )
+    )
+
+
+class TimerFixRead(BaseModel):
+    action: TimerFixAction
+    entry_id: int
+    task_id: int
+    discarded: bool
+    ended_at: datetime | None = Field(description="Where it was stopped; null if discarded")
+    minutes: int = Field(description="Minutes logged (0 if discarded)")
+    basis: str = Field(description="What the end time rests on, for people")

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sprintsync.ai import metrics, prompts
 from sprintsync.ai.cache import ResponseCache, cache_key
 from sprintsync.ai.facts import (
+    DEFAULT_LONG_TIMER_HOURS,
     HistoryVersion,
     PlanFacts,
     TaskFacts,
@@ -103,6 +104,8 @@ class Assistant:
     limiter: Limiter
     breaker: CircuitBreaker
     shared: SharedCalls[Suggestion] = field(default_factory=SharedCalls)
+    # The app's `long_timer_hours`: when the plan flags a running timer as forgotten.
+    long_timer_hours: float = DEFAULT_LONG_TIMER_HOURS
 
     async def aclose(self) -> None:
         await self.provider.aclose()
@@ -120,6 +123,7 @@ def build_assistant(settings: Settings, storage: Storage) -> Assistant:
         breaker=CircuitBreaker(
             threshold=settings.ai.breaker_failures, cooldown=settings.ai.breaker_cooldown_seconds
         ),
+        long_timer_hours=settings.long_timer_hours,
     )
 
 
@@ -167,7 +171,9 @@ async def suggest(
         provider=provider.name, model=provider.model, mode=request.mode, user_id=user.id
     )
     start = time.perf_counter()
-    inputs = await _cache_inputs(session, user=user, request=request)
+    inputs = await _cache_inputs(
+        session, user=user, request=request, long_timer_hours=assistant.long_timer_hours
+    )
     key = cache_key(
         mode=request.mode,
         facts=inputs.model_dump(mode="json"),
@@ -267,7 +273,7 @@ class _TaskCacheInputs(BaseModel):
 
 
 async def _cache_inputs(
-    session: AsyncSession, *, user: User, request: SuggestRequest
+    session: AsyncSession, *, user: User, request: SuggestRequest, long_timer_hours: float
 ) -> PlanFacts | _TaskCacheInputs:
     """What the response cache is keyed on, read cheaply: a hit needs nothing more.
 
@@ -276,7 +282,7 @@ async def _cache_inputs(
     bounded handful of rows, so they are the key as they are.
     """
     if isinstance(request, DailyPlanRequest):
-        return await plan_facts(session, user=user, body=request)
+        return await plan_facts(session, user=user, body=request, long_timer_hours=long_timer_hours)
     task = await task_input(
         session, user=user, task_id=request.task_id, title=request.title, context=request.context
     )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, case, func, literal, select, update
+from sqlalchemy import ColumnElement, Row, String, and_, case, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.util import identity_key
@@ -19,7 +19,7 @@ from sprintsync.tasks.models import Task
 from sprintsync.tasks.scope import TaskScope
 from sprintsync.timesheet.models import EntrySource, TimeEntry
 from sprintsync.timesheet.schemas import EntryUpdate, ManualEntryCreate
-from sprintsync.timeutil import day_start, today_for, user_zone
+from sprintsync.timeutil import day_start, local_date, today_for, user_zone, zone
 from sprintsync.users.models import User
 from sprintsync.users.schemas import MAX_ROW_ID
 from sprintsync.web.layout import LayoutPart
@@ -98,17 +98,38 @@ async def running_timer(session: AsyncSession, *, user: User) -> TimeEntry | Non
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+def forgotten_reason(
+    started_at: datetime, *, now: datetime, tz: tzinfo, limit_hours: float
+) -> str | None:
+    """Why a timer running since `started_at` looks forgotten, or None if it does not.
+
+    Forgotten: it has run for `limit_hours` (the `long_timer_hours` setting) or more, or it
+    started on an earlier day than today in the user's zone (it ran across their midnight).
+    """
+    hours = (now - started_at).total_seconds() / 3600
+    if hours >= limit_hours:
+        return f"Running for {hours:.1f} h, longer than {limit_hours:g} h."
+    if local_date(started_at, tz) < local_date(now, tz):
+        since = started_at.astimezone(tz).strftime("%a %H:%M")
+        return f"Running since {since}, across midnight."
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class RunningTimer:
-    """The header's running timer: which task, its title, and how long it has run."""
+    """The header's running timer: which task, its title, how long it has run, its entry,
+    and why it looks forgotten (None when it does not)."""
 
     task_id: int
     task_title: str
     elapsed_seconds: int
+    entry_id: int = 0
+    forgotten: str | None = None
 
 
 def _header_timer_columns(user: Any) -> list[ColumnElement[Any]]:
-    """The running timer's task, start and title (if still visible) as scalar columns."""
+    """The running timer's entry, task, start and title (if still visible), and the user's
+    zone (for the midnight check), as scalar columns."""
     running = and_(TimeEntry.user_id == user.id, TimeEntry.ended_at.is_(None))
     title = (
         select(Task.title)
@@ -116,27 +137,39 @@ def _header_timer_columns(user: Any) -> list[ColumnElement[Any]]:
         .where(running, TaskScope.for_user(user).condition())
     )
     return [
+        select(TimeEntry.id).where(running).scalar_subquery().label("timer_entry_id"),
         select(TimeEntry.task_id).where(running).scalar_subquery().label("timer_task_id"),
         select(TimeEntry.started_at).where(running).scalar_subquery().label("timer_started_at"),
         title.scalar_subquery().label("timer_task_title"),
+        literal(user.time_zone or "UTC", String).label("timer_zone"),
     ]
 
 
-def _header_timer_values(row: Row[Any]) -> dict[str, Any]:
-    if row.timer_task_id is None:
-        return {"timer": None}
-    elapsed = max(0, int((utcnow() - row.timer_started_at).total_seconds()))
-    title = row.timer_task_title or "a task"
-    return {"timer": RunningTimer(row.timer_task_id, title, elapsed)}
+def header_timer(long_timer_hours: float) -> LayoutPart:
+    """The header's running timer, as the app hands it to the layout (see web.layout),
+    flagged when it looks forgotten (see `forgotten_reason`)."""
+
+    def values(row: Row[Any]) -> dict[str, Any]:
+        if row.timer_task_id is None:
+            return {"timer": None}
+        now = utcnow()
+        elapsed = max(0, int((now - row.timer_started_at).total_seconds()))
+        try:
+            tz: tzinfo = zone(row.timer_zone)
+        except ValueError:
+            tz = UTC
+        why = forgotten_reason(row.timer_started_at, now=now, tz=tz, limit_hours=long_timer_hours)
+        title = row.timer_task_title or "a task"
+        return {"timer": RunningTimer(row.timer_task_id, title, elapsed, row.timer_entry_id, why)}
+
+    return LayoutPart(columns=_header_timer_columns, values=values)
 
 
-# The header's running timer, as the app hands it to the layout (see web.layout).
-HEADER_TIMER = LayoutPart(columns=_header_timer_columns, values=_header_timer_values)
-
-
-async def _finish(session: AsyncSession, entry: TimeEntry) -> TimeEntry:
-    """Stop a running timer; call with its task and entry locked."""
-    entry.ended_at = utcnow()
+async def _finish(
+    session: AsyncSession, entry: TimeEntry, ended_at: datetime | None = None
+) -> TimeEntry:
+    """Stop a running timer (now, or at `ended_at`); call with its task and entry locked."""
+    entry.ended_at = ended_at or utcnow()
     elapsed = _elapsed_minutes(entry.started_at, entry.ended_at)
     entry.minutes = min(elapsed, MAX_ENTRY_MINUTES)
     if elapsed > MAX_ENTRY_MINUTES:
@@ -207,7 +240,9 @@ async def start_header_timer(session: AsyncSession, *, user: User, ref: int | st
     """Start a timer and answer with the header's view of it (the page needs nothing more)."""
     entry, title = await _start(session, user=user, ref=ref)
     elapsed = max(0, int((utcnow() - entry.started_at).total_seconds()))
-    return RunningTimer(task_id=entry.task_id, task_title=title, elapsed_seconds=elapsed)
+    return RunningTimer(
+        task_id=entry.task_id, task_title=title, elapsed_seconds=elapsed, entry_id=entry.id
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +277,24 @@ async def stop_header_timer(session: AsyncSession, *, user: User) -> StoppedTime
 
 async def stop_timer(session: AsyncSession, *, user: User) -> TimeEntry:
     return (await stop_header_timer(session, user=user)).entry
+
+
+@retry_on_conflict
+async def stop_entry_at(
+    session: AsyncSession, *, user: User, entry_id: int, ended_at: datetime | None = None
+) -> TimeEntry:
+    """Stop one of the user's running timers, by its entry, now or at `ended_at` (kept
+    between its start and now). 404 for anyone else's entry, 409 if it is not running."""
+    entry = await get_entry(session, user=user, entry_id=entry_id)
+    await _lock_tasks(session, entry.task_id)
+    locked = await _locked_entry(session, entry)
+    if locked is None:
+        raise _entry_gone()
+    if locked.ended_at is not None:
+        raise Conflict("That timer has already stopped.", code="no_running_timer")
+    now = utcnow()
+    at = now if ended_at is None else min(max(ended_at, locked.started_at), now)
+    return await _finish(session, locked, at)
 
 
 def _check_day(user: User, day: date) -> None:

@@ -62,6 +62,10 @@ FIELDS: dict[str, FieldText] = {
     # the stand-up's switcher
     "user": FieldText("Person"),
     "project": FieldText("Project"),
+    # AI help on the task page, and a forgotten timer's fixes
+    "subtasks": FieldText("Subtasks"),
+    "keep": FieldText("Keep"),
+    "action": FieldText("Fix"),
 }
 
 # Sentences for one field's own kind of error, where the pattern would say less.
