@@ -68,6 +68,7 @@ def build_response(
             priority_reason=priority_reason,
             estimate_reason=estimate_reason,
             similar=_similar(facts),
+            estimate_rough_reason=rough_reason(len(facts.neighbours)),
         )
     if isinstance(draft, BreakdownDraft):
         subtasks = [

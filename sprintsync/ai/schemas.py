@@ -221,6 +221,13 @@ class DescriptionSuggestion(AIMeta):
     similar: list[SimilarTask] = Field(
         default_factory=list, description="The similar finished tasks drawn on, with their time"
     )
+    estimate_rough_reason: str | None = Field(
+        default=None,
+        description=(
+            f"Set with fewer than {MIN_SIMILAR_FOR_ESTIMATE} similar finished tasks: the "
+            "estimate is a rough guess, said plainly"
+        ),
+    )
 
 
 class PlanItem(BaseModel):

@@ -36,6 +36,20 @@ async def test_an_estimate_from_one_similar_task_says_it_is_a_rough_guess(client
     )
 
 
+async def test_a_drafts_estimate_says_it_is_a_rough_guess_too(client, session, settings) -> None:
+    user = await make_user(session)
+    await _finished(session, user, "Fix login loop on Safari", 90)
+    body = {"mode": "description", "title": "Fix login loop on Firefox"}
+    data = (await client.post(SUGGEST, json=body, headers=bearer(user, TEST_SECRET))).json()
+    assert data["estimate_rough_reason"] == (
+        "Only 1 similar finished task — treat this as a rough guess."
+    )
+    token = login_cookie(client, user, settings)
+    form = {"title": "Fix login loop on Firefox", "description": "", "priority": "medium"}
+    r = await client.post("/tasks/draft", data=form, headers={**HTMX, "X-CSRF-Token": token})
+    assert "Only 1 similar finished task — treat this as a rough guess." in html.unescape(r.text)
+
+
 async def test_an_estimate_from_three_similar_tasks_is_not_called_rough(client, session) -> None:
     user = await make_user(session)
     for browser, minutes in (("Safari", 90), ("Chrome", 120), ("Edge", 100)):
