@@ -15,6 +15,7 @@ from sprintsync.timesheet.models import TimeEntry
 from tests.conftest import TEST_SECRET
 from tests.factories import bearer, db_snapshot, make_running_timer, make_task, make_user
 from tests.pages import HTMX, login_cookie
+from tests.statements import count_statements
 
 SUGGEST = "/api/v1/ai/suggest"
 
@@ -287,3 +288,21 @@ async def test_the_plan_page_links_items_by_key_with_start_buttons_and_fixes(
     assert "data-plan-forgotten-timer" in r.text
     assert f'action="/timers/{entry.id}/fix"' in r.text
     assert 'hx-trigger="timer-changed from:body"' in r.text
+
+
+async def test_the_plan_reads_the_running_timer_without_an_extra_statement(
+    client, engine, monkeypatch, session
+) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user, estimate_minutes=60)
+    h = bearer(user, TEST_SECRET)
+    await client.post(SUGGEST, json={"mode": "daily_plan"}, headers=h)
+    with count_statements(engine, monkeypatch) as idle:
+        await client.post(SUGGEST, json={"mode": "daily_plan", "capacity_minutes": 300}, headers=h)
+    await make_running_timer(session, task, user, minutes_ago=11 * 60)
+    with count_statements(engine, monkeypatch) as running:
+        r = await client.post(
+            SUGGEST, json={"mode": "daily_plan", "capacity_minutes": 240}, headers=h
+        )
+    assert r.json()["running_timer"]["forgotten"] is not None
+    assert len(running) == len(idle), (idle, running)

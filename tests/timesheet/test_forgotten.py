@@ -16,6 +16,8 @@ from sprintsync.db import utcnow
 from sprintsync.timesheet.service import forgotten_reason
 from tests.factories import make_running_timer, make_task, make_user
 from tests.pages import login_cookie
+from tests.statements import count_statements
+from tests.tasks.test_statements import PAGE_BUDGET
 
 NEW_YORK = ZoneInfo("America/New_York")  # UTC-5 in January
 KOLKATA = ZoneInfo("Asia/Kolkata")  # UTC+5:30, no clock changes
@@ -109,3 +111,19 @@ async def test_a_fresh_timer_is_not_flagged(client, session, settings) -> None:
     page = (await client.get("/tasks")).text
     assert "data-running-timer" in page
     assert "data-forgotten-timer" not in page
+
+
+async def test_the_flag_costs_the_header_no_extra_statement(
+    client, engine, monkeypatch, session, settings
+) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user)
+    await make_running_timer(session, task, user, minutes_ago=11 * 60)
+    login_cookie(client, user, settings)
+    assert (await client.get("/")).status_code == 200  # the user cache is warm now
+    with count_statements(engine, monkeypatch) as statements:
+        page = (await client.get("/")).text
+    assert "data-forgotten-timer" in page
+    header = [s for s in statements if "time_entries" in s and "notifications" in s]
+    assert len(header) == 1, statements
+    assert len(statements) <= PAGE_BUDGET, statements
