@@ -118,7 +118,7 @@ async def fix_timer(
         raise Conflict("That timer has already stopped.", code="no_running_timer")
     task_id = entry.task_id
     if action is TimerFixAction.discard:
-        await timesheet.delete_entry(session, user=user, entry_id=entry_id)
+        await timesheet.delete_entry(session, user=user, entry_id=entry_id, running_only=True)
         return TimerFix(action, entry_id, task_id, None, "discarded, nothing logged")
     if action is TimerFixAction.stop_now:
         stopped = await timesheet.stop_entry_at(session, user=user, entry_id=entry_id)

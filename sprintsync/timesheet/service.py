@@ -407,12 +407,18 @@ async def update_entry(
 
 
 @retry_on_conflict
-async def delete_entry(session: AsyncSession, *, user: User, entry_id: int) -> None:
+async def delete_entry(
+    session: AsyncSession, *, user: User, entry_id: int, running_only: bool = False
+) -> None:
+    """Delete the user's entry; with `running_only`, only while it is still a running timer
+    (checked under its row lock, so a timer stopped in the same instant is kept: 409)."""
     entry = await get_entry(session, user=user, entry_id=entry_id)
     await _lock_tasks(session, entry.task_id)
     locked = await _locked_entry(session, entry)
     if locked is None:
         raise _entry_gone()
+    if running_only and locked.ended_at is not None:
+        raise Conflict("That timer has already stopped.", code="no_running_timer")
     entry = locked
     await session.delete(entry)
     await session.flush()

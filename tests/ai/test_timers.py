@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from sprintsync.ai import timers
 from sprintsync.comments.models import Comment
 from sprintsync.db import utcnow
+from sprintsync.errors import Conflict
 from sprintsync.tasks.models import Task, TaskFieldChange, TaskStatusChange
+from sprintsync.timesheet import service as entries
 from sprintsync.timesheet.models import TimeEntry
 from tests.conftest import TEST_SECRET
 from tests.factories import bearer, db_snapshot, make_running_timer, make_task, make_user
@@ -306,3 +309,17 @@ async def test_the_plan_reads_the_running_timer_without_an_extra_statement(
         )
     assert r.json()["running_timer"]["forgotten"] is not None
     assert len(running) == len(idle), (idle, running)
+
+
+async def test_discard_keeps_a_timer_that_was_stopped_in_the_same_instant(session) -> None:
+    # The fix checks "still running" before it discards; the delete re-checks under the
+    # entry's row lock, so a stop that lands in between keeps the logged time.
+    user = await make_user(session)
+    task = await make_task(session, user)
+    entry = await make_running_timer(session, task, user, minutes_ago=45)
+    await entries.stop_entry_at(session, user=user, entry_id=entry.id)
+    with pytest.raises(Conflict):
+        await entries.delete_entry(session, user=user, entry_id=entry.id, running_only=True)
+    kept = await _entry(session, entry.id)
+    assert kept is not None
+    assert kept.minutes == 45
