@@ -22,7 +22,8 @@ from sprintsync.db import utcnow
 from sprintsync.notifications.models import Notification
 from sprintsync.projects import service as projects
 from sprintsync.projects.models import Project, Role
-from sprintsync.tasks.models import Priority, Task, TaskFieldChange, TaskStatus, TaskStatusChange
+from sprintsync.tasks.models import Task, TaskFieldChange, TaskStatus, TaskStatusChange
+from sprintsync.tasks.priority import Priority
 from sprintsync.tasks.transitions import can_move
 from sprintsync.timesheet.models import EntrySource, TimeEntry
 from sprintsync.users import service as users
@@ -442,7 +443,7 @@ def _build_task(
         title=title,
         description=f"{title}. Demo task created by `sprintsync seed`.",
         status=status.value,
-        priority=rng.choice(list(Priority)).value,
+        priority=rng.choice(list(Priority)),
         estimate_minutes=rng.choice(_ESTIMATES),
         due_date=due,
         owner_id=owner.id,

@@ -13,6 +13,7 @@ from sprintsync.projects.models import Project, ProjectMember
 from sprintsync.security.passwords import hash_password_sync
 from sprintsync.security.tokens import create_access_token
 from sprintsync.tasks.models import Task, TaskStatusChange
+from sprintsync.tasks.priority import Priority
 from sprintsync.timesheet.models import TimeEntry
 from sprintsync.users.models import User
 from sprintsync.web.csrf import csrf_token_for
@@ -128,7 +129,7 @@ async def make_task(
         "title": f"Task {_next()}",
         "description": "",
         "status": "todo",
-        "priority": 1,
+        "priority": Priority.medium,
         "owner_id": owner.id,
         "assignee_id": owner.id,
         "total_minutes": 0,

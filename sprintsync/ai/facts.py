@@ -28,8 +28,8 @@ from sprintsync.ai.kinds import own_text
 from sprintsync.ai.schemas import CONTEXT_MAX, DailyPlanRequest
 from sprintsync.db import utcnow
 from sprintsync.errors import Invalid
-from sprintsync.tasks.models import Priority, Task, TaskStatus
-from sprintsync.tasks.schemas import PriorityName
+from sprintsync.tasks.models import Task, TaskStatus
+from sprintsync.tasks.priority import Priority
 from sprintsync.tasks.scope import TaskScope, assigned_to
 from sprintsync.tasks.service import get_task
 from sprintsync.timesheet.models import EntrySource, TimeEntry
@@ -62,7 +62,7 @@ class TaskFacts(BaseModel):
     context: str
     estimate_minutes: int | None
     logged_minutes: int
-    priority: PriorityName | None
+    priority: Priority | None
     neighbours: list[Neighbour]
     history_size: int
 
@@ -72,7 +72,7 @@ class PlanTask(BaseModel):
     key: str = ""
     title: str
     status: str
-    priority: PriorityName
+    priority: Priority
     due_date: date | None
     estimate_minutes: int | None
     logged_minutes: int
@@ -113,7 +113,7 @@ class TaskInput(BaseModel):
     context: str
     estimate_minutes: int | None
     logged_minutes: int
-    priority: PriorityName | None
+    priority: Priority | None
 
 
 class HistoryVersion(BaseModel):
@@ -149,7 +149,7 @@ async def task_input(
         title = title or task.title
         context = context or task.description
         estimate, logged = task.estimate_minutes, task.total_minutes
-        priority = PriorityName(Priority(task.priority).name)
+        priority = task.priority
     if not title:
         # The request schemas already insist on one of the two; this keeps a direct caller
         # from getting a confusing answer about a task with no title.
@@ -319,7 +319,7 @@ async def plan_facts(
                 key=r.key,
                 title=r.title,
                 status=r.status,
-                priority=PriorityName(Priority(r.priority).name),
+                priority=r.priority,
                 due_date=r.due_date,
                 estimate_minutes=r.estimate_minutes,
                 logged_minutes=r.total_minutes,

@@ -23,7 +23,7 @@ import snowballstemmer
 
 from sprintsync.ai import kind_words
 from sprintsync.ai.schemas import TaskKind
-from sprintsync.tasks.schemas import PriorityName
+from sprintsync.tasks.priority import Priority
 
 _STEMMER = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
@@ -566,16 +566,16 @@ _ABOUT_PRIORITIES = re.compile(
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|(?<!\w)'[^' ]+(?: [^' ]+){0,3}'(?!\w)")
 # Adding a protection is planned hardening; a weakness found in what exists is urgent work.
 _ADDITIVE = _stem_set(kind_words.LEAD_VERBS[TaskKind.feature])
-_KIND_PRIORITY: dict[TaskKind, PriorityName] = {
-    TaskKind.incident: PriorityName.urgent,
-    TaskKind.security: PriorityName.high,
-    TaskKind.data_migration: PriorityName.high,
-    TaskKind.docs: PriorityName.low,
-    TaskKind.chore: PriorityName.low,
+_KIND_PRIORITY: dict[TaskKind, Priority] = {
+    TaskKind.incident: Priority.urgent,
+    TaskKind.security: Priority.high,
+    TaskKind.data_migration: Priority.high,
+    TaskKind.docs: Priority.low,
+    TaskKind.chore: Priority.low,
 }
 
 
-def priority_for(kind: TaskKind, title: str, context: str = "") -> PriorityName:
+def priority_for(kind: TaskKind, title: str, context: str = "") -> Priority:
     """Urgency from the kind of work and the words used (as words, never as substrings)."""
     return priority_with_reason(kind, title, context)[0]
 
@@ -594,11 +594,11 @@ def _first_phrase(text: str, patterns: tuple[str, ...]) -> str | None:
     return next((m.group(0) for p in patterns if (m := re.search(p, text))), None)
 
 
-def priority_with_reason(kind: TaskKind, title: str, context: str = "") -> tuple[PriorityName, str]:
+def priority_with_reason(kind: TaskKind, title: str, context: str = "") -> tuple[Priority, str]:
     """The suggested priority and why, in words a person can check."""
     text = _QUOTED.sub(" ", f"{title}\n{context[:500]}".lower())
     if kind is TaskKind.incident:
-        return PriorityName.urgent, "It reads as a live incident: restoring service comes first."
+        return Priority.urgent, "It reads as a live incident: restoring service comes first."
     claims = _ABOUT_PRIORITIES.search(text) is None
     harm = _said(text, _HARM_WORDS) if kind in _DEFECTS else None
     urgent_word = _said(text, _URGENT_WORDS) if claims else None
@@ -606,17 +606,17 @@ def priority_with_reason(kind: TaskKind, title: str, context: str = "") -> tuple
         _first_phrase(text, _HIGH_PHRASES)
     )
     rules = (
-        (PriorityName.urgent, urgent_word or _first_phrase(text, _URGENT_PHRASES)),
-        (PriorityName.low, _said(text, _LOW_WORDS) or _first_phrase(text, _LOW_PHRASES)),
-        (PriorityName.high, high_word or harm),
+        (Priority.urgent, urgent_word or _first_phrase(text, _URGENT_PHRASES)),
+        (Priority.low, _said(text, _LOW_WORDS) or _first_phrase(text, _LOW_PHRASES)),
+        (Priority.high, high_word or harm),
     )
     for priority, said in rules:
         if said:
             return priority, f"It says “{said}”."
-    priority = _KIND_PRIORITY.get(kind, PriorityName.medium)
+    priority = _KIND_PRIORITY.get(kind, Priority.medium)
     label = kind.value.replace("_", " ")
     if kind is TaskKind.security and _opening_verb(title) in _ADDITIVE:
-        return PriorityName.medium, "It adds a protection rather than closing a known hole."
+        return Priority.medium, "It adds a protection rather than closing a known hole."
     return priority, f"The usual priority for {label} work; nothing in the text says otherwise."
 
 

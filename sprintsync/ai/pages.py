@@ -34,7 +34,8 @@ from sprintsync.errors import Invalid
 from sprintsync.security.deps import PageUser
 from sprintsync.tasks import service as tasks
 from sprintsync.tasks.panel import TASK_FIELDS, render_form, render_panel
-from sprintsync.tasks.schemas import PriorityName, TaskUpdate
+from sprintsync.tasks.priority import Priority
+from sprintsync.tasks.schemas import TaskUpdate
 from sprintsync.timeutil import user_zone
 from sprintsync.users.models import User
 from sprintsync.web.deps import field_errors, form_text, form_values, referer_path
@@ -43,7 +44,7 @@ from sprintsync.web.markdown import render_markdown
 from sprintsync.web.render import duration, is_htmx, render, toast
 
 router = APIRouter(include_in_schema=False)
-PRIORITY_NAMES = frozenset(p.value for p in PriorityName)
+PRIORITY_NAMES = frozenset(p.value for p in Priority)
 
 
 def _ai_source(provider: str, model: str, fallback: bool) -> str:

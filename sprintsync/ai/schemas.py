@@ -24,7 +24,8 @@ from pydantic import (
     model_validator,
 )
 
-from sprintsync.tasks.schemas import Minutes, PriorityName, TaskRefValue, Title
+from sprintsync.tasks.priority import Priority
+from sprintsync.tasks.schemas import Minutes, TaskRefValue, Title
 from sprintsync.timeutil import ZONE_NAME_MAX, zone
 
 TITLE_MAX = 200
@@ -141,7 +142,7 @@ class DescriptionDraft(BaseModel):
     risks: list[Line] = Field(default_factory=list, max_length=6)
     open_questions: list[Line] = Field(default_factory=list, max_length=6)
     estimate_minutes: DraftMinutes
-    priority: PriorityName
+    priority: Priority
 
 
 class PlanDraftItem(BaseModel):
@@ -213,7 +214,7 @@ class DescriptionSuggestion(AIMeta):
     risks: list[str]
     open_questions: list[str]
     estimate_minutes: int
-    priority: PriorityName
+    priority: Priority
     similar_count: int = Field(description="Finished tasks the estimate was calibrated on")
     description: str = Field(description="The draft as Markdown, ready for the task's text")
     priority_reason: str = Field(default="", description="Why this priority is suggested")
@@ -235,7 +236,7 @@ class PlanItem(BaseModel):
     key: str = Field(default="", description="The task's key; its page is /tasks/KEY")
     title: str
     status: str
-    priority: PriorityName
+    priority: Priority
     due_date: date | None
     minutes: int = Field(description="Time box for today")
     remaining_minutes: int | None = Field(description="Estimate minus logged; null if none")
@@ -324,7 +325,7 @@ class SubtaskAccept(BaseModel):
 
     title: Title
     estimate_minutes: Minutes | None = None
-    priority: PriorityName | None = Field(default=None, description="Defaults to the parent's")
+    priority: Priority | None = Field(default=None, description="Defaults to the parent's")
 
 
 class BreakdownAccept(BaseModel):

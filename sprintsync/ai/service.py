@@ -70,8 +70,9 @@ from sprintsync.ai.standup.schemas import StandupRephrase
 from sprintsync.config import AISettings, Settings
 from sprintsync.observability import log
 from sprintsync.ratelimit import Limiter
-from sprintsync.tasks.models import Priority, Task
-from sprintsync.tasks.schemas import PriorityName, TaskCreate
+from sprintsync.tasks.models import Task
+from sprintsync.tasks.priority import Priority
+from sprintsync.tasks.schemas import TaskCreate
 from sprintsync.tasks.service import create_task, get_task
 from sprintsync.users.models import User
 
@@ -225,9 +226,7 @@ async def accept_breakdown(
     parent = None
     if body.parent_task_id is not None:
         parent = await get_task(session, user=user, ref=body.parent_task_id)
-    default_priority = (
-        PriorityName(Priority(parent.priority).name) if parent else PriorityName.medium
-    )
+    default_priority = parent.priority if parent else Priority.medium
     created = []
     for sub in body.subtasks:
         data = TaskCreate(

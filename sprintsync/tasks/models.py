@@ -15,7 +15,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    SmallInteger,
     String,
     Text,
     text,
@@ -24,21 +23,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sprintsync.db import Base, UTCDateTime, utcnow
 from sprintsync.projects.models import Project
+from sprintsync.tasks.priority import Priority, PriorityType
 
 
 class TaskStatus(enum.StrEnum):
     todo = "todo"
     in_progress = "in_progress"
     done = "done"
-
-
-class Priority(enum.IntEnum):
-    """Stored as a small integer so that sorting by priority is sorting by urgency."""
-
-    low = 0
-    medium = 1
-    high = 2
-    urgent = 3
 
 
 class Task(Base):
@@ -71,7 +62,7 @@ class Task(Base):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default=TaskStatus.todo.value)
-    priority: Mapped[int] = mapped_column(SmallInteger, default=Priority.medium.value)
+    priority: Mapped[Priority] = mapped_column(PriorityType, default=Priority.medium)
     estimate_minutes: Mapped[int | None] = mapped_column(Integer)
     due_date: Mapped[date | None] = mapped_column(Date)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

@@ -28,7 +28,8 @@ from sprintsync.tasks.panel import (
     render_form,
     render_panel,
 )
-from sprintsync.tasks.schemas import STATUS_LABELS, PriorityName, SortKey, TaskCreate, TaskUpdate
+from sprintsync.tasks.priority import Priority
+from sprintsync.tasks.schemas import STATUS_LABELS, SortKey, TaskCreate, TaskUpdate
 from sprintsync.timeutil import today_for
 from sprintsync.users.models import User
 from sprintsync.users.schemas import RowId
@@ -66,7 +67,7 @@ class TaskListQuery(BaseModel):
     project: RowId | None = None
     status: TaskStatus | None = None
     assignee: RowId | None = None
-    priority: PriorityName | None = None
+    priority: Priority | None = None
     due: Literal["overdue", "today", "week", "later"] | None = None
     sort: SortKey = "-created_at"
     cursor: str | None = Field(default=None, max_length=500)
@@ -146,7 +147,7 @@ class BoardQuery(BaseModel):
 
     q: str = Field(default="", max_length=200)
     assignee: RowId | None = None
-    priority: PriorityName | None = None
+    priority: Priority | None = None
 
     @model_validator(mode="before")
     @classmethod

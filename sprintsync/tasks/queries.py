@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Integer, SmallInteger, String
+from sqlalchemy import Date, Integer, SmallInteger, String, column
 
 from sprintsync.db import UTCDateTime
 from sprintsync.tasks.models import Task
@@ -19,6 +19,10 @@ from sprintsync.tasks.scope import TaskScope
 
 FAR_FUTURE = date(9999, 12, 31)
 COLUMNS = list(Task.__table__.c)
+# The list's rows as the driver returns them on every backend (asyncpg applies no column
+# types): priority stays its stored rank, which the cursor carries and `list_tasks` turns
+# into a `Priority` once per row.
+RAW_COLUMNS = [column(c.name, SmallInteger()) if c.name == "priority" else c for c in COLUMNS]
 _COLUMN_LIST = ", ".join(c.name for c in COLUMNS)
 _SELECT = f"SELECT {_COLUMN_LIST} FROM tasks"
 _SELECT_KEYED = f"SELECT {_COLUMN_LIST}, {{key}} AS sort_key FROM tasks"

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from starlette.convertors import Convertor, register_url_convertor
 
-from sprintsync.tasks.models import Priority, TaskStatus
+from sprintsync.tasks.models import TaskStatus
+from sprintsync.tasks.priority import Priority
 from sprintsync.timeutil import CalendarDate, DayFilter
 from sprintsync.users.schemas import RowId
 
@@ -18,17 +18,6 @@ Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 Description = Annotated[str, Field(max_length=10_000)]
 # Strict: `false` or "30" are not a number of minutes.
 Minutes = Annotated[int, Field(ge=0, le=100_000, strict=True)]
-
-
-class PriorityName(StrEnum):
-    low = "low"
-    medium = "medium"
-    high = "high"
-    urgent = "urgent"
-
-    @property
-    def rank(self) -> int:
-        return Priority[self.value].value
 
 
 # A task named in a request body: its id (42) or its key ("API-42").
@@ -53,7 +42,8 @@ register_url_convertor("taskref", TaskRefConvertor())
 # A path parameter naming a task by id (42) or key (API-42); both name the same task.
 TaskRef = Annotated[str, Path(description="The task's id (42) or key (API-42)")]
 
-PRIORITY_NAMES = [p.name for p in sorted(Priority)]
+# Least to most urgent, for choices in forms and filters.
+PRIORITY_NAMES = [p.value for p in Priority]
 STATUS_LABELS = {"todo": "Todo", "in_progress": "In progress", "done": "Done"}
 
 
@@ -62,7 +52,7 @@ class TaskCreate(BaseModel):
 
     title: Title
     description: Description = ""
-    priority: PriorityName = PriorityName.medium
+    priority: Priority = Priority.medium
     estimate_minutes: Minutes | None = None
     due_date: CalendarDate | None = None
     project_id: RowId | None = Field(
@@ -97,7 +87,7 @@ class TaskUpdate(BaseModel):
     # Omit a field to keep it; null is refused (by `_not_null`), so the schema does not offer it.
     title: Title | None = Field(default=None, json_schema_extra=_not_nullable)
     description: Description | None = Field(default=None, json_schema_extra=_not_nullable)
-    priority: PriorityName | None = Field(default=None, json_schema_extra=_not_nullable)
+    priority: Priority | None = Field(default=None, json_schema_extra=_not_nullable)
     estimate_minutes: Minutes | None = None
     due_date: CalendarDate | None = None
     assignee_id: RowId | None = Field(
@@ -126,7 +116,7 @@ class TaskRead(BaseModel):
     title: str
     description: str
     status: TaskStatus
-    priority: PriorityName
+    priority: Priority
     estimate_minutes: int | None
     due_date: date | None
     owner_id: int
@@ -177,7 +167,7 @@ class TaskListParams(BaseModel):
     )
     status: TaskStatus | None = None
     assignee_id: RowId | None = None
-    priority: PriorityName | None = None
+    priority: Priority | None = None
     q: str | None = Field(
         default=None, max_length=200, description="A task key (API-42), or search title/description"
     )

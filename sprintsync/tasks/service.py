@@ -21,14 +21,14 @@ from sprintsync.projects.service import ProjectView
 from sprintsync.tasks import events, queries
 from sprintsync.tasks.fastpath import fetch_dicts
 from sprintsync.tasks.models import (
-    Priority,
     Task,
     TaskFieldChange,
     TaskStatus,
     TaskStatusChange,
     TimeEntry,
 )
-from sprintsync.tasks.schemas import PriorityName, TaskCreate, TaskUpdate
+from sprintsync.tasks.priority import Priority
+from sprintsync.tasks.schemas import TaskCreate, TaskUpdate
 from sprintsync.tasks.scope import TaskScope, access_statement, assigned_to, is_lead
 from sprintsync.tasks.transitions import allowed_targets, can_move
 from sprintsync.users import service as users
@@ -38,7 +38,6 @@ from sprintsync.users.schemas import MAX_ROW_ID
 MAX_LIMIT = 100
 # The task panel lists at most this many time entries, newest first.
 PANEL_ENTRIES = 100
-_PRIORITY_NAMES = {p.value: p.name for p in Priority}
 # A task key as people type it: API-42 (any case).
 TASK_KEY = re.compile(r"([A-Za-z]{2,10})-(\d{1,9})")
 
@@ -47,7 +46,7 @@ TASK_KEY = re.compile(r"([A-Za-z]{2,10})-(\d{1,9})")
 class TaskFilter:
     status: TaskStatus | None = None
     assignee_id: int | None = None
-    priority: PriorityName | None = None
+    priority: Priority | None = None
     q: str | None = None
     due_before: date | None = None
     due_after: date | None = None
@@ -73,13 +72,9 @@ def may_delete(user: User, task: Task, role: str | None) -> bool:
 
 def task_dict(row: Any) -> dict[str, Any]:
     """A task row (ORM object or Core mapping) as the API's plain dict."""
-    data = (
-        {c.key: getattr(row, c.key) for c in queries.COLUMNS}
-        if isinstance(row, Task)
-        else dict(row)
-    )
-    data["priority"] = _PRIORITY_NAMES[data["priority"]]
-    return data
+    if isinstance(row, Task):
+        return {c.key: getattr(row, c.key) for c in queries.COLUMNS}
+    return dict(row)
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -103,14 +98,14 @@ def _decode_cursor(cursor: str, field: str) -> tuple[Any, int]:
         elif field == "due_date":
             value = date.fromisoformat(value)
         elif field == "priority":
-            value = int(value)
+            value = Priority.from_rank(int(value)).rank
         elif not isinstance(value, str):
             raise TypeError
         row_id = int(row_id)
-        if not 0 < row_id <= MAX_ROW_ID or (field == "priority" and value not in _PRIORITY_NAMES):
+        if not 0 < row_id <= MAX_ROW_ID:
             raise ValueError("out of range")
         return value, row_id
-    except (ValueError, TypeError, OverflowError, orjson.JSONDecodeError) as exc:
+    except (ValueError, TypeError, IndexError, OverflowError, orjson.JSONDecodeError) as exc:
         raise Invalid("The cursor is not valid.", code="invalid_cursor") from exc
 
 
@@ -183,13 +178,13 @@ async def list_tasks(
         limit=page.limit,
         lateral=session.get_bind().dialect.name == "postgresql",
     )
-    rows = await fetch_dicts(session, sql, params, columns=queries.COLUMNS, param_types=types)
+    rows = await fetch_dicts(session, sql, params, columns=queries.RAW_COLUMNS, param_types=types)
     next_cursor = None
     if len(rows) > page.limit:
         last = rows[page.limit - 1]
         next_cursor = _cursor_after(page, last[page.field], last["id"])
     for row in rows:
-        row["priority"] = _PRIORITY_NAMES[row["priority"]]
+        row["priority"] = Priority.from_rank(row["priority"])
     return rows[: page.limit], next_cursor
 
 
@@ -609,7 +604,7 @@ async def create_task(session: AsyncSession, *, user: User, data: TaskCreate) ->
         title=data.title,
         description=data.description,
         status=TaskStatus.todo.value,
-        priority=data.priority.rank,
+        priority=data.priority,
         estimate_minutes=data.estimate_minutes,
         due_date=data.due_date,
         owner_id=user.id,
@@ -648,8 +643,6 @@ async def update_task(
     data = changes.model_dump(exclude_unset=True)
     if "assignee_id" in data and data["assignee_id"] != task.assignee_id:
         await check_assignee(session, project_id=task.project_id, assignee_id=data["assignee_id"])
-    if "priority" in data:
-        data["priority"] = PriorityName(data["priority"]).rank
     now = utcnow()
     changed = [f for f in _RECORDED_FIELDS if f in data and data[f] != getattr(task, f)]
     for name in changed:

@@ -8,6 +8,7 @@ import pytest
 
 from sprintsync.db import utcnow
 from sprintsync.tasks.models import Task
+from sprintsync.tasks.priority import Priority
 from tests.conftest import TEST_SECRET, count_rows
 from tests.factories import bearer, make_entry, make_task, make_user, today
 
@@ -126,7 +127,7 @@ async def test_breakdown_creates_nothing_until_the_user_accepts(client, session)
     user = await make_user(session)
     h = bearer(user, TEST_SECRET)
     parent = await make_task(
-        session, user, title="Add CSV and PDF export", estimate_minutes=480, priority=2
+        session, user, title="Add CSV and PDF export", estimate_minutes=480, priority=Priority.high
     )
     before = await count_rows(session, "tasks")
     r = await client.post(SUGGEST, json={"mode": "breakdown", "task_id": parent.id}, headers=h)

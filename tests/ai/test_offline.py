@@ -12,7 +12,7 @@ from sprintsync.ai.estimator import estimate
 from sprintsync.ai.facts import Neighbour, PlanFacts, PlanTask, TaskFacts, to_neighbours
 from sprintsync.ai.planner import plan_day
 from sprintsync.ai.schemas import BreakdownDraft, Confidence, TaskKind
-from sprintsync.tasks.schemas import PriorityName
+from sprintsync.tasks.priority import Priority
 
 TODAY = date(2026, 11, 26)
 
@@ -22,7 +22,7 @@ def _task(id: int, **kw: object) -> PlanTask:
         "id": id,
         "title": f"Task {id}",
         "status": "todo",
-        "priority": PriorityName.medium,
+        "priority": Priority.medium,
         "due_date": None,
         "estimate_minutes": 60,
         "logged_minutes": 0,
@@ -58,7 +58,7 @@ plan_tasks = st.lists(
     st.builds(
         dict,
         status=st.sampled_from(["todo", "in_progress", "done"]),
-        priority=st.sampled_from(list(PriorityName)),
+        priority=st.sampled_from(list(Priority)),
         due=st.one_of(st.none(), st.integers(-10, 30)),
         estimate=st.one_of(st.none(), st.integers(0, 900)),
         logged=st.integers(0, 900),
@@ -102,11 +102,11 @@ def test_plan_fits_capacity_puts_in_progress_first_and_skips_done(
 
 def test_plan_orders_by_in_progress_then_due_date_then_priority() -> None:
     tasks = [
-        _task(1, priority=PriorityName.urgent),
+        _task(1, priority=Priority.urgent),
         _task(2, due_date=TODAY + timedelta(days=3)),
         _task(3, status="in_progress", due_date=TODAY + timedelta(days=20)),
-        _task(4, due_date=TODAY - timedelta(days=2), priority=PriorityName.low),
-        _task(5, priority=PriorityName.low),
+        _task(4, due_date=TODAY - timedelta(days=2), priority=Priority.low),
+        _task(5, priority=Priority.low),
     ]
     draft = plan_day(_plan(tasks))
     assert [i.task_id for i in draft.items] == [3, 4, 2, 1, 5]
@@ -248,7 +248,7 @@ def test_bug_description_asks_for_reproduction_and_a_regression_test() -> None:
     assert "crash when saving an empty task" in draft.summary
     assert any("regression test" in c for c in draft.acceptance_criteria)
     assert any("reproduced" in c for c in draft.acceptance_criteria)
-    assert draft.priority is PriorityName.high  # "crash"
+    assert draft.priority is Priority.high  # "crash"
     markdown = writer.render_markdown(draft)
     assert "## Acceptance criteria\n- [ ] " in markdown
     assert "## Open questions" in markdown
@@ -279,18 +279,18 @@ def test_drafting_again_from_an_inserted_draft_gives_the_same_draft() -> None:
 
 
 def test_security_issues_are_high_exploitable_ones_urgent_and_typos_low() -> None:
-    assert writer.describe(_facts("Fix security hole in login")).priority is PriorityName.high
+    assert writer.describe(_facts("Fix security hole in login")).priority is Priority.high
     stored_xss = writer.describe(_facts("Stored XSS in task title rendered on dashboard"))
     assert stored_xss.kind is TaskKind.security
-    assert stored_xss.priority is PriorityName.urgent
-    assert writer.describe(_facts("Fix typo on settings page")).priority is PriorityName.low
+    assert stored_xss.priority is Priority.urgent
+    assert writer.describe(_facts("Fix typo on settings page")).priority is Priority.low
 
 
 def test_priority_words_count_only_as_words() -> None:
     draft = writer.describe(_facts("Write down the on-call rota"))
     assert draft.kind is TaskKind.docs
-    assert draft.priority is PriorityName.low
-    assert kinds.priority_for(TaskKind.bug, "Site is down") is PriorityName.urgent
+    assert draft.priority is Priority.low
+    assert kinds.priority_for(TaskKind.bug, "Site is down") is Priority.urgent
 
 
 def test_symptom_style_reports_are_bugs_and_incidents() -> None:

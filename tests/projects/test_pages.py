@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from sprintsync.projects.models import ProjectMember
 from sprintsync.tasks.models import Task
+from sprintsync.tasks.priority import Priority
 from tests.conftest import TEST_SECRET
 from tests.factories import cookie_auth, db_snapshot, make_project, make_task, make_user
 
@@ -21,7 +22,12 @@ async def test_a_project_board_shows_everyones_cards_and_filters_them(
     team = await make_project(session, members=(me, colleague), name="API Platform", key="API")
     mine = await make_task(session, me, project=team, title="Mine to do")
     theirs = await make_task(
-        session, colleague, project=team, assignee_id=colleague.id, title="Grace's", priority=3
+        session,
+        colleague,
+        project=team,
+        assignee_id=colleague.id,
+        title="Grace's",
+        priority=Priority.urgent,
     )
     elsewhere = await make_task(session, colleague, title="Not in this project")
     _sign_in(client, me, settings)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from sprintsync.db import utcnow
 from sprintsync.tasks.models import Task, TaskStatusChange
+from sprintsync.tasks.priority import Priority
 from sprintsync.timesheet.models import TimeEntry
 from tests.conftest import TEST_SECRET, count_rows
 from tests.factories import bearer, db_snapshot, make_entry, make_project, make_task, make_user
@@ -70,7 +71,7 @@ async def test_patch_changes_only_the_given_fields_and_bumps_updated_at(client, 
     assert got["status_changed_at"] == got["created_at"]
     await session.commit()
     row = (await session.execute(select(Task.title, Task.priority).where(Task.id == task.id))).one()
-    assert tuple(row) == ("New", 2)
+    assert tuple(row) == ("New", Priority.high)
 
 
 async def test_bad_task_fields_are_422_and_change_nothing(client, session) -> None:
@@ -360,7 +361,7 @@ async def test_list_filters_by_each_field(client, session) -> None:
         admin,
         title="Fix login bug",
         status="in_progress",
-        priority=3,
+        priority=Priority.urgent,
         due_date=date(2030, 1, 10),
     )
     b = await make_task(
@@ -369,7 +370,7 @@ async def test_list_filters_by_each_field(client, session) -> None:
         title="Write docs",
         description="explain the LOGIN flow",
         assignee_id=bob.id,
-        priority=0,
+        priority=Priority.low,
         due_date=date(2030, 2, 10),
     )
     c = await make_task(session, admin, title="100% coverage", status="done")
@@ -398,7 +399,7 @@ async def test_list_sorts_by_each_key(client, session) -> None:
             session,
             user,
             title="Beta",
-            priority=3,
+            priority=Priority.urgent,
             due_date=date(2030, 5, 1),
             created_at=t0,
             updated_at=t0 + timedelta(hours=5),
@@ -407,7 +408,7 @@ async def test_list_sorts_by_each_key(client, session) -> None:
             session,
             user,
             title="Alpha",
-            priority=0,
+            priority=Priority.low,
             due_date=None,
             created_at=t0 + timedelta(hours=1),
             updated_at=t0 + timedelta(hours=1),
@@ -416,7 +417,7 @@ async def test_list_sorts_by_each_key(client, session) -> None:
             session,
             user,
             title="Gamma",
-            priority=1,
+            priority=Priority.medium,
             due_date=date(2030, 1, 1),
             created_at=t0 + timedelta(hours=2),
             updated_at=t0 + timedelta(hours=2),
@@ -449,7 +450,7 @@ async def test_cursor_pagination_visits_every_task_exactly_once_despite_ties(
             session,
             user,
             title=f"T{i % 2}",
-            priority=i % 2,
+            priority=Priority.from_rank(i % 2),
             due_date=None if i % 3 else date(2030, 1, 1),
             created_at=same_moment if i < 5 else same_moment + timedelta(seconds=i),
             updated_at=same_moment,

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from sprintsync.security.tokens import create_access_token
 from sprintsync.tasks.models import Task
+from sprintsync.tasks.priority import Priority
 from tests.conftest import TEST_SECRET
 from tests.factories import make_project, make_task, make_user
 from tests.web.helpers import card, column, drag, log_in, settled, toast
@@ -219,7 +220,9 @@ async def test_list_filters_search_sort_and_pages(open_page, session, live_serve
     user = await make_user(session)
     for n in range(27):
         await make_task(session, user, title=f"Routine chore {n:02d}")
-    await make_task(session, user, title="Quarterly report", status="in_progress", priority=3)
+    await make_task(
+        session, user, title="Quarterly report", status="in_progress", priority=Priority.urgent
+    )
     page = await open_page()
     await log_in(page, user.email)
     await page.goto("/tasks")

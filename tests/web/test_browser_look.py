@@ -12,6 +12,7 @@ import pytest
 from playwright.async_api import expect
 
 from sprintsync.db import utcnow
+from sprintsync.tasks.priority import Priority
 from tests.factories import make_entry, make_task, make_user, today
 from tests.web.conftest import DESKTOP, PHONE, SCREENSHOTS
 from tests.web.helpers import log_in
@@ -48,7 +49,7 @@ async def _demo_data(session) -> object:
         await make_entry(
             session, task, admin, minutes=estimate // 2, started_at=worked, ended_at=worked
         )
-    await make_task(session, teammate, title="Upgrade the CI runners", priority=1)
+    await make_task(session, teammate, title="Upgrade the CI runners", priority=Priority.medium)
     return admin
 
 
