@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any, TypeVar
 
 from fastapi import Request
@@ -73,16 +73,22 @@ def query_parameters(model: type[BaseModel]) -> dict[str, Any]:
     return {"parameters": params}
 
 
-def query_model(model: type[M]) -> Callable[[Request], Awaitable[M]]:
+def query_model(
+    model: type[M], *, ignore: Collection[str] = ()
+) -> Callable[[Request], Awaitable[M]]:
     """A dependency validating the query string as one model in a single pass.
 
     FastAPI's per-field query handling costs more than the task list's own database work,
     so hot list routes parse their query with this and document it with `query_parameters`.
+    Names in `ignore` are dropped first: fields of the model this route does not offer.
     """
 
     async def parse(request: Request) -> M:
+        params = dict(request.query_params)
+        for name in ignore:
+            params.pop(name, None)
         try:
-            return model.model_validate(dict(request.query_params))
+            return model.model_validate(params)
         except ValidationError as exc:
             raise RequestValidationError(
                 [{**e, "loc": ("query", *e["loc"])} for e in exc.errors(include_url=False)]

@@ -11,11 +11,11 @@ from sprintsync.db import SessionDep
 from sprintsync.openapi import AUTHED, errors, query_model, query_parameters
 from sprintsync.security.deps import CurrentUser
 from sprintsync.tasks import service
+from sprintsync.tasks.filters import PAGE_ONLY, TaskFilter
 from sprintsync.tasks.schemas import (
     StatusChange,
     StatusChangeRead,
     TaskCreate,
-    TaskListParams,
     TaskPage,
     TaskRead,
     TaskRef,
@@ -30,31 +30,14 @@ router = APIRouter(prefix="/tasks", tags=["tasks"])
     response_model=TaskPage,
     summary="List the tasks of your projects (admins: all), newest first",
     responses=errors(*AUTHED),
-    openapi_extra=query_parameters(TaskListParams),
+    openapi_extra=query_parameters(TaskFilter),
 )
 async def list_tasks(
     session: SessionDep,
     user: CurrentUser,
-    params: Annotated[TaskListParams, Depends(query_model(TaskListParams))],
+    filters: Annotated[TaskFilter, Depends(query_model(TaskFilter, ignore=PAGE_ONLY))],
 ) -> Response:
-    filters = service.TaskFilter(
-        project_id=params.project_id,
-        include_archived=params.include_archived,
-        status=params.status,
-        assignee_id=params.assignee_id,
-        priority=params.priority,
-        q=params.q,
-        due_before=params.due_before,
-        due_after=params.due_after,
-    )
-    items, next_cursor = await service.list_tasks(
-        session,
-        user=user,
-        filters=filters,
-        sort=params.sort,
-        limit=params.limit,
-        cursor=params.cursor,
-    )
+    items, next_cursor = await service.list_tasks(session, user=user, filters=filters)
     # The rows are already in TaskRead's shape; serialising them directly skips a second
     # validation pass on the hottest route (the schema still documents the reply).
     # OPT_UTC_Z writes UTC as "Z", as pydantic does on every other route.

@@ -6,13 +6,11 @@ render: the whole page, or the named block an HTMX request targets.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Annotated, Any, Literal
-from urllib.parse import urlencode
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
@@ -21,6 +19,7 @@ from sprintsync.errors import AppError, Invalid
 from sprintsync.projects.schemas import LAST_PROJECT_COOKIE
 from sprintsync.security.deps import PageUser
 from sprintsync.tasks import service as tasks
+from sprintsync.tasks.filters import BOARD_FIELDS, LIST_PAGE_FIELDS, TaskFilter
 from sprintsync.tasks.models import TaskStatus
 from sprintsync.tasks.panel import (
     ALLOWED,
@@ -28,11 +27,8 @@ from sprintsync.tasks.panel import (
     render_form,
     render_panel,
 )
-from sprintsync.tasks.priority import Priority
-from sprintsync.tasks.schemas import STATUS_LABELS, SortKey, TaskCreate, TaskUpdate
-from sprintsync.timeutil import today_for
+from sprintsync.tasks.schemas import STATUS_LABELS, TaskCreate, TaskUpdate
 from sprintsync.users.models import User
-from sprintsync.users.schemas import RowId
 from sprintsync.users.service import display_names
 from sprintsync.web.deps import field_errors, form_text, form_values, referer_path
 from sprintsync.web.layout import load_layout
@@ -56,60 +52,6 @@ SORT_CHOICES = {
     "-updated_at": "Recently updated",
 }
 _ESTIMATE_ALIAS = {"estimate_minutes": "estimate_hours"}
-
-
-class TaskListQuery(BaseModel):
-    """The list view's filters, as they appear in a bookmarkable URL."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    q: str = Field(default="", max_length=200)
-    project: RowId | None = None
-    status: TaskStatus | None = None
-    assignee: RowId | None = None
-    priority: Priority | None = None
-    due: Literal["overdue", "today", "week", "later"] | None = None
-    sort: SortKey = "-created_at"
-    cursor: str | None = Field(default=None, max_length=500)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _blank_means_any(cls, data: Any) -> Any:
-        # An empty <select> value is "any", not an invalid status.
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if v not in ("", None)}
-        return data
-
-    def filters(self, today: date) -> tasks.TaskFilter:
-        """The service filter; "due today/this week" count from `today`, the user's day."""
-        before = after = None
-        if self.due == "overdue":
-            before = today - timedelta(days=1)
-        elif self.due == "today":
-            before = after = today
-        elif self.due == "week":
-            after, before = today, today + timedelta(days=6)
-        elif self.due == "later":
-            after = today + timedelta(days=7)
-        return tasks.TaskFilter(
-            project_id=self.project,
-            status=self.status,
-            assignee_id=self.assignee,
-            priority=self.priority,
-            q=self.q or None,
-            due_before=before,
-            due_after=after,
-        )
-
-    def url_query(self, **overrides: Any) -> str:
-        params = {**self.model_dump(mode="json", exclude={"cursor"}), **overrides}
-        if params.get("sort") == "-created_at":
-            params.pop("sort")
-        return urlencode({k: v for k, v in params.items() if v not in ("", None)})
-
-    @property
-    def filtered(self) -> bool:
-        return any((self.q, self.project, self.status, self.assignee, self.priority, self.due))
 
 
 async def _task_context(session: AsyncSession, user: User, items: list[dict[str, Any]]) -> dict:
@@ -140,33 +82,15 @@ async def board(request: Request, session: SessionDep, user: PageUser) -> Respon
     return await render(request, "tasks/board.html", context, user=user, layout=layout, block=block)
 
 
-class BoardQuery(BaseModel):
-    """A project board's filters, as they appear in a bookmarkable URL."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    q: str = Field(default="", max_length=200)
-    assignee: RowId | None = None
-    priority: Priority | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _blank_means_any(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if v not in ("", None)}
-        return data
-
-
 @router.get("/projects/{key}")
 async def project_board(
     key: str,
     request: Request,
     session: SessionDep,
     user: PageUser,
-    query: Annotated[BoardQuery, Query()],
 ) -> Response:
     """A project's board: everyone's cards with their assignees, filtered in place."""
-    filters = tasks.TaskFilter(assignee_id=query.assignee, priority=query.priority, q=query.q)
+    filters = TaskFilter.from_page(request.query_params, fields=BOARD_FIELDS)
     data = await tasks.project_board(session, user=user, ref=key, filters=filters)
     project = data.project.project
     context = {
@@ -178,8 +102,8 @@ async def project_board(
         "names": data.names,
         "allowed": ALLOWED if not project.archived else {},
         "timer_task_id": data.timer_task_id,
-        "query": query,
-        "filtered": bool(query.q or query.assignee or query.priority),
+        "query": filters,
+        "filtered": filters.filtered,
     }
     block = "board" if hx_target(request) == "board" else None
     layout = await load_layout(request, session, user) if block is None else None
@@ -197,16 +121,9 @@ async def task_list(
     request: Request,
     session: SessionDep,
     user: PageUser,
-    query: Annotated[TaskListQuery, Query()],
 ) -> Response:
-    page = await tasks.task_list_page(
-        session,
-        user=user,
-        filters=query.filters(today_for(user)),
-        sort=query.sort,
-        limit=PAGE_SIZE,
-        cursor=query.cursor,
-    )
+    query = TaskFilter.from_page(request.query_params, fields=LIST_PAGE_FIELDS, limit=PAGE_SIZE)
+    page = await tasks.task_list_page(session, user=user, filters=query)
     context = {
         "nav": "tasks",
         "query": query,
@@ -217,9 +134,9 @@ async def task_list(
         "timer_task_id": page.timer_task_id,
         "next_cursor": page.next_cursor,
         "filtered": query.filtered,
-        "query_string": query.url_query(cursor=query.cursor),
-        "next_query": query.url_query(cursor=page.next_cursor),
-        "first_query": query.url_query(),
+        "query_string": query.page_query(cursor=query.cursor),
+        "next_query": query.page_query(cursor=page.next_cursor),
+        "first_query": query.page_query(),
         "DUE_CHOICES": DUE_CHOICES,
         "SORT_CHOICES": SORT_CHOICES,
     }
@@ -227,7 +144,7 @@ async def task_list(
     headers = {}
     if block == "results" and request.headers.get("hx-trigger") in ("filters", "search"):
         # Keep the address bar tidy and bookmarkable: only the filters that are set.
-        clean = query.url_query()
+        clean = query.page_query()
         headers["HX-Push-Url"] = "/tasks" + (f"?{clean}" if clean else "")
     layout = await load_layout(request, session, user) if block is None else None
     return await render(

@@ -11,7 +11,7 @@ from starlette.convertors import Convertor, register_url_convertor
 
 from sprintsync.tasks.models import TaskStatus
 from sprintsync.tasks.priority import Priority
-from sprintsync.timeutil import CalendarDate, DayFilter
+from sprintsync.timeutil import CalendarDate
 from sprintsync.users.schemas import RowId
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -154,25 +154,3 @@ SortKey = Literal[
     "title",
     "-title",
 ]
-
-
-class TaskListParams(BaseModel):
-    """Query parameters of the task list, validated as one model."""
-
-    project_id: RowId | None = Field(
-        default=None, description="Only this project's tasks (shown even if archived)"
-    )
-    include_archived: bool = Field(
-        default=False, description="Also list tasks of archived projects"
-    )
-    status: TaskStatus | None = None
-    assignee_id: RowId | None = None
-    priority: Priority | None = None
-    q: str | None = Field(
-        default=None, max_length=200, description="A task key (API-42), or search title/description"
-    )
-    due_before: DayFilter | None = None
-    due_after: DayFilter | None = None
-    sort: SortKey = "-created_at"
-    limit: int = Field(default=50, ge=1, le=100)
-    cursor: str | None = Field(default=None, max_length=500)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from sprintsync.projects.models import Project
 from sprintsync.projects.service import ProjectView
 from sprintsync.tasks import events, queries
 from sprintsync.tasks.fastpath import fetch_dicts
+from sprintsync.tasks.filters import TaskFilter
 from sprintsync.tasks.models import (
     Task,
     TaskFieldChange,
@@ -31,6 +32,7 @@ from sprintsync.tasks.priority import Priority
 from sprintsync.tasks.schemas import TaskCreate, TaskUpdate
 from sprintsync.tasks.scope import TaskScope, access_statement, assigned_to, is_lead
 from sprintsync.tasks.transitions import allowed_targets, can_move
+from sprintsync.timeutil import today_for
 from sprintsync.users import service as users
 from sprintsync.users.models import User
 from sprintsync.users.schemas import MAX_ROW_ID
@@ -40,18 +42,6 @@ MAX_LIMIT = 100
 PANEL_ENTRIES = 100
 # A task key as people type it: API-42 (any case).
 TASK_KEY = re.compile(r"([A-Za-z]{2,10})-(\d{1,9})")
-
-
-@dataclass(frozen=True, slots=True)
-class TaskFilter:
-    status: TaskStatus | None = None
-    assignee_id: int | None = None
-    priority: Priority | None = None
-    q: str | None = None
-    due_before: date | None = None
-    due_after: date | None = None
-    project_id: int | None = None
-    include_archived: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,10 +108,9 @@ class _Page:
     limit: int
 
 
-def _page_query(
-    user: User, filters: TaskFilter, sort: str, limit: int, cursor: str | None
-) -> _Page:
+def _page_query(user: User, filters: TaskFilter) -> _Page:
     """The visibility rule, filters, order and cursor of one page of the task list."""
+    sort = filters.sort
     descending = sort.startswith("-")
     field = sort.lstrip("-")
     if field not in queries.SORT_SQL:
@@ -145,12 +134,15 @@ def _page_query(
             pattern=like_pattern(filters.q),
             task_key=filters.q.strip().upper(),
         )
-    if filters.due_before is not None:
-        query.add("due_date <= :due_before", due_before=filters.due_before)
-    if filters.due_after is not None:
-        query.add("due_date >= :due_after", due_after=filters.due_after)
-    after = _decode_cursor(cursor, field) if cursor else None
-    return _Page(query, field, descending, after, max(1, min(limit, MAX_LIMIT)))
+    due_before, due_after = filters.due_before, filters.due_after
+    if filters.due is not None:  # a page's window counts from the reader's own today
+        due_before, due_after = filters.due_range(today_for(user))
+    if due_before is not None:
+        query.add("due_date <= :due_before", due_before=due_before)
+    if due_after is not None:
+        query.add("due_date >= :due_after", due_after=due_after)
+    after = _decode_cursor(filters.cursor, field) if filters.cursor else None
+    return _Page(query, field, descending, after, max(1, min(filters.limit, MAX_LIMIT)))
 
 
 def _cursor_after(page: _Page, key_value: Any, row_id: int) -> str:
@@ -164,12 +156,9 @@ async def list_tasks(
     *,
     user: User,
     filters: TaskFilter = TaskFilter(),
-    sort: str = "-created_at",
-    limit: int = 50,
-    cursor: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of visible tasks, keyset-paginated on (sort key, id): no counting, no offset."""
-    page = _page_query(user, filters, sort, limit, cursor)
+    page = _page_query(user, filters)
     sql, params, types = queries.build_list_sql(
         page.query,
         sort_field=page.field,
@@ -334,11 +323,15 @@ async def project_board(
     view = await projects.get_project(session, user=user, ref=ref)
     columns = []
     for status, limit in BOARD_COLUMNS:
-        column_filters = replace(filters, status=status, project_id=view.project.id)
-        sort = "-updated_at" if status is TaskStatus.done else "-priority"
-        items, next_cursor = await list_tasks(
-            session, user=user, filters=column_filters, sort=sort, limit=limit
+        column = filters.model_copy(
+            update={
+                "status": status,
+                "project_id": view.project.id,
+                "sort": "-updated_at" if status is TaskStatus.done else "-priority",
+                "limit": limit,
+            }
         )
+        items, next_cursor = await list_tasks(session, user=user, filters=column)
         columns.append(BoardColumn(status=status.value, tasks=items, more=next_cursor is not None))
     people = await projects.active_members(session, project_id=view.project.id)
     ids = {t["assignee_id"] for c in columns for t in c.tasks}
@@ -367,15 +360,10 @@ async def task_list_page(
     *,
     user: User,
     filters: TaskFilter,
-    sort: str,
-    limit: int,
-    cursor: str | None,
 ) -> TaskListPage:
     """The list page's rows, the assignee names they show, the people one may filter by and
     the running timer's task."""
-    items, next_cursor = await list_tasks(
-        session, user=user, filters=filters, sort=sort, limit=limit, cursor=cursor
-    )
+    items, next_cursor = await list_tasks(session, user=user, filters=filters)
     # The people to filter by and the running timer's task, in one statement.
     stmt = projects.colleagues_statement(user).add_columns(
         _running_task_id_of(user).label("timer_task_id")
