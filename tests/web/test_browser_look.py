@@ -27,11 +27,11 @@ async def _demo_data(session) -> object:
     admin = await make_user(session, is_admin=True, display_name="Grace Hopper")
     teammate = await make_user(session, display_name="Linus Torvalds")
     rows = [
-        ("Add retry to outgoing webhooks", "todo", 2, 360, 5),
-        ("Implement task search by description", "todo", 0, 240, None),
-        ("Review access rules for admin endpoints", "in_progress", 3, 120, -2),
-        ("Evaluate offline planner suggestions", "in_progress", 1, 480, 12),
-        ("Add due-date reminders", "done", 2, 90, None),
+        ("Add retry to outgoing webhooks", "todo", Priority.high, 360, 5),
+        ("Implement task search by description", "todo", Priority.low, 240, None),
+        ("Review access rules for admin endpoints", "in_progress", Priority.urgent, 120, -2),
+        ("Evaluate offline planner suggestions", "in_progress", Priority.medium, 480, 12),
+        ("Add due-date reminders", "done", Priority.high, 90, None),
     ]
     for title, status, priority, estimate, due in rows:
         task = await make_task(
