@@ -4,7 +4,7 @@ People, the API and the templates use its name ("high"); the database stores its
 small integer, so that sorting by priority is sorting by urgency. Every conversion between
 the two lives here (a test fails if one appears elsewhere): the ORM column (`PriorityType`)
 reads and writes members, and the raw-driver list path turns ranks into members with
-`Priority.from_rank`, a tuple lookup.
+`BY_RANK`, a tuple lookup.
 """
 
 from __future__ import annotations
@@ -38,13 +38,15 @@ class Priority(StrEnum):
         """The member stored as `rank` (IndexError for a rank that names none)."""
         if rank < 0:
             raise IndexError(rank)
-        return _BY_RANK[rank]
+        return BY_RANK[rank]
 
 
-_BY_RANK: tuple[Priority, ...] = tuple(Priority)
-_RANK: dict[Priority, int] = {p: i for i, p in enumerate(_BY_RANK)}
+# Each member at its rank: the hot list path converts its rows' ranks with a bare index,
+# cheaper than a dict lookup or a method call per row (`from_rank` is for everyone else).
+BY_RANK: tuple[Priority, ...] = tuple(Priority)
+_RANK: dict[Priority, int] = {p: i for i, p in enumerate(BY_RANK)}
 # The highest rank; the table's CHECK constraint holds ranks to 0..MAX_RANK.
-MAX_RANK = len(_BY_RANK) - 1
+MAX_RANK = len(BY_RANK) - 1
 
 
 class PriorityType(TypeDecorator[Priority]):
@@ -58,4 +60,4 @@ class PriorityType(TypeDecorator[Priority]):
         return None if value is None else Priority(value).rank
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Priority | None:
-        return None if value is None else _BY_RANK[value]
+        return None if value is None else BY_RANK[value]

@@ -28,7 +28,7 @@ from sprintsync.tasks.models import (
     TaskStatusChange,
     TimeEntry,
 )
-from sprintsync.tasks.priority import Priority
+from sprintsync.tasks.priority import BY_RANK, Priority
 from sprintsync.tasks.schemas import TaskCreate, TaskUpdate
 from sprintsync.tasks.scope import TaskScope, access_statement, assigned_to, is_lead
 from sprintsync.tasks.transitions import allowed_targets, can_move
@@ -173,7 +173,7 @@ async def list_tasks(
         last = rows[page.limit - 1]
         next_cursor = _cursor_after(page, last[page.field], last["id"])
     for row in rows:
-        row["priority"] = Priority.from_rank(row["priority"])
+        row["priority"] = BY_RANK[row["priority"]]
     return rows[: page.limit], next_cursor
 
 

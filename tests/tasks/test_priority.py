@@ -43,13 +43,15 @@ def _int_constant(node: ast.AST | None) -> bool:
 
 
 def _table_of_names_and_ints(node: ast.AST) -> bool:
-    """A literal pairing priority names with integers: {"low": 0, ...} or {0: "low", ...}."""
+    """A literal table of priority names: {"low": 0, ...}, {0: "low", ...}, ("low", ...)."""
     if isinstance(node, ast.Dict):
         pairs = list(zip(node.keys, node.values, strict=True))
         return any(
             (_name_constant(k) and _int_constant(v)) or (_int_constant(k) and _name_constant(v))
             for k, v in pairs
         )
+    if isinstance(node, ast.Tuple | ast.List):  # ("low", "medium", ...)[rank]
+        return sum(_name_constant(e) for e in node.elts) >= 2
     if isinstance(node, ast.ClassDef):  # a second enum: low = 0, medium = 1, ...
         return any(
             isinstance(s, ast.Assign)
@@ -116,10 +118,11 @@ def test_the_guard_catches_the_old_conversions(tmp_path: Path) -> None:
         "name = PriorityName(Priority(task.priority).name)\n"
         "RANKS = {'low': 0, 'medium': 1, 'high': 2, 'urgent': 3}\n"
         "sql = \"CASE priority WHEN 3 THEN 'urgent' ELSE 'low' END\"\n"
-        "class Level(IntEnum):\n    low = 0\n    high = 1\n",
+        "class Level(IntEnum):\n    low = 0\n    high = 1\n"
+        "label = ('low', 'medium', 'high', 'urgent')[task.priority]\n",
         encoding="utf-8",
     )
-    assert len(_violations(sample)) == 6
+    assert len(_violations(sample)) == 7
 
 
 def test_ranks_and_names_round_trip_in_order() -> None:
