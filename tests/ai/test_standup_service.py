@@ -18,6 +18,7 @@ from sprintsync.ai.standup import service, text
 from sprintsync.ai.standup.facts import previous_working_day
 from sprintsync.comments.models import Comment
 from sprintsync.tasks.models import TaskStatusChange
+from sprintsync.tasks.priority import Priority
 from tests.factories import make_entry, make_project, make_task, make_user
 
 ZONE = "Asia/Kolkata"
@@ -222,7 +223,7 @@ async def test_a_projects_standup_lists_everyones_day_and_each_members_top_items
     project = await make_project(session, key="WEB", name="Web", members=(ada, bob))
     a1 = await make_task(session, ada, project=project, title="A one", estimate_minutes=30)
     for n in range(4):
-        await make_task(session, ada, project=project, title=f"A later {n}", priority=0)
+        await make_task(session, ada, project=project, title=f"A later {n}", priority=Priority.low)
     b1 = await make_task(session, bob, project=project, title="B one", estimate_minutes=45)
     await make_entry(session, a1, ada, started_at=utc(27, 5), ended_at=utc(27, 6), minutes=60)
     await make_entry(session, b1, bob, started_at=utc(27, 7), ended_at=utc(27, 8), minutes=45)

@@ -52,8 +52,7 @@ from sprintsync.config import Settings
 from sprintsync.errors import NotFound
 from sprintsync.projects.models import Project
 from sprintsync.projects.service import ProjectView, active_members, colleagues_statement
-from sprintsync.tasks.models import Priority, Task, TaskStatus, TaskStatusChange, TimeEntry
-from sprintsync.tasks.schemas import PriorityName
+from sprintsync.tasks.models import Task, TaskStatus, TaskStatusChange, TimeEntry
 from sprintsync.tasks.scope import TaskScope, is_lead, led_project_ids
 from sprintsync.timeutil import day_window, local_date
 from sprintsync.users.models import User
@@ -347,7 +346,7 @@ def _plan_task(r: Any) -> PlanTask:
         id=r.id,
         title=r.title,
         status=r.status,
-        priority=PriorityName(Priority(r.priority).name),
+        priority=r.priority,
         due_date=r.due_date,
         estimate_minutes=r.estimate_minutes,
         logged_minutes=r.total_minutes,
