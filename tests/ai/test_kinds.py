@@ -6,7 +6,7 @@ import pytest
 
 from sprintsync.ai import kinds
 from sprintsync.ai.schemas import TaskKind
-from sprintsync.tasks.schemas import PriorityName
+from sprintsync.tasks.priority import Priority
 
 
 @pytest.mark.parametrize(
@@ -67,19 +67,19 @@ def test_a_description_decides_only_when_the_title_says_nothing() -> None:
 @pytest.mark.parametrize(
     ("kind", "title", "priority"),
     [
-        (TaskKind.feature, "Sort the backlog by priority, urgent first", PriorityName.medium),
-        (TaskKind.feature, "Mark a task as urgent from its card", PriorityName.medium),
-        (TaskKind.docs, 'Explain what "blocker" means on the board', PriorityName.low),
-        (TaskKind.research, "Not urgent: check whether we need Celery", PriorityName.low),
-        (TaskKind.bug, "URGENT: invoices show the wrong VAT", PriorityName.urgent),
-        (TaskKind.bug, "Critical path chart shows wrong dates", PriorityName.medium),
-        (TaskKind.feature, "Customers want CSV export of comments", PriorityName.medium),
-        (TaskKind.bug, "Customers get a blank invoice PDF", PriorityName.high),
-        (TaskKind.security, "Add 2FA for project owners", PriorityName.medium),
-        (TaskKind.security, "Session cookie readable from JavaScript", PriorityName.high),
+        (TaskKind.feature, "Sort the backlog by priority, urgent first", Priority.medium),
+        (TaskKind.feature, "Mark a task as urgent from its card", Priority.medium),
+        (TaskKind.docs, 'Explain what "blocker" means on the board', Priority.low),
+        (TaskKind.research, "Not urgent: check whether we need Celery", Priority.low),
+        (TaskKind.bug, "URGENT: invoices show the wrong VAT", Priority.urgent),
+        (TaskKind.bug, "Critical path chart shows wrong dates", Priority.medium),
+        (TaskKind.feature, "Customers want CSV export of comments", Priority.medium),
+        (TaskKind.bug, "Customers get a blank invoice PDF", Priority.high),
+        (TaskKind.security, "Add 2FA for project owners", Priority.medium),
+        (TaskKind.security, "Session cookie readable from JavaScript", Priority.high),
     ],
 )
 def test_priority_words_count_only_when_they_claim_a_priority(
-    kind: TaskKind, title: str, priority: PriorityName
+    kind: TaskKind, title: str, priority: Priority
 ) -> None:
     assert kinds.priority_for(kind, title) is priority
