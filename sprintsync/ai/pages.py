@@ -226,7 +226,9 @@ async def suggest_assignees(
     embeddings: EmbeddingsDep,
     assistant: AssistantDep,
 ) -> Response:
-    """The task panel's "Suggest assignee" list (or, with `close`, its empty placeholder)."""
+    """The task panel's "Suggest assignee" list (or, with `close`, its empty placeholder); with
+    `form`, the edit form's, whose picks fill the form's assignee select instead."""
+    in_form = bool(request.query_params.get("form"))
     if request.query_params.get("close"):
         context: dict[str, Any] = {"ranking": None, "task": {"id": task_id}}
     else:
@@ -234,7 +236,8 @@ async def suggest_assignees(
             session, user=user, embeddings=embeddings, ref=task_id, limiter=assistant.limiter
         )
         context = {"ranking": ranking, "task": {"id": ranking.task_id}}
-    return await render(request, "tasks/detail.html", context, user=user, block="assignees")
+    context["in_form"] = in_form
+    return await render(request, "tasks/assignees.html", context, user=user, block="assignees")
 
 
 @router.post("/tasks/{task_id:taskref}/assignee")

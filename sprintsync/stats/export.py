@@ -185,7 +185,8 @@ async def entries_behind(
         allowed=figures,
     )
     exporting = scope(user, settings, project=view, people=True)
-    return FigureEntries(page, csv_is_narrower=exporting.only_person != figures.only_person)
+    narrower = exporting.figures.only_person != figures.figures.only_person
+    return FigureEntries(page, csv_is_narrower=narrower)
 
 
 def _entry(

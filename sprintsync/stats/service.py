@@ -40,7 +40,7 @@ from sprintsync.sqltime import local_day, seconds_between, week_of, week_start_o
 from sprintsync.stats import schemas as s
 from sprintsync.tasks import service as tasks
 from sprintsync.tasks.models import Task, TaskStatusChange
-from sprintsync.tasks.scope import TaskScope, led_project_ids
+from sprintsync.tasks.scope import PersonFigures, TaskScope
 from sprintsync.timesheet.models import TimeEntry
 from sprintsync.timeutil import day_start, today_for, user_zone
 from sprintsync.users.models import User
@@ -75,13 +75,12 @@ _Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """What a user may count: tasks they can see (maybe of one project) and, maybe, only
-    their own person figures outside the projects they lead."""
+    """What a user may count: tasks they can see (maybe of one project) and whose person
+    figures among them (the tasks domain's `PersonFigures`)."""
 
     tasks: ColumnElement[bool] | None  # None: every task (admins), so no join is needed
-    only_person: int | None
+    figures: PersonFigures
     project_id: int | None = None
-    lead_of: Select[int] | None = None  # projects whose per-person figures are all shown
 
     @property
     def needs_task(self) -> bool:
@@ -99,12 +98,9 @@ class Scope:
         column: SQLColumnExpression[int] | SQLColumnExpression[int | None],
         project: SQLColumnExpression[int] = Task.project_id,
     ) -> ColumnElement[bool]:
-        """Whose figures count: everyone's, or the user's own plus everyone's in the projects
-        they lead (`project` names the row's project; a restricted scope always joins tasks)."""
-        if self.only_person is None:
-            return literal(True)
-        mine = column == self.only_person
-        return mine if self.lead_of is None else or_(mine, project.in_(self.lead_of))
+        """Whose figures count (`project` names the row's project; a restricted scope always
+        joins tasks)."""
+        return self.figures.condition(column, project)
 
 
 def scope(
@@ -118,16 +114,12 @@ def scope(
     plus whose per-person figures count. Under `person_figures=leads` (and always with
     `people`, the export rule: mine; leads and admins a project's or anyone's) others'
     figures count only for admins and in the projects the user leads."""
-    restricted = (people or settings.person_figures == "leads") and not user.is_admin
-    if project is not None and project.role == Role.lead:
-        restricted = False
     visible = None if user.is_admin else TaskScope.for_user(user).condition()
-    lead_of = led_project_ids(user) if restricted else None
+    lead = project is not None and project.role == Role.lead
     return Scope(
         tasks=visible,
-        only_person=user.id if restricted else None,
+        figures=PersonFigures.for_user(user, settings, export=people, lead=lead),
         project_id=project.project.id if project is not None else None,
-        lead_of=lead_of,
     )
 
 

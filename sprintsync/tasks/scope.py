@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, literal, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, literal, or_, select
 
+from sprintsync.config import Settings
 from sprintsync.projects.models import Project, ProjectMember, Role
 from sprintsync.tasks.models import Task
 from sprintsync.users.models import User
@@ -86,6 +87,38 @@ def led_project_ids(user: User) -> Select[int]:
 
 def is_lead(role: str | None) -> bool:
     return role == Role.lead.value
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFigures:
+    """Whose time a user may see person by person (per-person figures and the entries behind
+    them), within the tasks they see: everyone's (`only_person` None), or their own plus
+    everyone's in the projects they lead. The reports, their entries page and the stand-up
+    all ask this one rule, so a figure shown is a figure whose entries can be listed."""
+
+    only_person: int | None
+    lead_of: Select[int] | None = None
+
+    @classmethod
+    def for_user(
+        cls, user: User, settings: Settings, *, export: bool = False, lead: bool = False
+    ) -> PersonFigures:
+        """Under `person_figures=leads` (always for an `export`) others' figures are limited,
+        except for admins and for the lead of the one project being read (`lead`)."""
+        restricted = (export or settings.person_figures == "leads") and not user.is_admin
+        if not restricted or lead:
+            return cls(only_person=None)
+        return cls(only_person=user.id, lead_of=led_project_ids(user))
+
+    def condition(
+        self,
+        person: SQLColumnExpression[int] | SQLColumnExpression[int | None],
+        project: SQLColumnExpression[int] = Task.project_id,
+    ) -> ColumnElement[bool]:
+        """The rule on a row's person and project (`project` names the row's project)."""
+        if self.only_person is None or self.lead_of is None:
+            return literal(True)
+        return or_(person == self.only_person, project.in_(self.lead_of))
 
 
 def assigned_to(user: User, *, include_archived: bool = False) -> ColumnElement[bool]:

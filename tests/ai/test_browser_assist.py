@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Dialog, expect
 
+from sprintsync.tasks.models import Task
+from sprintsync.users.models import User
 from tests.factories import make_project, make_task, make_user
 from tests.web.conftest import (  # noqa: F401 (pytest fixtures, used by name)
     browser,
@@ -69,10 +71,9 @@ async def test_a_lookalike_title_warns_before_saving_and_can_be_opened_instead(
     )
 
 
-async def test_suggest_assignee_ranks_the_team_and_assigns_the_pick(
-    open_page,  # noqa: F811
-    session,
-) -> None:
+async def _team_and_task(session) -> tuple[User, User, Task]:
+    """Ana (login work done), Ben (board work done) and Cleo, the lead, with an unassigned
+    Safari login task; Ana also has one open task."""
     ana = await make_user(session, home=False, display_name="Ana Auth")
     ben = await make_user(session, home=False, display_name="Ben Board")
     cleo = await make_user(session, home=False, display_name="Cleo Lead")
@@ -95,6 +96,14 @@ async def test_suggest_assignee_ranks_the_team_and_assigns_the_pick(
         title="Login fails on Safari after the session expires",
         assignee_id=None,
     )
+    return ana, cleo, task
+
+
+async def test_suggest_assignee_ranks_the_team_and_assigns_the_pick(
+    open_page,  # noqa: F811
+    session,
+) -> None:
+    _, cleo, task = await _team_and_task(session)
     page = await open_page()
     await log_in(page, cleo.email)
     await page.goto(f"/tasks/{task.key}")
@@ -109,3 +118,44 @@ async def test_suggest_assignee_ranks_the_team_and_assigns_the_pick(
     await expect(toast(page)).to_contain_text("Assignee changed")
     await expect(page.locator("[data-assignee]")).to_contain_text("Ana Auth")
     await expect(page.locator("[data-suggest-assignee]")).to_be_visible()
+
+
+async def test_suggest_assignee_in_the_edit_form_fills_the_select_until_saved(
+    open_page,  # noqa: F811
+    session,
+) -> None:
+    ana, cleo, task = await _team_and_task(session)
+    page = await open_page()
+    page.on("dialog", _accept)
+    await log_in(page, cleo.email)
+    await page.goto(f"/tasks/{task.key}")
+    select = page.locator("#task-assignee")
+    picks = page.locator("#form-assignee-suggestions [data-candidate]")
+
+    # Choosing a suggestion fills the select; Cancel (after "Discard your unsaved changes?")
+    # puts it back, and nothing was saved.
+    await page.click("[data-edit-task]")
+    await expect(select).to_have_value("none")
+    await page.click("[data-suggest-in-form]")
+    await expect(picks).to_have_count(3)
+    await expect(picks.first).to_contain_text("Ana Auth")
+    await expect(picks.first.locator("[data-reason]")).to_contain_text("Finished 2 similar tasks")
+    await picks.first.locator("[data-fill-assignee]").click()
+    await expect(select).to_have_value(str(ana.id))
+    await expect(select).to_be_focused()
+    await page.click("[data-cancel-edit]")
+    await expect(page.locator("[data-task-view]")).to_be_visible()
+    await expect(page.locator("[data-assignee]")).not_to_contain_text("Ana Auth")
+    await expect(select).to_have_value("none")
+    await session.refresh(task)
+    assert task.assignee_id is None
+
+    # Choose again and save: now the task is Ana's.
+    await page.click("[data-edit-task]")
+    await picks.first.locator("[data-fill-assignee]").click()
+    await expect(select).to_have_value(str(ana.id))
+    await page.click("#task-form button[type=submit]")
+    await expect(toast(page)).to_contain_text("Changes saved")
+    await expect(page.locator("[data-assignee]")).to_contain_text("Ana Auth")
+    await session.refresh(task)
+    assert task.assignee_id == ana.id

@@ -98,6 +98,96 @@ async def test_the_standup_is_in_the_openapi_schema(client) -> None:
     assert {"200", "401", "404", "422"} <= set(operation["responses"])
 
 
+# --- following the time links ----------------------------------------------------------------
+
+
+@pytest.fixture
+async def logged(session) -> dict[str, Any]:
+    """Yesterday's time in WEB (Ada and Bob members, Lea its lead) and OPS (Ada its lead, Bob
+    a member), each entry with a note of its own; plus time the day before, never counted."""
+    ada = await make_user(session, display_name="Ada", time_zone=ZONE)
+    bob = await make_user(session, display_name="Bob", time_zone=ZONE)
+    lea = await make_user(session, display_name="Lea", time_zone=ZONE)
+    root = await make_user(session, display_name="Root", time_zone=ZONE, is_admin=True, home=False)
+    web = await make_project(session, key="WEB", members=(ada, bob), leads=(lea,))
+    ops = await make_project(session, key="OPS", members=(bob,), leads=(ada,))
+    tasks = {
+        "w1": await make_task(session, ada, project=web, title="Web one"),
+        "w2": await make_task(session, bob, project=web, title="Web two"),
+        "o1": await make_task(session, bob, project=ops, title="Ops one"),
+    }
+    people = {"ada": ada, "bob": bob, "lea": lea, "root": root}
+    yesterday = previous_working_day(today_for(ada))
+    noon = day_start(yesterday, user_zone(ada)) + timedelta(hours=12)
+    entries = [  # person, task, minutes, days before yesterday
+        ("ada", "w1", 60, 0),
+        ("bob", "w1", 45, 0),
+        ("bob", "w2", 10, 0),
+        ("bob", "w2", 20, 0),
+        ("bob", "o1", 25, 0),
+        ("ada", "o1", 15, 0),
+        ("bob", "w1", 50, 1),
+    ]
+    notes: dict[tuple[str, str], set[str]] = {}
+    minutes_of: dict[str, int] = {}
+    for n, (who, key, minutes, back) in enumerate(entries):
+        start = noon - timedelta(days=back, minutes=n)
+        note = f"note-{n:02d}"
+        await make_entry(
+            session,
+            tasks[key],
+            people[who],
+            started_at=start,
+            ended_at=start + timedelta(minutes=minutes),
+            minutes=minutes,
+            note=note,
+        )
+        minutes_of[note] = minutes
+        if not back:
+            notes.setdefault((people[who].display_name, tasks[key].key), set()).add(note)
+    return {**people, "tasks": tasks, "notes": notes, "minutes": minutes_of}
+
+
+@pytest.mark.parametrize(
+    ("figures", "viewer", "query", "linked", "totals"),
+    [
+        ("members", "ada", "?project=WEB", {("Ada", "w1"), ("Bob", "w1"), ("Bob", "w2")}, set()),
+        ("members", "ada", "?user={bob}", {("Bob", "w1"), ("Bob", "w2"), ("Bob", "o1")}, set()),
+        ("members", "lea", "?user={bob}", {("Bob", "w1"), ("Bob", "w2")}, set()),
+        ("members", "bob", "?user=me", {("Bob", "w1"), ("Bob", "w2"), ("Bob", "o1")}, set()),
+        ("leads", "ada", "?project=WEB", {("Ada", "w1")}, {"w1", "w2"}),
+        ("leads", "ada", "?project=OPS", {("Ada", "o1"), ("Bob", "o1")}, set()),
+        ("leads", "ada", "?user={bob}", {("Bob", "o1")}, set()),
+        ("leads", "lea", "?project=WEB", {("Ada", "w1"), ("Bob", "w1"), ("Bob", "w2")}, set()),
+        ("leads", "lea", "?user={bob}", {("Bob", "w1"), ("Bob", "w2")}, set()),
+        ("leads", "root", "?user={bob}", {("Bob", "w1"), ("Bob", "w2"), ("Bob", "o1")}, set()),
+    ],
+)
+async def test_each_time_link_lists_the_entries_its_figure_counts(
+    app, client, settings, logged, figures, viewer, query, linked, totals
+) -> None:
+    app.state.settings.person_figures = figures
+    user = logged[viewer]
+    r = await _get(client, user, query.format(bob=logged["bob"].id))
+    assert r.status_code == 200, r.text
+    keys = {t.key: name for name, t in logged["tasks"].items()}
+    lines = r.json()["time"]
+    assert {(t["person"], keys[t["task_key"]]) for t in lines if t["person"]} == linked
+    assert {keys[t["task_key"]] for t in lines if t["person"] is None} == totals
+    cookie_auth(client, user, TEST_SECRET, settings.cookie_name)
+    every_note = set().union(*logged["notes"].values())
+    for line in lines:
+        page = await client.get(line["url"])
+        assert page.status_code == 200, line["url"]
+        if line["person"] is None:  # a team total: the task's own time section
+            assert line["url"] == f"/tasks/{line['task_key']}#time-section"
+            continue
+        assert line["url"].startswith("/reports/entries?"), line["url"]
+        listed = {note for note in every_note if note in page.text}
+        assert listed == logged["notes"][(line["person"], line["task_key"])], line["url"]
+        assert sum(logged["minutes"][note] for note in listed) == line["minutes"]
+
+
 # --- statements ---------------------------------------------------------------------------
 
 

@@ -235,10 +235,15 @@ async def test_a_projects_standup_lists_everyones_day_and_each_members_top_items
         ("Ada", a1.key, 60),
         ("Bob", b1.key, 45),
     ]
-    # Members see the entries behind their own figures on the reports page; a colleague's
-    # are on the task's page (the reports list only your own unless you lead the project).
-    assert s.time[0].url.startswith("/reports/entries?")
-    assert s.time[1].url == f"/tasks/{b1.key}#time-section"
+    # Members see the entries behind a colleague's figure on the reports page too.
+    assert (
+        s.time[0].url
+        == f"/reports/entries?from=2026-11-27&to=2026-11-27&user={ada.id}&task={a1.id}"
+    )
+    assert (
+        s.time[1].url
+        == f"/reports/entries?from=2026-11-27&to=2026-11-27&user={bob.id}&task={b1.id}"
+    )
     # Three top items per member at most, in the planner's order.
     assert [(p.person, p.task_title) for p in s.plan] == [
         ("Ada", "A one"),

@@ -5,10 +5,12 @@ Who may see what:
   anyone else is a 404. Only what happened on tasks *you* may see is shown (the tasks
   domain's `TaskScope` for the viewer), so a stand-up never reveals another project.
 - A project's stand-up: its members and admins (others get 404, as for the project).
-- Per-person time follows `SPRINTSYNC_PERSON_FIGURES` as the reports do: under `leads`, a
-  member who is not an admin sees their own time, and other people's only in projects they
-  lead; elsewhere a project's stand-up merges others' time into team totals per task, and a
-  colleague's stand-up leaves it out.
+- Per-person time follows the reports' rule (`PersonFigures`, which reads
+  `SPRINTSYNC_PERSON_FIGURES`): under `leads`, a member who is not an admin sees their own
+  time, and other people's only in projects they lead; elsewhere a project's stand-up merges
+  others' time into team totals per task, and a colleague's stand-up leaves it out. Every
+  figure shown per person links to the reports' entries behind it, which the same rule lets
+  the viewer list.
 
 Days are the viewer's: "yesterday" is the previous working day (Monday to Friday) in the
 viewer's time zone, so on a Monday it is Friday. As in the timesheet and the reports, an
@@ -31,7 +33,7 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -53,7 +55,7 @@ from sprintsync.errors import NotFound
 from sprintsync.projects.models import Project
 from sprintsync.projects.service import ProjectView, active_members, colleagues_statement
 from sprintsync.tasks.models import Task, TaskStatus, TaskStatusChange, TimeEntry
-from sprintsync.tasks.scope import TaskScope, is_lead, led_project_ids
+from sprintsync.tasks.scope import PersonFigures, TaskScope
 from sprintsync.timeutil import day_window, local_date
 from sprintsync.users.models import User
 from sprintsync.users.schemas import MAX_ROW_ID
@@ -106,10 +108,6 @@ class Frame:
     def scope(self) -> ColumnElement[bool]:
         return TaskScope.for_user(self.viewer).condition()
 
-    def restricted(self, *, lead: bool = False) -> bool:
-        """Whether others' time is limited to the projects the viewer leads."""
-        return self.settings.person_figures == "leads" and not self.viewer.is_admin and not lead
-
     def entries_url(self, *, person_id: int, task_id: int) -> str:
         """The reports page listing the entries behind a figure (the reports' drill-down)."""
         day = self.yesterday.isoformat()
@@ -145,18 +143,13 @@ def _in_yesterday(column: Any, frame: Frame) -> ColumnElement[bool]:
 
 
 async def _time(
-    session: AsyncSession,
-    frame: Frame,
-    subject: ColumnElement[bool],
-    *,
-    lead: bool,
-    merge: bool,
+    session: AsyncSession, frame: Frame, subject: ColumnElement[bool], *, merge: bool
 ) -> tuple[list[TimeLine], bool]:
-    """Time per person and task on the day. Where the viewer may not see others' figures,
-    those are merged into team totals per task (`merge`, a project's stand-up) or left out
-    (a person's, where a "team total" would be that person's figure)."""
-    viewer = frame.viewer
-    led = Task.project_id.in_(led_project_ids(viewer)) if not viewer.is_admin else literal(True)
+    """Time per person and task on the day, each linked to the reports' entries behind it.
+    Figures the viewer may not see per person (the reports' rule) are merged into team totals
+    per task (`merge`, a project's stand-up), or left out (a person's, where a "team total"
+    would be that person's figure)."""
+    shown = PersonFigures.for_user(frame.viewer, frame.settings).condition(TimeEntry.user_id)
     stmt = (
         select(
             TimeEntry.user_id,
@@ -164,7 +157,7 @@ async def _time(
             Task.id,
             Task.key,
             Task.title,
-            led.label("led"),
+            shown.label("shown"),
             func.sum(TimeEntry.minutes).label("minutes"),
         )
         .join(Task, Task.id == TimeEntry.task_id)
@@ -180,13 +173,11 @@ async def _time(
         .order_by(User.display_name, TimeEntry.user_id, Task.key)
         .limit(LINES_LIMIT)
     )
-    restricted = frame.restricted(lead=lead)
     lines: list[TimeLine] = []
     team: dict[str, TimeLine] = {}
     hidden = False
     for r in await session.execute(stmt):
-        own = r.user_id == viewer.id
-        if restricted and not own and not r.led:
+        if not r.shown:
             hidden = True
             if not merge:
                 continue
@@ -202,14 +193,6 @@ async def _time(
                 )
             merged.minutes += int(r.minutes)
             continue
-        # The reports' entries page lists your own entries, and everyone's to admins and
-        # the leads of the task's project; anyone else finds them on the task's page.
-        listable = own or viewer.is_admin or bool(r.led)
-        url = (
-            frame.entries_url(person_id=r.user_id, task_id=r.id)
-            if listable
-            else f"{task_url(r.key)}#time-section"
-        )
         lines.append(
             TimeLine(
                 person_id=r.user_id,
@@ -217,7 +200,7 @@ async def _time(
                 task_key=r.key,
                 task_title=r.title,
                 minutes=int(r.minutes),
-                url=url,
+                url=frame.entries_url(person_id=r.user_id, task_id=r.id),
             )
         )
     return lines + sorted(team.values(), key=lambda t: t.task_key), hidden
@@ -475,7 +458,7 @@ def _project_keys(rows: list[Any]) -> dict[int, str]:
 
 async def person_summary(session: AsyncSession, frame: Frame, who: User) -> StandupSummary:
     """`who`'s stand-up as `frame.viewer` may see it."""
-    time, hidden = await _time(session, frame, TimeEntry.user_id == who.id, lead=False, merge=False)
+    time, hidden = await _time(session, frame, TimeEntry.user_id == who.id, merge=False)
     changes = await _status_changes(session, frame, TaskStatusChange.changed_by_id == who.id)
     comments = await _comments(session, frame, Comment.author_id == who.id)
     open_stmt: Select[Any] = (
@@ -523,7 +506,7 @@ async def project_summary(session: AsyncSession, frame: Frame, view: ProjectView
     in_project = Task.project_id == project.id
     members = await active_members(session, project_id=project.id)
     names = {m.id: m.display_name for m in members}
-    time, hidden = await _time(session, frame, in_project, lead=is_lead(view.role), merge=True)
+    time, hidden = await _time(session, frame, in_project, merge=True)
     changes = await _status_changes(session, frame, in_project)
     comments = await _comments(session, frame, in_project)
     blocked_stmt: Select[Any] = (

@@ -173,6 +173,26 @@
     }
   });
 
+  // --- "Suggest assignee" in the edit form ------------------------------------------------
+  // Choosing a suggestion only fills the form's assignee select; Save changes saves it (and
+  // until then the form counts as changed, so leaving it asks first).
+
+  document.addEventListener("click", function (evt) {
+    var pick = evt.target.closest("[data-fill-assignee]");
+    if (!pick) return;
+    var form = pick.closest("form");
+    var select = form && form.querySelector("[data-task-assignee]");
+    var value = pick.getAttribute("data-fill-assignee");
+    var option = select && Array.prototype.find.call(select.options, function (o) {
+      return o.value === value;
+    });
+    if (!option) return;
+    evt.preventDefault();
+    select.value = value;
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+    select.focus();
+  });
+
   // --- task URLs ---------------------------------------------------------------------------
   // Opening a task from a card or row shows the dialog and pushes the task's URL; Back
   // closes the dialog and Forward opens it again. Loading the URL shows the full page.
