@@ -31,7 +31,7 @@ from sprintsync.tasks.panel import (
 from sprintsync.tasks.schemas import STATUS_LABELS, PriorityName, SortKey, TaskCreate, TaskUpdate
 from sprintsync.timeutil import today_for
 from sprintsync.users.models import User
-from sprintsync.users.schemas import RowId
+from sprintsync.users.schemas import RowId, parse_row_id
 from sprintsync.users.service import display_names
 from sprintsync.web.deps import field_errors, form_text, form_values, referer_path
 from sprintsync.web.layout import load_layout
@@ -286,7 +286,7 @@ async def new_task(request: Request, session: SessionDep, user: PageUser) -> Res
         return await render_form(request, session, user, task=None, values=values, errors={})
     project_id = request.query_params.get("project_id", "")
     choices = await tasks.form_choices(
-        session, user=user, project_id=int(project_id) if project_id.isdigit() else None
+        session, user=user, project_id=parse_row_id(project_id)
     )
     context = {
         "task": None,
