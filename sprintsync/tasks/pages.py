@@ -285,9 +285,7 @@ async def new_task(request: Request, session: SessionDep, user: PageUser) -> Res
         values = {"priority": "medium", **typed}
         return await render_form(request, session, user, task=None, values=values, errors={})
     project_id = request.query_params.get("project_id", "")
-    choices = await tasks.form_choices(
-        session, user=user, project_id=parse_row_id(project_id)
-    )
+    choices = await tasks.form_choices(session, user=user, project_id=parse_row_id(project_id))
     context = {
         "task": None,
         "values": {"priority": "medium", "assignee_id": user.id, "project_id": choices.project_id},
