@@ -10,7 +10,7 @@ Data only, and there is nothing to undo: the downgrade keeps the ASCII forms, wh
 older code accepts as well.
 
 Revision ID: 0370
-Revises: 0350
+Revises: 0360
 Create Date: 2026-11-29
 """
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0370"
-down_revision: str | None = "0350"
+down_revision: str | None = "0360"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
