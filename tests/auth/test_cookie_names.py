@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from sprintsync.app import create_app
-from tests.factories import PASSWORD, make_user
+from tests.conftest import TEST_SECRET
+from tests.factories import PASSWORD, make_user, token_for
 from tests.pages import csrf_from
 
 SESSION, CSRF, ANON = "sprintsync_session", "sprintsync_csrf", "sprintsync_anon_csrf"
@@ -95,6 +96,23 @@ async def test_secure_mode_ignores_cookies_without_the_prefix(https_client, sess
     https_client.cookies.set(ANON, browser_value)
     form = {"email": user.email, "password": PASSWORD, "csrf_token": csrf_from(page.text)}
     assert (await https_client.post("/login", data=form)).status_code == 403
+
+
+async def test_a_renewed_secure_session_keeps_the_prefix(https_client, session) -> None:
+    user = await make_user(session)
+    # In the second half of its lifetime: the response carries a fresh session cookie.
+    old = token_for(user, TEST_SECRET, expires_minutes=10)
+    https_client.cookies.set(f"__Host-{SESSION}", old)
+    r = await https_client.get("/api/v1/auth/me")
+    assert r.status_code == 200
+    cookies = _set_cookies(r)
+    assert set(cookies) == {f"__Host-{SESSION}", f"__Host-{CSRF}"}
+    for attributes in cookies.values():
+        _assert_host_only(attributes)
+    renewed = SimpleCookie()
+    for header in r.headers.get_list("set-cookie"):
+        renewed.load(header)
+    assert renewed[f"__Host-{SESSION}"].value != old
 
 
 async def test_plain_http_cookies_keep_their_bare_names(client, session) -> None:
