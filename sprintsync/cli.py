@@ -123,6 +123,15 @@ def _require_migrated(settings: Settings) -> None:
 # --- serve -------------------------------------------------------------------------------
 
 MAX_HEADER_BYTES = 64 * 1024
+# How long an idle keep-alive connection stays open. It must outlast any client's or proxy's
+# own idle time (nginx's upstream keepalive_timeout in deploy/nginx.conf is 60 s; load
+# balancers' are often 60 s), so that it is always the client that closes an idle
+# connection. A server that closes it instead can do so just as the client sends its next
+# request on it, and that request is lost ("Server disconnected without sending a
+# response"; a 502 behind a proxy, which retries no POST). At 5 s, a loaded machine's client
+# (`make soak`: load average 11-25 on 2 cores) could take that long between a response and
+# its next request on the same connection.
+KEEP_ALIVE_SECONDS = 75
 
 
 def _is_loopback(host: str) -> bool:
@@ -217,7 +226,7 @@ def serve(
             # a reverse proxy that enforces tighter ones; these keep a directly exposed
             # server from buffering a 200 MB header (h11) or idling forever.
             h11_max_incomplete_event_size=MAX_HEADER_BYTES,
-            timeout_keep_alive=5,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
             timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         )
     finally:

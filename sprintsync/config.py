@@ -188,6 +188,21 @@ class Settings(BaseSettings):
             return self.cookie_secure
         return self.secure_cookies or scheme == "https"
 
+    def cookie_name_for(self, name: str, scheme: str) -> str:
+        """A cookie's name on a request: with `__Host-` in front when the cookie is `Secure`.
+
+        Browsers keep a `__Host-` cookie only when this host sets it over HTTPS with `Path=/`
+        and no `Domain`, so a sibling subdomain or a plain-HTTP page cannot plant or overwrite
+        it (a session fixation or a chosen CSRF value). Without `Secure` the prefix would
+        make browsers drop the cookie, so plain-HTTP development keeps the bare name.
+        """
+        if name.startswith(HOST_PREFIX) or not self.cookie_secure_for(scheme):
+            return name
+        return HOST_PREFIX + name
+
+
+HOST_PREFIX = "__Host-"
+
 
 @lru_cache
 def get_settings() -> Settings:

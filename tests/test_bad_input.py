@@ -35,6 +35,24 @@ async def test_draft_with_a_malformed_task_id_is_422_not_500(
     assert r.status_code == 422, r.text[:300]
 
 
+@pytest.mark.parametrize("ref", ["%C2%B2", "1%C2%B2", "9" * 5000, "%D9%A3"])
+async def test_a_task_or_project_ref_of_non_ascii_or_endless_digits_is_404(
+    client, session, ref
+) -> None:
+    # "²" and "٣" pass str.isdigit(); int() refuses both, and strings over 4,300 digits.
+    user = await make_user(session, is_admin=True)
+    h = bearer(user, TEST_SECRET)
+    answers = [
+        await client.get(f"/api/v1/projects/{ref}", headers=h),
+        await client.post(
+            f"/api/v1/projects/{ref}/members", json={"user_id": user.id, "role": "lead"}, headers=h
+        ),
+        await client.get(f"/api/v1/tasks/{ref}", headers=h),
+        await client.get(f"/tasks/new?project_id={ref}", headers=h),
+    ]
+    assert [r.status_code for r in answers] == [404, 404, 404, 200], [r.text for r in answers]
+
+
 async def test_draft_with_a_too_big_task_id_is_404(client, session, settings) -> None:
     user = await make_user(session)
     headers = cookie_auth(client, user, TEST_SECRET, settings.cookie_name)

@@ -1,4 +1,7 @@
-"""The session cookie (HttpOnly) and its readable CSRF companion, and their renewal."""
+"""The session cookie (HttpOnly) and its readable CSRF companion, and their renewal.
+
+Both are named with `__Host-` in front when they are `Secure` (`Settings.cookie_name_for`).
+"""
 
 from __future__ import annotations
 
@@ -21,13 +24,14 @@ def _set_cookies(
     response: Response, request: HTTPConnection, *, token: str, csrf_token: str
 ) -> None:
     settings: Settings = request.app.state.settings
+    scheme = request.url.scheme
     for name, value, httponly in (
         (settings.cookie_name, token, True),
         # Readable by the page's script so it can echo it in X-CSRF-Token (double submit).
         (CSRF_COOKIE, csrf_token, False),
     ):
         response.set_cookie(
-            name,
+            settings.cookie_name_for(name, scheme),
             value,
             max_age=settings.access_token_expire_minutes * 60,
             secure=settings.cookie_secure_for(request.url.scheme),
@@ -39,9 +43,12 @@ def _set_cookies(
 
 def clear_session_cookies(response: Response, request: HTTPConnection) -> None:
     settings: Settings = request.app.state.settings
-    secure = settings.cookie_secure_for(request.url.scheme)
+    scheme = request.url.scheme
+    secure = settings.cookie_secure_for(scheme)
     for name in (settings.cookie_name, CSRF_COOKIE):
-        response.delete_cookie(name, path="/", secure=secure, samesite="lax")
+        response.delete_cookie(
+            settings.cookie_name_for(name, scheme), path="/", secure=secure, samesite="lax"
+        )
 
 
 class SessionRenewalMiddleware:
@@ -75,7 +82,7 @@ def _with_cookies(scope: Scope, message: Message, token: str) -> list[tuple[byte
     headers = list(message.get("headers", ()))
     connection = HTTPConnection(scope)
     settings: Settings = connection.app.state.settings
-    prefix = settings.cookie_name.encode() + b"="
+    prefix = settings.cookie_name_for(settings.cookie_name, connection.url.scheme).encode() + b"="
     if any(k == b"set-cookie" and v.startswith(prefix) for k, v in headers):
         return headers
     scratch = Response()

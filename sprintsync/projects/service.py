@@ -21,7 +21,7 @@ from sprintsync.errors import Conflict, Forbidden, Invalid, NotFound
 from sprintsync.projects.models import Project, ProjectMember, Role
 from sprintsync.projects.schemas import MemberRead, ProjectCreate, ProjectUpdate
 from sprintsync.users.models import User
-from sprintsync.users.schemas import MAX_ROW_ID
+from sprintsync.users.schemas import MAX_ROW_ID, parse_row_id
 
 _KEY = re.compile(r"[A-Za-z]{2,10}")
 
@@ -63,8 +63,8 @@ def _ref_condition(ref: str | int) -> object | None:
     """The WHERE for a project id (42) or key (API); None when `ref` can name no project."""
     text = str(ref).strip()
     if text.isdigit():
-        number = int(text)
-        return Project.id == number if 0 < number <= MAX_ROW_ID else None
+        number = parse_row_id(text)
+        return None if number is None else Project.id == number
     if _KEY.fullmatch(text):
         return Project.key == text.upper()
     return None

@@ -41,7 +41,8 @@ def read_token(request: Request) -> tuple[str | None, bool]:
         if scheme.lower() == "bearer" and value:
             return value.strip(), False
         return None, False
-    cookie = request.cookies.get(request.app.state.settings.cookie_name)
+    settings: Settings = request.app.state.settings
+    cookie = request.cookies.get(settings.cookie_name_for(settings.cookie_name, request.url.scheme))
     return (cookie, True) if cookie else (None, False)
 
 

@@ -29,6 +29,7 @@ from sprintsync.tasks.panel import (
 )
 from sprintsync.tasks.schemas import STATUS_LABELS, TaskCreate, TaskUpdate
 from sprintsync.users.models import User
+from sprintsync.users.schemas import parse_row_id
 from sprintsync.users.service import display_names
 from sprintsync.web.deps import field_errors, form_text, form_values, referer_path
 from sprintsync.web.layout import load_layout
@@ -203,9 +204,7 @@ async def new_task(request: Request, session: SessionDep, user: PageUser) -> Res
         values = {"priority": "medium", **typed}
         return await render_form(request, session, user, task=None, values=values, errors={})
     project_id = request.query_params.get("project_id", "")
-    choices = await tasks.form_choices(
-        session, user=user, project_id=int(project_id) if project_id.isdigit() else None
-    )
+    choices = await tasks.form_choices(session, user=user, project_id=parse_row_id(project_id))
     context = {
         "task": None,
         "values": {"priority": "medium", "assignee_id": user.id, "project_id": choices.project_id},

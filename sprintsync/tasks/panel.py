@@ -19,6 +19,7 @@ from sprintsync.tasks.models import TaskStatus
 from sprintsync.tasks.transitions import allowed_targets
 from sprintsync.timeutil import today_for
 from sprintsync.users.models import User
+from sprintsync.users.schemas import parse_row_id
 from sprintsync.web.layout import load_layout
 from sprintsync.web.markdown import render_markdown
 from sprintsync.web.render import is_htmx, render
@@ -150,5 +151,4 @@ async def render_form(
 
 
 def _int_or_none(value: object) -> int | None:
-    text = str(value or "")
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return parse_row_id(str(value or ""))

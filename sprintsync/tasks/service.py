@@ -35,7 +35,7 @@ from sprintsync.tasks.transitions import allowed_targets, can_move
 from sprintsync.timeutil import today_for
 from sprintsync.users import service as users
 from sprintsync.users.models import User
-from sprintsync.users.schemas import MAX_ROW_ID
+from sprintsync.users.schemas import MAX_ROW_ID, parse_row_id
 
 MAX_LIMIT = 100
 # The task panel lists at most this many time entries, newest first.
@@ -181,8 +181,8 @@ def task_condition(ref: int | str) -> ColumnElement[bool] | None:
     """The WHERE naming a task by id (42, "42") or key ("API-42"); None if `ref` names none."""
     text = str(ref).strip()
     if text.isdigit():
-        number = int(text)
-        return Task.id == number if 0 < number <= MAX_ROW_ID else None
+        number = parse_row_id(text)
+        return None if number is None else Task.id == number
     if TASK_KEY.fullmatch(text):
         return Task.key == text.upper()
     return None

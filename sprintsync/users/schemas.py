@@ -77,6 +77,18 @@ MAX_ROW_ID = 2**31 - 1
 RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 
+def parse_row_id(text: str) -> int | None:
+    """The row id a path or query value spells in ASCII digits, or None if it names no row.
+
+    `str.isdigit` alone lets "²" through to `int()` (a ValueError, so a 500), and `int()`
+    refuses strings over 4,300 digits; ten digits hold every row id.
+    """
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ROW_ID else None
+
+
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -23,9 +23,16 @@ ANON_COOKIE = "sprintsync_anon_csrf"
 FORM_FIELD = "csrf_token"
 
 
+def _anon_cookie(request: Request) -> str:
+    """The cookie's name: `__Host-` prefixed when Secure, so no sibling subdomain can set it."""
+    return request.app.state.settings.cookie_name_for(ANON_COOKIE, request.url.scheme)
+
+
 def anonymous_token(request: Request) -> str:
     """The form token for this browser, handing out a new browser value if it has none."""
-    browser = getattr(request.state, "anon_csrf", None) or request.cookies.get(ANON_COOKIE)
+    browser = getattr(request.state, "anon_csrf", None) or request.cookies.get(
+        _anon_cookie(request)
+    )
     if not browser or len(browser) > 100:
         browser = secrets.token_urlsafe(32)
     request.state.anon_csrf = browser
@@ -40,9 +47,10 @@ def _sign_browser_value(request: Request, browser: str) -> str:
 def remember_anonymous_token(request: Request, response: Response) -> None:
     """Set the cookie when this response handed out a token the browser does not hold yet."""
     token = getattr(request.state, "anon_csrf", None)
-    if token and request.cookies.get(ANON_COOKIE) != token:
+    name = _anon_cookie(request)
+    if token and request.cookies.get(name) != token:
         response.set_cookie(
-            ANON_COOKIE,
+            name,
             token,
             httponly=True,
             samesite="strict",
@@ -52,7 +60,7 @@ def remember_anonymous_token(request: Request, response: Response) -> None:
 
 
 def check_anonymous(request: Request, submitted: object) -> None:
-    cookie = request.cookies.get(ANON_COOKIE)
+    cookie = request.cookies.get(_anon_cookie(request))
     if (
         not cookie
         or not isinstance(submitted, str)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from sprintsync.cli import KEEP_ALIVE_SECONDS
 from sprintsync.config import Settings
 from tests.deploy.helpers import ROOT
 
@@ -56,3 +57,13 @@ def test_the_readme_points_at_the_proxy_config() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "deploy/nginx.conf" in readme
     assert "reverse proxy" in readme
+
+
+def test_the_proxy_closes_idle_upstream_connections_before_the_app_does() -> None:
+    """The side that closes an idle keep-alive connection must be the proxy: if the app closed
+    it just as nginx sent a request on it, that request would be lost (a 502)."""
+    upstream = re.search(r"upstream\s+sprintsync\s*\{([^}]*)\}", CONF.read_text())
+    assert upstream is not None
+    idle = re.search(r"keepalive_timeout\s+(\d+)s;", upstream.group(1))
+    assert idle is not None, "set the upstream keepalive_timeout explicitly"
+    assert int(idle.group(1)) < KEEP_ALIVE_SECONDS

@@ -26,10 +26,24 @@ from tests.conftest import TEST_SECRET
 # Any user id: with the database down, authentication never gets as far as loading it.
 ANYONE = User(id=1, token_version=0)
 
-# Fault tests use their own ports, away from the shared PostgreSQL (5432) and Redis (6379).
-REDIS_PORTS = range(6390, 6400)
-# Listeners and closed ports this helper's tests stand in for a down or hung server with.
-LOCAL_PORTS = range(8200, 8250)
+
+def _port_ranges() -> tuple[range, range, range]:
+    """(Redis, PostgreSQL, everything else) ports: thirds of SPRINTSYNC_TEST_PORTS
+    ("8800-8849") when set, so runs sharing a machine keep to their own, else fixed ranges."""
+    first, _, last = os.environ.get("SPRINTSYNC_TEST_PORTS", "").partition("-")
+    if not (first.isdigit() and last.isdigit() and int(last) - int(first) >= 8):
+        return range(6390, 6400), range(5440, 5450), range(8200, 8250)
+    start, third = int(first), (int(last) - int(first) + 1) // 3
+    return (
+        range(start, start + third),
+        range(start + third, start + 2 * third),
+        range(start + 2 * third, int(last) + 1),
+    )
+
+
+# Fault tests use their own ports, away from the shared PostgreSQL (5432) and Redis (6379);
+# LOCAL_PORTS are for the app and the listeners that stand in for a down or hung server.
+REDIS_PORTS, PG_PORTS, LOCAL_PORTS = _port_ranges()
 REDIS_SERVER = shutil.which("redis-server")
 
 
@@ -143,7 +157,6 @@ def fault_settings(database_url: str, **overrides: object) -> Settings:
 
 # --- a private PostgreSQL cluster ----------------------------------------------------------
 
-PG_PORTS = range(5440, 5450)
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PG_AVAILABLE = (PG_BIN / "initdb").exists() and shutil.which("runuser") is not None
 
@@ -195,7 +208,7 @@ class PgCluster:
 
 @contextmanager
 def pg_cluster() -> Iterator[PgCluster]:
-    """initdb + start on a port of its own (5440-5449) with a `sprintsync` database."""
+    """initdb + start on a port of its own (PG_PORTS) with a `sprintsync` database."""
     port = free_port(PG_PORTS)
     root = Path(tempfile.mkdtemp(prefix="rel-pg-"))
     datadir = root / "data"

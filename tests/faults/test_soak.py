@@ -63,6 +63,10 @@ DB_TIMEOUTS = {
 }
 # Pool wait + connect + one statement, plus slack for a machine shared with other work.
 SLOWEST_ALLOWED = 25.0
+# The clients' read timeout. At 30 s, a request slower than that on a machine loaded by
+# other work (p99 was 17 s at a load average of 11-25) counted as an error, though the server
+# still answers it; how slow it was is reported in the latencies instead.
+CLIENT_TIMEOUT = 120.0
 SERVER_LOG = Path(tempfile.gettempdir()) / "sprintsync-soak-server.log"
 
 
@@ -79,7 +83,7 @@ class Ledger:
     writes_acknowledged: int = 0
 
     def errors(self) -> int:
-        return sum(n for code, n in self.codes.items() if code.startswith("5") or code == "io")
+        return sum(n for code, n in self.codes.items() if code.startswith(("5", "io")))
 
 
 @dataclass
@@ -263,8 +267,10 @@ async def _one(client: httpx.AsyncClient, ledger: Ledger, user: User, tasks: lis
         code = str(r.status_code)
         if r.request.method != "GET" and r.status_code < 300:
             ledger.writes_acknowledged += 1
-    except httpx.HTTPError:
-        code = "io"
+    except httpx.HTTPError as exc:
+        # Which kind tells a slow answer (ReadTimeout) from a connection the server closed
+        # under the request (RemoteProtocolError, ReadError).
+        code = f"io:{type(exc).__name__}"
     ledger.codes[code] += 1
     ledger.latencies.append(time.perf_counter() - start)
 
@@ -273,7 +279,10 @@ async def _load(
     url: str, users: list[User], tasks: list[int], seconds: float, connections: int, ledger: Ledger
 ) -> None:
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+    # The check is of errors and of what the database keeps, not of speed on a shared machine:
+    # a slow answer is counted in the latencies (the faults test bounds them), and the client
+    # waits longer than the server's own bounds could ever hold a request.
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=CLIENT_TIMEOUT) as client:
         deadline = time.monotonic() + seconds
 
         async def worker(n: int) -> None:

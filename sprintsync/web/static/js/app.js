@@ -4,7 +4,8 @@
 (function () {
   "use strict";
 
-  var CSRF_COOKIE = "sprintsync_csrf";
+  // `__Host-` in front when the cookies are Secure (HTTPS), the bare name otherwise.
+  var CSRF_COOKIES = ["__Host-sprintsync_csrf", "sprintsync_csrf"];
   var TOAST_MS = 5000;
 
   function cookie(name) {
@@ -19,7 +20,7 @@
   function csrfToken() {
     // The cookie follows a password change without a reload; the meta tag is the fallback.
     var meta = document.querySelector('meta[name="csrf-token"]');
-    return cookie(CSRF_COOKIE) || (meta ? meta.content : "");
+    return cookie(CSRF_COOKIES[0]) || cookie(CSRF_COOKIES[1]) || (meta ? meta.content : "");
   }
 
   document.addEventListener("htmx:configRequest", function (evt) {

@@ -1,0 +1,181 @@
+"""The published OpenAPI schema checked against the app by schemathesis, as anonymous, member
+and admin: no server errors, and every answer is one the schema promises (a documented status
+code, a body matching its schema, the documented content type and headers).
+
+Runs in-process (schemathesis's ASGI transport) on the run's PostgreSQL database. Examples are
+derandomized, so a failure fails the same way on every machine and every run, and few per
+operation, so this stays a small part of `make test` (SPRINTSYNC_CONTRACT_DEEP=1 looks
+further).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sprintsync.app import create_app
+from sprintsync.config import Settings
+from sprintsync.security.tokens import create_access_token
+from tests.conftest import TEST_SECRET
+from tests.factories import home_key, make_entry, make_task, make_user
+
+pytestmark = pytest.mark.postgres_only
+
+
+def _published_schema() -> dict[str, Any]:
+    """The schema as /openapi.json serves it (it does not depend on the database)."""
+    settings = Settings(
+        _env_file=None,
+        env="test",
+        database_url="sqlite+aiosqlite:///:memory:",
+        secret_key=TEST_SECRET,
+        log_level="WARNING",
+    )
+    return create_app(settings).openapi()
+
+
+# Loaded at import rather than from a fixture: schemathesis's lazy fixture loader renames the
+# test item through an attribute pytest 9 no longer has.
+schema = schemathesis.openapi.from_dict(_published_schema())
+# SPRINTSYNC_CONTRACT_DEEP=1 adds the coverage phase (every boundary and invalid value of
+# every parameter: about 2,000 cases, ~10 minutes here) and more fuzzing. Without it: the
+# schema's examples and 3 generated cases per operation, each sent as anonymous, member and
+# admin, and again aimed at existing rows: about 770 requests, the same on every run.
+DEEP = os.environ.get("SPRINTSYNC_CONTRACT_DEEP", "") not in ("", "0")
+schema.config.phases.update(phases=["examples", "fuzzing", *(["coverage"] if DEEP else [])])
+
+CONTRACT_CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
+
+
+@pytest.fixture(scope="module")
+def contract_app(base_settings: Settings) -> FastAPI:
+    """One app for the module with an engine of its own: schemathesis serves it on an event
+    loop of its own, where the run's shared engine cannot go."""
+    unlimited = "10000/minute"
+    return create_app(
+        base_settings.model_copy(
+            update={
+                "db_pool_size": 2,
+                # Every generated request comes from one address: with the real limits most
+                # log-ins and sign-ups would only ever meet the (documented) 429.
+                "login_rate_limit": unlimited,
+                "login_ip_rate_limit": unlimited,
+                "signup_rate_limit": unlimited,
+                "signup_global_rate_limit": unlimited,
+            }
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Actors:
+    database_url: str
+    member_id: int
+    admin_id: int
+    # Path parameters naming rows that exist (the member's task, project, entry, the member).
+    existing: dict[str, str | int]
+
+    def headers(self) -> dict[str, dict[str, str]]:
+        """Each role's Authorization header at the users' current token version, so an example
+        that logs out everywhere or changes a password leaves the next one a working token."""
+        versions = _read_token_versions(self.database_url, [self.member_id, self.admin_id])
+        roles = {"member": self.member_id, "admin": self.admin_id}
+        return {"anonymous": {}} | {
+            # A user deleted by an earlier example gets a token for nobody (a 401).
+            role: {"Authorization": f"Bearer {_token(user_id, versions.get(user_id, 0))}"}
+            for role, user_id in roles.items()
+        }
+
+
+def _token(user_id: int, version: int) -> str:
+    return create_access_token(
+        user_id=user_id, version=version, secret=TEST_SECRET, expires_minutes=60
+    )
+
+
+def _read_token_versions(database_url: str, ids: list[int]) -> dict[int, int]:
+    url = make_url(database_url)
+
+    async def read() -> dict[int, int]:
+        conn = await asyncpg.connect(
+            host=url.host,
+            port=url.port,
+            user=url.username,
+            password=url.password,
+            database=url.database,
+        )
+        try:
+            rows = await conn.fetch("SELECT id, token_version FROM users WHERE id = ANY($1)", ids)
+        finally:
+            await conn.close()
+        return {row["id"]: row["token_version"] for row in rows}
+
+    # A loop of its own: the test is synchronous and the run's loop is not running here.
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(read())
+    finally:
+        loop.close()
+
+
+@pytest.fixture
+async def actors(session: AsyncSession, database_url: str) -> Actors:
+    """A member with a task in their project and time logged on it, and an admin."""
+    admin = await make_user(session, is_admin=True)
+    member = await make_user(session)
+    task = await make_task(session, owner=member)
+    entry = await make_entry(session, task, member)
+    existing: dict[str, str | int] = {
+        "task_ref": task.key,
+        "task_id": task.id,
+        "project_ref": home_key(member),
+        "user_id": member.id,
+        "entry_id": entry.id,
+    }
+    return Actors(database_url, member.id, admin.id, existing)
+
+
+@schema.parametrize()
+@settings(
+    max_examples=25 if DEEP else 3,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_every_operation_answers_as_documented(
+    case: Any, contract_app: FastAPI, actors: Actors
+) -> None:
+    # Generated ids name rows that exist only by chance, so each example is also sent aimed at
+    # existing ones: the bodies of successful answers are checked too, not only 404s.
+    aimed = {k: actors.existing[k] for k in case.path_parameters or {} if k in actors.existing}
+    variants = [case.path_parameters, {**case.path_parameters, **aimed}] if aimed else [None]
+    for path_parameters in variants:
+        if path_parameters is not None:
+            case.path_parameters = path_parameters
+        # The admin goes last: what it changes (users, projects) cannot spoil the others' calls.
+        for headers in actors.headers().values():
+            case.call_and_validate(app=contract_app, headers=headers, checks=CONTRACT_CHECKS)
