@@ -13,6 +13,10 @@ async def log_in(page: Page, email: str, password: str = PASSWORD, *, path: str 
     await page.fill("#password", password)
     await page.click("form[action='/login'] button[type=submit]")
     await expect(page).to_have_url(path)
+    # The URL changes when the next page starts to arrive; its deferred scripts (keyboard
+    # shortcuts, HTMX) have run by DOMContentLoaded. Under load the gap is long enough for a
+    # key press to land before them.
+    await page.wait_for_load_state("domcontentloaded")
 
 
 def column(page: Page, status: str) -> Locator:
