@@ -40,7 +40,7 @@ KEYWORDS: dict[TaskKind, str] = {
         hardening harden secret secrets credential credentials plaintext unencrypted
         exposed exposure 2fa mfa totp otp httponly csp content-security-policy hsts cors
         clickjacking traversal privilege privileges escalation impersonate impersonation
-        unauthorized unauthorised unauthenticated authorization authorisation gdpr pii
+        unauthorized unauthorised unauthenticated authorization authorisation authz gdpr pii
         encrypt encryption sanitize sanitise sanitization escaping md5 sha1 unsalted hmac
         signature signatures remember-me lockout guessable predictable unescaped unsanitized
         unsanitised advisory advisories two-factor 2-factor""",
@@ -117,6 +117,10 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"\bfailed over\b",
         r"\b(?:pager|alerts?|pagerduty)\s+(?:is\s+|are\s+)?firing\b|\b(?:got\s+)?paged\b",
         r"^incident\b",
+        # A metric that jumped: "Spike in 502s since the deploy", "5xx spiking on checkout".
+        r"\bspikes?\s+(?:in|of)\s+(?:\w+\s+)?(?:errors?|5xx|50\d\w*|4xx|latency|timeouts?|"
+        r"failures?|cpu|memory)\b|\b(?:errors?|5xx|50\d\w*|latency|timeouts?)\s+spik",
+        r"\belevated\b",
     ),
     TaskKind.security: (
         r"\bsql\s+injection\b",
@@ -172,6 +176,10 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"\b(?:rotate|revoke)\b.*\b(?:keys?|tokens?|secrets?|credentials|certs?)\b",
         r"\bchanging the id in the url\b",
         r"\brate[- ]limit\w*\b.*\b(?:password|login|reset|otp|sign[- ]?in)\b",
+        # Private data escaping: "Invoice PDF leaks other customers' emails".
+        r"\bleak(?:s|ing|ed)?\b.{0,30}\b(?:pii|emails?|e-mail|addresses|personal|tokens?|"
+        r"secrets?|passwords?|phone|names|data)\b",
+        r"\b(?:missing|no)\s+(?:authz|authn|access checks?)\b",
     ),
     TaskKind.data_migration: (
         r"\bdata migration\b",
@@ -187,6 +195,8 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         # Data carried from the old store to the new one.
         r"\bfrom (?:the )?(?:old|legacy|previous)\b.*\b(?:to|into)\b",
         r"\bfill (?:in )?(?:the )?missing\b",
+        # Rows that exist must change with the schema: "migrate existing rows".
+        r"\bexisting (?:rows|records|data|entries)\b",
         # Stored values changing their unit or type: "durations stored as seconds to minutes".
         r"\b(?:stored|saved|kept) as\b",
         r"\b(?:seconds|minutes|hours|cents|strings?|floats?|ints?|integers?|text|json)\s+(?:to|"
@@ -320,6 +330,10 @@ PHRASES: dict[TaskKind, tuple[str, ...]] = {
         r"\bability to\b",
         r"\b(?:would be|it'?d be) (?:nice|great|useful)\b",
         r"\bfeature request\b",
+        # A capability asked for: "Users should be able to…", "Support for…", "Let admins…".
+        r"\b(?:users?|customers?|admins?|managers?|people|members?|we)\s+(?:should|must|"
+        r"need to|want to|would like to)\s+be able to\b",
+        r"^(?:add )?support (?:for )?\b",
     ),
 }
 
