@@ -16,9 +16,9 @@ from tests.ai.eval import evaluate
 
 TARGET = 0.90
 # The lowest rate each unseen set may fall to: {set: (kind, priority)}. The holdout's kind
-# accuracy (45 of 51) and the blind set's (106 of 135; priority 81 of 135) are below the
+# accuracy (45 of 51) and the blind set's (107 of 135; priority 81 of 135) are below the
 # target: their floors are those measurements, rounded down, not the target.
-HOLDOUT_FLOORS = {"holdout": (0.88, 0.86), "fresh": (TARGET, TARGET), "blind": (0.78, 0.60)}
+HOLDOUT_FLOORS = {"holdout": (0.88, 0.86), "fresh": (TARGET, TARGET), "blind": (0.79, 0.60)}
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def test_kinds_meet_the_target_on_the_original_holdout(report: evaluate.Report) 
     assert rate >= TARGET, f"holdout: {rate:.3f}"
 
 
-@pytest.mark.xfail(strict=True, reason="blind kind accuracy is 78.5 %, below the 90 % target")
+@pytest.mark.xfail(strict=True, reason="blind kind accuracy is 79.3 %, below the 90 % target")
 def test_kinds_meet_the_target_on_the_blind_set(report: evaluate.Report) -> None:
     rate = report.kind["blind"].rate
     assert rate >= TARGET, f"blind: {rate:.3f}"
