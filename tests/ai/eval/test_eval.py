@@ -17,8 +17,15 @@ from tests.ai.eval import evaluate
 TARGET = 0.90
 # The lowest rate each unseen set may fall to: {set: (kind, priority)}. The holdout's kind
 # accuracy (45 of 51) and the blind set's (107 of 135; priority 81 of 135) are below the
-# target: their floors are those measurements, rounded down, not the target.
-HOLDOUT_FLOORS = {"holdout": (0.88, 0.86), "fresh": (TARGET, TARGET), "blind": (0.79, 0.60)}
+# target: their floors are those measurements, rounded down, not the target. So is the
+# second blind set's (135 of 174; priority 107 of 174), scored first after the rules'
+# last change, which is the figure to quote for how the detector generalises.
+HOLDOUT_FLOORS = {
+    "holdout": (0.88, 0.86),
+    "fresh": (TARGET, TARGET),
+    "blind": (0.79, 0.60),
+    "blind2": (0.77, 0.61),
+}
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +38,7 @@ def test_the_evaluation_set_is_big_enough_and_covers_every_kind() -> None:
     assert len(sets["dev"]) + len(sets["holdout"]) >= 120
     assert len(sets["fresh"]) >= 60
     assert len(sets["blind"]) >= 120
+    assert len(sets["blind2"]) >= 150
     assert len(evaluate.history()) >= 200
     wanted = {k.value for k in evaluate.kinds.TaskKind} | {"vague"}
     for items in sets.values():
@@ -55,6 +63,12 @@ def test_kinds_meet_the_target_on_the_original_holdout(report: evaluate.Report) 
 def test_kinds_meet_the_target_on_the_blind_set(report: evaluate.Report) -> None:
     rate = report.kind["blind"].rate
     assert rate >= TARGET, f"blind: {rate:.3f}"
+
+
+@pytest.mark.xfail(strict=True, reason="blind2 kind accuracy is 77.6 %, below the 90 % target")
+def test_kinds_meet_the_target_on_the_second_blind_set(report: evaluate.Report) -> None:
+    rate = report.kind["blind2"].rate
+    assert rate >= TARGET, f"blind2: {rate:.3f}"
 
 
 def test_priorities_match_a_leads_triage(report: evaluate.Report) -> None:
