@@ -167,7 +167,8 @@ def measure(base: str, token: str, requests: int) -> dict[str, tuple[float, floa
     """p50 and p99 in ms per endpoint, requests sent one after another on one connection."""
     results: dict[str, tuple[float, float]] = {}
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    cookies = {"sprintsync_session": token}
+    # The server runs as production, so its cookies are Secure and named with `__Host-`.
+    cookies = {"__Host-sprintsync_session": token}
     with httpx.Client(base_url=base, limits=limits, cookies=cookies, timeout=30) as client:
         for path in ENDPOINTS:
             for _ in range(10):  # warm-up: caches, prepared statements
