@@ -104,8 +104,11 @@ bench: $(DEV_STAMP)
 ## mutation: mutmut over the core rules (slow; one module: MUTANTS='sprintsync.timesheet.service.*'),
 ## PostgreSQL required, off UTC, niced; then the score per module (tests/mutation_score.py)
 MUTANTS ?=
+MUTATION_BACKENDS ?= sqlite,postgres
+MUTATION_CHILDREN ?= 2
 mutation: $(DEV_STAMP)
-	TZ=$(TEST_TZ) SPRINTSYNC_REQUIRE_POSTGRES=1 nice -n 10 $(BIN)/mutmut run $(MUTANTS)
+	TZ=$(TEST_TZ) SPRINTSYNC_REQUIRE_POSTGRES=1 SPRINTSYNC_TEST_BACKENDS=$(MUTATION_BACKENDS) \
+		nice -n 10 $(BIN)/mutmut run --max-children $(MUTATION_CHILDREN) $(MUTANTS)
 	$(BIN)/python tests/mutation_score.py
 
 clean:
