@@ -183,3 +183,67 @@ async def test_bearer_requests_need_no_csrf_token_even_with_a_cookie_present(
     client.cookies.set("sprintsync_session", "stale-cookie")
     r = await client.post(TASKS, json={"title": "x"}, headers=bearer(user, TEST_SECRET))
     assert r.status_code == 201
+
+
+# --- a body that does not parse: authentication answers first ---------------------------------
+
+
+async def test_an_unparsable_body_from_a_stranger_is_401_like_an_empty_one(client, session) -> None:
+    await make_user(session)
+    for headers in ({}, {"Authorization": "Bearer not-a-jwt"}):
+        for body in (b"{not json", b""):
+            r = await client.post(
+                TASKS, content=body, headers={**headers, "Content-Type": "application/json"}
+            )
+            assert r.status_code == 401, (headers, body, r.text)
+            expected = "invalid_token" if headers else "not_authenticated"
+            assert r.json()["error"]["code"] == expected
+
+
+async def test_an_unparsable_body_from_a_signed_in_user_is_a_validation_error(
+    client, session
+) -> None:
+    user = await make_user(session)
+    r = await client.post(
+        TASKS,
+        content=b"{not json",
+        headers={**bearer(user, TEST_SECRET), "Content-Type": "application/json"},
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["code"] == "validation_error"
+
+
+async def test_an_unparsable_cookie_request_without_its_csrf_token_is_403(client, session) -> None:
+    user = await make_user(session)
+    cookie_auth(client, user, TEST_SECRET, "sprintsync_session")
+    r = await client.post(
+        TASKS, content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert r.status_code == 403, r.text
+    assert r.json()["error"]["code"] == "csrf_failed"
+
+
+async def test_an_unparsable_body_on_a_route_open_to_strangers_is_a_validation_error(
+    client,
+) -> None:
+    r = await client.post(
+        "/api/v1/auth/login", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["code"] == "validation_error"
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+async def test_a_member_opening_an_admin_page_reads_that_it_is_for_administrators(
+    client, session
+) -> None:
+    user = await make_user(session)
+    headers = cookie_auth(client, user, TEST_SECRET, "sprintsync_session")
+    r = await client.get("/admin/users")
+    assert r.status_code == 403
+    assert "This page is for administrators." in r.text
+    r = await client.get("/admin/users", headers={"HX-Request": "true", **headers})
+    assert r.status_code == 403
+    assert "This page is for administrators." in r.headers["HX-Trigger"]
