@@ -216,9 +216,7 @@ async def test_an_unparsable_body_from_a_signed_in_user_is_a_validation_error(
 async def test_an_unparsable_cookie_request_without_its_csrf_token_is_403(client, session) -> None:
     user = await make_user(session)
     cookie_auth(client, user, TEST_SECRET, "sprintsync_session")
-    r = await client.post(
-        TASKS, content=b"{not json", headers={"Content-Type": "application/json"}
-    )
+    r = await client.post(TASKS, content=b"{not json", headers={"Content-Type": "application/json"})
     assert r.status_code == 403, r.text
     assert r.json()["error"]["code"] == "csrf_failed"
 
