@@ -6,13 +6,15 @@ Every refused request is checked against the database: nothing may change.
 from __future__ import annotations
 
 import base64
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import jwt
 import orjson
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from sprintsync.security.tokens import create_access_token
 from sprintsync.users.models import User
@@ -242,6 +244,78 @@ async def test_a_member_opening_an_admin_page_reads_that_it_is_for_administrator
     r = await client.get("/admin/users")
     assert r.status_code == 403
     assert "This page is for administrators." in r.text
+    assert "<p" in r.text
+    assert re.search(r"data-error-message>\s*This page is for administrators.\s*</p>", r.text)
     r = await client.get("/admin/users", headers={"HX-Request": "true", **headers})
     assert r.status_code == 403
-    assert "This page is for administrators." in r.headers["HX-Trigger"]
+    toast = orjson.loads(r.headers["HX-Trigger"])["toast"]
+    assert toast == {"message": "This page is for administrators.", "level": "error"}
+
+
+async def test_a_signed_in_user_opening_the_log_in_page_is_sent_on(client, session) -> None:
+    user = await make_user(session)
+    cookie_auth(client, user, TEST_SECRET, "sprintsync_session")
+    r = await client.get("/login?next=/tasks")
+    assert r.status_code == 303
+    assert r.headers["location"] == "/tasks"
+
+
+# --- plain forms (no JavaScript) carry the CSRF token in a field ----------------------------
+
+
+async def _display_name(session, user: User) -> str:
+    return await session.scalar(select(User.display_name).where(User.id == user.id))
+
+
+async def test_a_plain_form_is_accepted_with_its_csrf_token_in_a_field(client, session) -> None:
+    user = await make_user(session, display_name="Old")
+    csrf = (await csrf_header_from_page(client_with_cookie(client, user)))["X-CSRF-Token"]
+    r = await client.post("/profile", data={"display_name": "Urlencoded", "csrf_token": csrf})
+    assert r.status_code in (200, 303), r.text
+    assert await _display_name(session, user) == "Urlencoded"
+    r = await client.post(
+        "/profile",
+        data={"display_name": "Multipart", "csrf_token": csrf},
+        files={"attachment": ("a.txt", b"")},
+    )
+    assert r.status_code in (200, 303), r.text
+    assert await _display_name(session, user) == "Multipart"
+
+
+async def test_a_plain_form_without_its_csrf_token_is_refused(client, session) -> None:
+    user = await make_user(session, display_name="Old")
+    other = await make_user(session)
+    csrf = (await csrf_header_from_page(client_with_cookie(client, user)))["X-CSRF-Token"]
+    someone_elses = (await csrf_header_from_page(client_with_cookie(client, other)))["X-CSRF-Token"]
+    client_with_cookie(client, user)
+    for data in ({}, {"csrf_token": ""}, {"csrf_token": someone_elses}):
+        r = await client.post("/profile", data={"display_name": "Forged", **data})
+        assert r.status_code == 403, data
+    # A JSON body is not a form: a `csrf_token` key in it counts for nothing.
+    r = await client.post("/profile", json={"display_name": "Forged", "csrf_token": csrf})
+    assert r.status_code == 403
+    # A request that sends the header is judged by the header alone.
+    r = await client.post(
+        "/profile",
+        data={"display_name": "Forged", "csrf_token": csrf},
+        headers={"X-CSRF-Token": ""},
+    )
+    assert r.status_code == 403
+    assert await _display_name(session, user) == "Old"
+
+
+def client_with_cookie(client: httpx.AsyncClient, user: User) -> httpx.AsyncClient:
+    cookie_auth(client, user, TEST_SECRET, "sprintsync_session")
+    return client
+
+
+async def test_an_empty_session_cookie_counts_as_no_session_not_an_expired_one(
+    client, session
+) -> None:
+    client.cookies.set("sprintsync_session", "")
+    r = await client.get(ME)
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "not_authenticated"
+    r = await client.get("/tasks")
+    assert r.status_code == 303
+    assert "expired" not in r.headers["location"]
