@@ -61,3 +61,12 @@ def test_verified_tokens_are_cached_but_expired_ones_are_not_trusted() -> None:
     good = token_for(user, TEST_SECRET)
     assert decode_access_token(good, secret=TEST_SECRET).user_id == 7
     assert decode_access_token(good, secret="another-secret-key-000000000000000000") is None
+
+
+async def test_a_read_naming_a_user_that_no_longer_exists_is_401(client, session) -> None:
+    user = await make_user(session)
+    ghost = User(id=user.id + 1000, token_version=0)
+    for path in ("/api/v1/auth/me", "/api/v1/tasks"):
+        r = await client.get(path, headers=bearer(ghost, TEST_SECRET))
+        assert r.status_code == 401, r.text
+        assert r.json()["error"]["code"] == "invalid_token"
