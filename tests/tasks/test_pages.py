@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from sprintsync.tasks.models import Task
-from tests.factories import make_task, make_user
+from tests.factories import make_project, make_task, make_user
 from tests.pages import HTMX, login_cookie
 
 
@@ -121,3 +121,15 @@ async def test_delete_from_the_panel_removes_the_task(client, session, settings)
     assert "close-modal" in r.headers["hx-trigger"]
     assert "tasks-changed" in r.headers["hx-trigger"]
     assert (await session.execute(select(Task))).first() is None
+
+
+async def test_my_work_leaves_out_tasks_of_archived_projects(client, session, settings) -> None:
+    user = await make_user(session)
+    old_team = await make_project(session, members=(user,), name="Old team", archived=True)
+    await make_task(session, user, title="Current work", assignee_id=user.id)
+    await make_task(session, user, project=old_team, title="Shelved work", assignee_id=user.id)
+    login_cookie(client, user, settings)
+    r = await client.get("/")
+    assert r.status_code == 200
+    assert "Current work" in r.text
+    assert "Shelved work" not in r.text
