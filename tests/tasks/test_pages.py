@@ -133,3 +133,22 @@ async def test_my_work_leaves_out_tasks_of_archived_projects(client, session, se
     assert r.status_code == 200
     assert "Current work" in r.text
     assert "Shelved work" not in r.text
+
+
+async def test_my_work_shows_only_my_assigned_tasks_in_projects_i_still_belong_to(
+    client, session, settings
+) -> None:
+    user, colleague = await make_user(session), await make_user(session)
+    team = await make_project(session, members=(user, colleague), name="Team")
+    left = await make_project(session, members=(colleague,), name="Left team")
+    await make_task(session, colleague, project=team, title="Assigned to me", assignee_id=user.id)
+    await make_task(session, user, project=team, title="Theirs", assignee_id=colleague.id)
+    await make_task(session, user, project=team, title="Nobody's", assignee_id=None)
+    # Assigned to me before I left the project: no longer mine to see.
+    await make_task(session, colleague, project=left, title="Left behind", assignee_id=user.id)
+    login_cookie(client, user, settings)
+    r = await client.get("/")
+    assert r.status_code == 200
+    assert "Assigned to me" in r.text
+    for title in ("Theirs", "Nobody&#39;s", "Nobody's", "Left behind"):
+        assert title not in r.text, title
