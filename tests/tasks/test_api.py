@@ -353,6 +353,18 @@ async def test_list_shows_the_tasks_of_my_projects_and_admins_see_all(client, se
     assert await _ids(client, me, project_id=admin.id + 999) == []
 
 
+async def test_archived_projects_tasks_are_listed_only_when_asked_for_even_for_admins(
+    client, session
+) -> None:
+    member, admin = await make_user(session), await make_user(session, is_admin=True)
+    old_team = await make_project(session, members=(member,), archived=True)
+    live = await make_task(session, member)
+    shelved = await make_task(session, member, project=old_team)
+    for user in (member, admin):
+        assert await _ids(client, user) == [live.id], user.is_admin
+        assert set(await _ids(client, user, include_archived="true")) == {live.id, shelved.id}
+
+
 async def test_list_filters_by_each_field(client, session) -> None:
     admin = await make_user(session, is_admin=True)
     bob = await make_user(session)
