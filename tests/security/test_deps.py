@@ -285,9 +285,8 @@ async def test_a_plain_form_is_accepted_with_its_csrf_token_in_a_field(client, s
 async def test_a_plain_form_without_its_csrf_token_is_refused(client, session) -> None:
     user = await make_user(session, display_name="Old")
     other = await make_user(session)
-    csrf = (await csrf_header_from_page(client_with_cookie(client, user)))["X-CSRF-Token"]
     someone_elses = (await csrf_header_from_page(client_with_cookie(client, other)))["X-CSRF-Token"]
-    client_with_cookie(client, user)
+    csrf = (await csrf_header_from_page(client_with_cookie(client, user)))["X-CSRF-Token"]
     for data in ({}, {"csrf_token": ""}, {"csrf_token": someone_elses}):
         r = await client.post("/profile", data={"display_name": "Forged", **data})
         assert r.status_code == 403, data
@@ -302,6 +301,10 @@ async def test_a_plain_form_without_its_csrf_token_is_refused(client, session) -
     )
     assert r.status_code == 403
     assert await _display_name(session, user) == "Old"
+    # The same session's own token in the field does the job: the refusals were for the token.
+    r = await client.post("/profile", data={"display_name": "Mine", "csrf_token": csrf})
+    assert r.status_code in (200, 303)
+    assert await _display_name(session, user) == "Mine"
 
 
 def client_with_cookie(client: httpx.AsyncClient, user: User) -> httpx.AsyncClient:
@@ -319,3 +322,13 @@ async def test_an_empty_session_cookie_counts_as_no_session_not_an_expired_one(
     r = await client.get("/tasks")
     assert r.status_code == 303
     assert "expired" not in r.headers["location"]
+
+
+async def test_a_bodiless_page_post_without_a_csrf_token_is_refused_not_a_crash(
+    client, session
+) -> None:
+    user = await make_user(session)
+    client_with_cookie(client, user)
+    r = await client.post("/logout")
+    assert r.status_code == 403
+    assert (await client.get(ME)).status_code == 200
