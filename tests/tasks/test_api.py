@@ -493,6 +493,39 @@ async def test_cursor_pagination_visits_every_task_exactly_once_despite_ties(
         assert seen == whole, sort
 
 
+async def test_paging_one_task_at_a_time_through_titles_of_every_length_misses_none(
+    client, session
+) -> None:
+    user = await make_user(session)
+    # Titles of 1 to 24 characters give cursors of many lengths (padding is left off them).
+    for n in range(1, 25):
+        await make_task(session, user, title="t" * n)
+    whole = await _ids(client, user, sort="title", limit=100)
+    seen: list[int] = []
+    cursor = None
+    for _ in range(30):
+        params = {"sort": "title", "limit": 1} | ({"cursor": cursor} if cursor else {})
+        r = await client.get(API, params=params, headers=bearer(user, TEST_SECRET))
+        assert r.status_code == 200, (cursor, r.text)
+        seen += [t["id"] for t in r.json()["items"]]
+        cursor = r.json()["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == whole
+    assert len(seen) == 24
+
+
+async def test_a_cursor_time_is_read_as_utc_whatever_the_servers_zone(client, session) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user)
+    # Late on the calendar's last day in UTC: already "year 10000" east of UTC.
+    raw = f'["9999-12-31T20:00:00+00:00", {task.id + 1}]'
+    cursor = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    r = await client.get(API, params={"cursor": cursor}, headers=bearer(user, TEST_SECRET))
+    assert r.status_code == 200, r.text
+    assert [t["id"] for t in r.json()["items"]] == [task.id]
+
+
 async def test_last_page_has_no_next_cursor(client, session) -> None:
     user = await make_user(session)
     for _ in range(2):
