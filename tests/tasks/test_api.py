@@ -526,6 +526,31 @@ async def test_a_cursor_time_is_read_as_utc_whatever_the_servers_zone(client, se
     assert [t["id"] for t in r.json()["items"]] == [task.id]
 
 
+async def test_history_reads_in_time_order_even_when_stored_out_of_order(client, session) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user, created_at=utcnow() - timedelta(days=3))
+    created = (await session.execute(select(TaskStatusChange))).scalar_one()
+    created.changed_at = utcnow() - timedelta(days=3)
+    # Imported history: the later move was stored first.
+    day = utcnow() - timedelta(days=1)
+    session.add_all(
+        [
+            TaskStatusChange(task_id=task.id, from_status="in_progress", to_status="done",
+                             changed_by_id=user.id, changed_at=day),
+            TaskStatusChange(task_id=task.id, from_status="todo", to_status="in_progress",
+                             changed_by_id=user.id, changed_at=day - timedelta(hours=5)),
+        ]
+    )  # fmt: skip
+    await session.commit()
+    r = await client.get(f"{API}/{task.id}/history", headers=bearer(user, TEST_SECRET))
+    assert r.status_code == 200
+    assert [(c["from_status"], c["to_status"]) for c in r.json()] == [
+        (None, "todo"),
+        ("todo", "in_progress"),
+        ("in_progress", "done"),
+    ]
+
+
 async def test_last_page_has_no_next_cursor(client, session) -> None:
     user = await make_user(session)
     for _ in range(2):

@@ -6,10 +6,12 @@ These run on both backends; the browser tests cover what needs JavaScript.
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from sprintsync.tasks.models import Task
-from tests.factories import make_project, make_task, make_user
+from tests.factories import make_entry, make_project, make_task, make_user
 from tests.pages import HTMX, login_cookie
 
 
@@ -152,3 +154,23 @@ async def test_my_work_shows_only_my_assigned_tasks_in_projects_i_still_belong_t
     assert "Assigned to me" in r.text
     for title in ("Theirs", "Nobody&#39;s", "Nobody's", "Left behind"):
         assert title not in r.text, title
+
+
+async def test_a_moved_card_shows_stop_only_for_my_own_running_timer(
+    client, session, settings
+) -> None:
+    user, colleague = await make_user(session), await make_user(session)
+    team = await make_project(session, members=(user, colleague), name="Team")
+    shared = await make_task(session, user, project=team, title="Shared", assignee_id=user.id)
+    mine = await make_task(session, user, project=team, title="Timed", assignee_id=user.id)
+    await make_entry(session, shared, colleague, ended_at=None, minutes=0)
+    await make_entry(session, mine, user, ended_at=None, minutes=0)
+    token = login_cookie(client, user, settings)
+    for task, button in ((shared, "start"), (mine, "stop")):
+        r = await client.post(
+            f"/tasks/{task.id}/status",
+            data={"status": "in_progress", "view": "card", "csrf_token": token},
+            headers=HTMX,
+        )
+        assert r.status_code == 200, r.text
+        assert re.findall(r'data-timer-button="(\w+)"', r.text) == [button], task.title
