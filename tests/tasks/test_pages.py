@@ -174,3 +174,59 @@ async def test_a_moved_card_shows_stop_only_for_my_own_running_timer(
         )
         assert r.status_code == 200, r.text
         assert re.findall(r'data-timer-button="(\w+)"', r.text) == [button], task.title
+
+
+def _project_options(html: str) -> tuple[list[str], list[str]]:
+    """The new-task form's project choices (names) and which one is selected."""
+    select = html[html.index('id="task-project"') :]
+    select = select[: select.index("</select>")]
+    options = re.findall(r'<option value="\d+" ?(selected)?>([^<(]+) \(', select)
+    return [name.strip() for _, name in options], [name.strip() for sel, name in options if sel]
+
+
+async def test_the_new_task_form_offers_my_projects_and_the_one_i_picked(
+    client, session, settings
+) -> None:
+    user = await make_user(session, home=False)
+    colleague = await make_user(session, display_name="Cleo")
+    alpha = await make_project(session, members=(user,), name="Alpha")
+    beta = await make_project(session, members=(user, colleague), name="Beta")
+    await make_project(session, members=(colleague,), name="Gamma")
+    login_cookie(client, user, settings)
+    r = await client.get("/tasks/new")
+    assert r.status_code == 200
+    names, selected = _project_options(r.text)
+    assert sorted(names) == ["Alpha", "Beta"]
+    assert selected == [names[0]]
+    r = await client.get("/tasks/new", params={"project_id": beta.id})
+    names, selected = _project_options(r.text)
+    assert selected == ["Beta"]
+    assert "Cleo" in r.text  # Beta's people are the assignees offered
+    r = await client.get("/tasks/new", params={"project_id": alpha.id})
+    assert _project_options(r.text)[1] == ["Alpha"]
+    assert "Cleo" not in r.text
+
+
+async def test_an_admin_is_offered_their_own_projects_or_every_one_if_in_none(
+    client, session, settings
+) -> None:
+    admin = await make_user(session, is_admin=True, home=False)
+    member = await make_user(session, home=False)
+    await make_project(session, members=(member,), name="Theirs")
+    login_cookie(client, admin, settings)
+    r = await client.get("/tasks/new")
+    assert r.status_code == 200
+    assert _project_options(r.text)[0] == ["Theirs"]
+    await make_project(session, members=(admin,), name="Ours")
+    r = await client.get("/tasks/new")
+    assert _project_options(r.text)[0] == ["Ours"]
+
+
+async def test_someone_in_no_project_gets_the_form_without_choices(
+    client, session, settings
+) -> None:
+    user = await make_user(session, home=False)
+    login_cookie(client, user, settings)
+    r = await client.get("/tasks/new")
+    assert r.status_code == 200
+    assert _project_options(r.text) == ([], [])
