@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
+from sprintsync.db import utcnow
 from sprintsync.projects.models import ProjectMember
 from sprintsync.tasks.models import Task
 from sprintsync.timesheet.models import TimeEntry
@@ -130,6 +133,44 @@ async def test_removing_a_member_unassigns_their_open_tasks_and_keeps_their_time
     assert (await client.get(f"/api/v1/tasks/{open_task.key}", headers=h)).status_code == 404
     r = await client.get("/api/v1/time-entries", headers=h)
     assert [e["minutes"] for e in r.json()["items"]] == [45]
+
+
+async def test_removing_a_member_unassigns_only_their_open_tasks_in_that_project(
+    client, session
+) -> None:
+    lead, leaver, stayer = [await make_user(session) for _ in range(3)]
+    team = await make_project(session, members=(leaver, stayer), leads=(lead,))
+    elsewhere = await make_project(session, members=(leaver,))
+    long_ago = utcnow() - timedelta(days=30)
+    theirs = await make_task(
+        session, lead, project=team, assignee_id=leaver.id, updated_at=long_ago
+    )
+    colleagues = await make_task(
+        session, lead, project=team, assignee_id=stayer.id, updated_at=long_ago
+    )
+    other_project = await make_task(
+        session, leaver, project=elsewhere, assignee_id=leaver.id, updated_at=long_ago
+    )
+    h = bearer(lead, TEST_SECRET)
+    r = await client.delete(f"{API}/{team.key}/members/{leaver.id}", headers=h)
+    assert r.json() == {"user_id": leaver.id, "unassigned_tasks": 1}
+    await session.commit()
+    rows = {
+        row.id: row
+        for row in (await session.execute(select(Task.id, Task.assignee_id, Task.updated_at)))
+    }
+    assert rows[theirs.id].assignee_id is None
+    assert rows[theirs.id].updated_at > long_ago + timedelta(days=29)  # the change is dated
+    assert (rows[colleagues.id].assignee_id, rows[colleagues.id].updated_at) == (
+        stayer.id,
+        long_ago,
+    )
+    assert rows[other_project.id].assignee_id == leaver.id
+    # Someone with no open tasks there leaves nothing to unassign.
+    lonely = await make_user(session)
+    await client.post(f"{API}/{team.key}/members", json={"user_id": lonely.id}, headers=h)
+    r = await client.delete(f"{API}/{team.key}/members/{lonely.id}", headers=h)
+    assert r.json() == {"user_id": lonely.id, "unassigned_tasks": 0}
 
 
 async def test_members_are_added_once_and_only_active_users(client, session) -> None:
