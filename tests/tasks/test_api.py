@@ -551,6 +551,38 @@ async def test_history_reads_in_time_order_even_when_stored_out_of_order(client,
     ]
 
 
+async def test_someone_in_no_project_is_told_to_ask_for_one_when_creating_a_task(
+    client, session
+) -> None:
+    user = await make_user(session, home=False)
+    before = await db_snapshot(session)
+    r = await client.post(API, json={"title": "Homeless"}, headers=bearer(user, TEST_SECRET))
+    assert r.status_code == 422
+    err = r.json()["error"]
+    assert (err["code"], err["message"], err["details"]) == (
+        "project_required",
+        "You are not a member of any project; ask a lead or an admin to add you.",
+        [{"field": "project_id", "message": "Choose a project."}],
+    )
+    assert await db_snapshot(session) == before
+
+
+async def test_a_task_without_a_project_goes_to_the_admins_own_project_first(
+    client, session
+) -> None:
+    admin = await make_user(session, is_admin=True, home=False)
+    member = await make_user(session, home=False)
+    theirs = await make_project(session, members=(member,), name="Alpha")
+    h = bearer(admin, TEST_SECRET)
+    # In no project, an admin's task goes to the first project there is.
+    r = await client.post(API, json={"title": "Anywhere"}, headers=h)
+    assert r.status_code == 201, r.text
+    assert r.json()["project_id"] == theirs.id
+    ours = await make_project(session, members=(admin,), name="Zulu")
+    r = await client.post(API, json={"title": "Mine"}, headers=h)
+    assert r.json()["project_id"] == ours.id
+
+
 async def test_last_page_has_no_next_cursor(client, session) -> None:
     user = await make_user(session)
     for _ in range(2):
