@@ -7,9 +7,11 @@ These run on both backends; the browser tests cover what needs JavaScript.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from sprintsync.db import utcnow
 from sprintsync.tasks.models import Task
 from tests.factories import make_entry, make_project, make_task, make_user
 from tests.pages import HTMX, login_cookie
@@ -230,3 +232,43 @@ async def test_someone_in_no_project_gets_the_form_without_choices(
     r = await client.get("/tasks/new")
     assert r.status_code == 200
     assert _project_options(r.text) == ([], [])
+
+
+def _columns(html: str) -> dict[str, list[str]]:
+    """Each board column's card titles, top to bottom."""
+    parts = re.split(r'<section data-column="(\w+)"', html)[1:]
+    return {
+        status: re.findall(r"data-task-title>([^<]+)</a>", body)
+        for status, body in zip(parts[::2], parts[1::2], strict=True)
+    }
+
+
+async def test_a_project_board_sorts_open_columns_by_priority_and_done_by_recency(
+    client, session, settings
+) -> None:
+    user = await make_user(session)
+    team = await make_project(session, members=(user,), name="Team")
+    other = await make_project(session, members=(user,), name="Other")
+    now = utcnow()
+
+    async def task(title: str, status: str, priority: int, age: int, touched: int) -> None:
+        await make_task(
+            session, user, project=team if title != "Elsewhere" else other, title=title,
+            status=status, priority=priority, created_at=now - timedelta(hours=age),
+            updated_at=now - timedelta(hours=touched),
+        )  # fmt: skip
+
+    await task("Urgent old", "todo", 3, age=50, touched=40)
+    await task("Minor new", "todo", 0, age=2, touched=1)
+    await task("Elsewhere", "todo", 3, age=1, touched=1)
+    await task("Doing", "in_progress", 1, age=30, touched=20)
+    await task("Finished long ago", "done", 3, age=5, touched=30)
+    await task("Finished just now", "done", 0, age=60, touched=2)
+    login_cookie(client, user, settings)
+    r = await client.get(f"/projects/{team.key}")
+    assert r.status_code == 200, r.text
+    assert _columns(r.text) == {
+        "todo": ["Urgent old", "Minor new"],
+        "in_progress": ["Doing"],
+        "done": ["Finished just now", "Finished long ago"],
+    }
