@@ -528,12 +528,6 @@ async def check_assignee(
         )
 
 
-async def assignable_people(session: AsyncSession, *, user: User, project_id: int) -> list[User]:
-    """Whom `user` may assign a task of the project to: its active members, by name."""
-    await projects.get_project(session, user=user, ref=project_id)
-    return await projects.active_members(session, project_id=project_id)
-
-
 async def default_project(session: AsyncSession, *, user: User) -> Project:
     """Where a task goes when the creator names no project: their first open project."""
     views = await projects.list_projects(session, user=user)
