@@ -13,6 +13,7 @@ from sprintsync.db import utcnow
 from sprintsync.tasks.models import Task, TaskStatusChange
 from sprintsync.tasks.priority import Priority
 from sprintsync.timesheet.models import TimeEntry
+from sprintsync.users.schemas import MAX_ROW_ID
 from tests.conftest import TEST_SECRET, count_rows
 from tests.factories import bearer, db_snapshot, make_entry, make_project, make_task, make_user
 
@@ -581,6 +582,27 @@ async def test_a_task_without_a_project_goes_to_the_admins_own_project_first(
     ours = await make_project(session, members=(admin,), name="Zulu")
     r = await client.post(API, json={"title": "Mine"}, headers=h)
     assert r.json()["project_id"] == ours.id
+
+
+async def test_a_cursor_may_name_any_row_id_a_column_can_hold_and_no_other(client, session) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user, title="b")
+    h = bearer(user, TEST_SECRET)
+
+    def cursor(row_id: int) -> str:
+        return base64.urlsafe_b64encode(f'["a", {row_id}]'.encode()).decode().rstrip("=")
+
+    for row_id in (1, MAX_ROW_ID):
+        r = await client.get(API, params={"sort": "-title", "cursor": cursor(row_id)}, headers=h)
+        assert r.status_code == 200, (row_id, r.text)
+        assert r.json()["items"] == []  # nothing sorts after "a" going down
+        r = await client.get(API, params={"sort": "title", "cursor": cursor(row_id)}, headers=h)
+        assert [t["id"] for t in r.json()["items"]] == [task.id]
+    for row_id in (0, -1, MAX_ROW_ID + 1):
+        r = await client.get(API, params={"sort": "title", "cursor": cursor(row_id)}, headers=h)
+        assert r.status_code == 422, row_id
+        err = r.json()["error"]
+        assert (err["code"], err["message"]) == ("invalid_cursor", "The cursor is not valid.")
 
 
 async def test_last_page_has_no_next_cursor(client, session) -> None:

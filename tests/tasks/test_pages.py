@@ -272,3 +272,49 @@ async def test_a_project_board_sorts_open_columns_by_priority_and_done_by_recenc
         "in_progress": ["Doing"],
         "done": ["Finished just now", "Finished long ago"],
     }
+
+
+async def test_a_project_board_cuts_done_at_twenty_and_names_everyone_on_its_cards(
+    client, session, settings
+) -> None:
+    user = await make_user(session, display_name="Ada")
+    member = await make_user(session, display_name="Brook")
+    former = await make_user(session, display_name="Former Fay")
+    team = await make_project(session, members=(user, member), name="Team")
+    await make_project(session, members=(former,), name="Fay's own")
+    for n in range(21):
+        await make_task(session, user, project=team, title=f"Done {n}", status="done")
+    await make_task(session, user, project=team, title="Fay's leftover", assignee_id=former.id)
+    timed = await make_task(session, user, project=team, title="Timed", assignee_id=member.id)
+    await make_entry(session, timed, user, ended_at=None, minutes=0)
+    login_cookie(client, user, settings)
+    r = await client.get(f"/projects/{team.key}")
+    assert r.status_code == 200, r.text
+    columns = _columns(r.text)
+    assert len(columns["done"]) == 20
+    assert r.text.count("See all in the list") == 1
+    assert f"/tasks?project={team.id}&status=done" in r.text
+    # The assignee filter offers the project's people; every card names its assignee,
+    # even one who has left the project.
+    people = r.text[r.text.index("</option>", r.text.index('name="assignee"')) :]
+    people = people[: people.index("</select>")]
+    assert "Brook" in people
+    assert "Former Fay" not in people
+    assert "Former Fay" in r.text
+    card = r.text[r.text.index(f'id="task-{timed.id}"') :]
+    assert 'data-timer-button="stop"' in card[: card.index("</article>")]
+
+
+async def test_my_work_shows_stop_only_on_my_own_running_timer(client, session, settings) -> None:
+    user, colleague = await make_user(session), await make_user(session)
+    team = await make_project(session, members=(user, colleague), name="Team")
+    theirs = await make_task(session, user, project=team, title="Theirs", assignee_id=user.id)
+    mine = await make_task(session, user, project=team, title="Mine", assignee_id=user.id)
+    await make_entry(session, theirs, colleague, ended_at=None, minutes=0)
+    await make_entry(session, mine, user, ended_at=None, minutes=0)
+    login_cookie(client, user, settings)
+    r = await client.get("/")
+    assert r.status_code == 200
+    assert sorted(re.findall(r'data-timer-button="(\w+)"', r.text)) == ["start", "stop"]
+    assert f'hx-post="/tasks/{theirs.id}/timer/start"' in r.text
+    assert f'hx-post="/tasks/{mine.id}/timer/start"' not in r.text
