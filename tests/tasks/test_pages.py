@@ -318,3 +318,46 @@ async def test_my_work_shows_stop_only_on_my_own_running_timer(client, session, 
     assert sorted(re.findall(r'data-timer-button="(\w+)"', r.text)) == ["start", "stop"]
     assert f'hx-post="/tasks/{theirs.id}/timer/start"' in r.text
     assert f'hx-post="/tasks/{mine.id}/timer/start"' not in r.text
+
+
+def _row_titles(html: str) -> list[str]:
+    return re.findall(r"data-task-title>([^<]+)</a>", html)
+
+
+async def test_the_task_list_pages_by_25_in_the_chosen_order_and_filter(
+    client, session, settings
+) -> None:
+    user = await make_user(session)
+    for n in range(26):
+        await make_task(session, user, title=f"Task {n:02d}")
+    await make_task(session, user, title="Task 99 finished", status="done")
+    login_cookie(client, user, settings)
+    r = await client.get("/tasks", params={"sort": "title", "status": "todo"})
+    assert r.status_code == 200
+    assert _row_titles(r.text) == [f"Task {n:02d}" for n in range(25)]
+    more = re.search(r'href="/tasks\?([^"]+)"[^>]*data-load-more', r.text)
+    assert more, "no Load more link"
+    r = await client.get("/tasks?" + more.group(1).replace("&amp;", "&"))
+    assert _row_titles(r.text) == ["Task 25"]
+    assert "data-load-more" not in r.text
+
+
+async def test_the_task_list_names_an_assignee_who_has_left_the_project(
+    client, session, settings
+) -> None:
+    user = await make_user(session)
+    former = await make_user(session, display_name="Former Fay")
+    team = await make_project(session, members=(user,), name="Team")
+    await make_task(session, user, project=team, title="Left with Fay", assignee_id=former.id)
+    login_cookie(client, user, settings)
+    r = await client.get("/tasks")
+    assert r.status_code == 200
+    assert "Former Fay" in r.text
+
+
+async def test_someone_in_no_project_gets_an_empty_task_list(client, session, settings) -> None:
+    user = await make_user(session, home=False)
+    login_cookie(client, user, settings)
+    r = await client.get("/tasks")
+    assert r.status_code == 200
+    assert _row_titles(r.text) == []
