@@ -605,6 +605,19 @@ async def test_a_cursor_may_name_any_row_id_a_column_can_hold_and_no_other(clien
         assert (err["code"], err["message"]) == ("invalid_cursor", "The cursor is not valid.")
 
 
+async def test_each_recorded_move_says_when_it_happened(client, session) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user, created_at=utcnow() - timedelta(days=2))
+    h = bearer(user, TEST_SECRET)
+    before = utcnow()
+    assert (await _move(client, h, task.id, "in_progress")).status_code == 200
+    after = utcnow()
+    r = await client.get(f"{API}/{task.id}/history", headers=h)
+    moved = r.json()[-1]
+    assert (moved["from_status"], moved["to_status"]) == ("todo", "in_progress")
+    assert before <= datetime.fromisoformat(moved["changed_at"]) <= after
+
+
 async def test_last_page_has_no_next_cursor(client, session) -> None:
     user = await make_user(session)
     for _ in range(2):
