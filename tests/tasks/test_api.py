@@ -618,6 +618,38 @@ async def test_each_recorded_move_says_when_it_happened(client, session) -> None
     assert before <= datetime.fromisoformat(moved["changed_at"]) <= after
 
 
+async def test_a_new_task_starts_its_history_with_its_creator_at_its_creation(
+    client, session
+) -> None:
+    user = await make_user(session)
+    h = bearer(user, TEST_SECRET)
+    r = await client.post(API, json={"title": "Fresh"}, headers=h)
+    task = r.json()
+    # Untouched so far: created and updated at the same moment.
+    assert task["created_at"] == task["updated_at"] == task["status_changed_at"]
+    r = await client.get(f"{API}/{task['id']}/history", headers=h)
+    assert [(c["from_status"], c["to_status"], c["changed_by_id"]) for c in r.json()] == [
+        (None, "todo", user.id)
+    ]
+    assert r.json()[0]["changed_at"] == task["created_at"]
+
+
+async def test_no_task_can_be_added_to_an_archived_project(client, session) -> None:
+    user = await make_user(session)
+    old = await make_project(session, members=(user,), archived=True)
+    before = await db_snapshot(session)
+    r = await client.post(
+        API, json={"title": "Late", "project_id": old.id}, headers=bearer(user, TEST_SECRET)
+    )
+    assert r.status_code == 409
+    err = r.json()["error"]
+    assert (err["code"], err["message"]) == (
+        "project_archived",
+        f"Project {old.key} is archived and read-only.",
+    )
+    assert await db_snapshot(session) == before
+
+
 async def test_last_page_has_no_next_cursor(client, session) -> None:
     user = await make_user(session)
     for _ in range(2):

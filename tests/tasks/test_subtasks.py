@@ -136,3 +136,38 @@ async def test_the_panel_shows_children_with_progress_and_the_parent_link(
     assert r.status_code == 200, r.text
     assert "Subtask of" in r.text
     assert f'href="/tasks/{parent.key}"' in r.text
+
+
+async def test_a_subtask_goes_to_its_parents_project_not_the_creators_first_one(
+    client, session
+) -> None:
+    user = await make_user(session, home=False)
+    await make_project(session, members=(user,), name="Alpha")
+    zeta = await make_project(session, members=(user,), name="Zeta")
+    parent = await make_task(session, user, project=zeta, assignee_id=None)
+    h = bearer(user, TEST_SECRET)
+    r = await client.post(TASKS, json={"title": "Inherits", "parent_id": parent.id}, headers=h)
+    assert r.status_code == 201, r.text
+    # The parent's project, and the parent's assignee: nobody.
+    assert (r.json()["project_id"], r.json()["assignee_id"]) == (zeta.id, None)
+    body = {"title": "Says so", "parent_id": parent.id, "project_id": zeta.id}
+    r = await client.post(TASKS, json=body, headers=h)
+    assert r.status_code == 201, r.text
+    assert r.json()["project_id"] == zeta.id
+
+
+async def test_a_subtask_in_another_project_than_its_parent_is_refused(client, session) -> None:
+    user = await make_user(session, home=False)
+    alpha = await make_project(session, members=(user,), name="Alpha")
+    zeta = await make_project(session, members=(user,), name="Zeta")
+    parent = await make_task(session, user, project=zeta)
+    before = await db_snapshot(session)
+    body = {"title": "Elsewhere", "parent_id": parent.id, "project_id": alpha.id}
+    r = await client.post(TASKS, json=body, headers=bearer(user, TEST_SECRET))
+    assert r.status_code == 422, r.text
+    err = r.json()["error"]
+    assert (err["code"], err["message"]) == (
+        "subtask_project",
+        f"A subtask belongs to its parent's project ({parent.key}).",
+    )
+    assert await db_snapshot(session) == before
