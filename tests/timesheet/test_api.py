@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -366,3 +366,23 @@ async def test_second_running_timer_cannot_be_forced_through_the_api(client, ses
     )
     assert count == 1
     assert await _running(session, user.id) == [tasks[0].id]
+
+
+async def test_a_tasks_entries_list_the_newest_100_by_start_time(client, session) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user)
+    base = utcnow() - timedelta(days=200)
+    # Stored out of order: ids do not follow start times.
+    starts = [base + timedelta(days=(n * 37) % 101) for n in range(101)]
+    session.add_all(
+        TimeEntry(task_id=task.id, user_id=user.id, started_at=s, ended_at=s + timedelta(minutes=5),
+                  minutes=5, note="", source="manual")
+        for s in starts
+    )  # fmt: skip
+    await session.commit()
+    r = await client.get(f"{API}/tasks/{task.id}/time-entries", headers=bearer(user, TEST_SECRET))
+    assert r.status_code == 200
+    listed = [datetime.fromisoformat(e["started_at"]) for e in r.json()]
+    assert len(listed) == 100
+    assert listed == sorted(listed, reverse=True)
+    assert min(listed) > min(starts)  # the oldest is the one left out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 from sqlalchemy import select
 
 from sprintsync.timesheet.models import TimeEntry
@@ -63,3 +64,19 @@ async def test_timer_form_without_javascript_returns_to_the_page(client, session
     assert r.headers["location"] == "/"
     entry = (await session.execute(select(TimeEntry))).scalar_one()
     assert entry.ended_at is not None
+
+
+async def test_starting_a_timer_shows_it_in_the_header_on_that_task(
+    client, session, settings
+) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user, title="Quarterly report")
+    token = login_cookie(client, user, settings)
+    r = await client.post(f"/tasks/{task.id}/timer/start", data={"csrf_token": token}, headers=HTMX)
+    assert r.status_code == 200, r.text
+    assert f'href="/tasks/{task.id}"' in r.text
+    assert ">Quarterly report</a>" in r.text
+    assert (
+        "Timer started on “Quarterly report”."
+        in orjson.loads(r.headers["HX-Trigger"])["toast"]["message"]
+    )
