@@ -386,3 +386,19 @@ async def test_a_tasks_entries_list_the_newest_100_by_start_time(client, session
     assert len(listed) == 100
     assert listed == sorted(listed, reverse=True)
     assert min(listed) > min(starts)  # the oldest is the one left out
+
+
+async def test_entries_of_one_day_list_the_latest_logged_first(client, session) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user)
+    h = bearer(user, TEST_SECRET)
+    day = (today() - timedelta(days=1)).isoformat()
+    ids = []
+    for minutes in (10, 20, 30):
+        r = await client.post(
+            f"{API}/tasks/{task.id}/time-entries", json={"minutes": minutes, "date": day}, headers=h
+        )
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["id"])
+    r = await client.get(f"{API}/time-entries", params={"from": day, "to": day}, headers=h)
+    assert [e["id"] for e in r.json()["items"]] == ids[::-1]

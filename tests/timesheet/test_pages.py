@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import orjson
 from sqlalchemy import select
 
 from sprintsync.timesheet.models import TimeEntry
-from tests.factories import make_task, make_user
+from tests.factories import make_entry, make_project, make_running_timer, make_task, make_user
 from tests.pages import HTMX, login_cookie
 
 
@@ -80,3 +82,40 @@ async def test_starting_a_timer_shows_it_in_the_header_on_that_task(
         "Timer started on “Quarterly report”."
         in orjson.loads(r.headers["HX-Trigger"])["toast"]["message"]
     )
+
+
+def _header_timer(html: str) -> str | None:
+    """The task title the header's running timer names, if a timer is shown."""
+    block = html[html.index('id="timer"') :]
+    block = block[: block.index("</form>")] if "data-running-timer" in block[:400] else ""
+    match = re.search(r'aria-label="Time on ([^"]*)"', block)
+    return match.group(1) if match else None
+
+
+async def test_the_header_names_my_running_timers_task_not_a_colleagues(
+    client, session, settings
+) -> None:
+    user, colleague = await make_user(session), await make_user(session)
+    team = await make_project(session, members=(user, colleague))
+    theirs = await make_task(session, colleague, project=team, title="Their task")
+    mine = await make_task(session, user, project=team, title="My task")
+    await make_running_timer(session, theirs, colleague, minutes_ago=30)
+    await make_entry(session, theirs, user, minutes=15)  # finished: not a timer
+    login_cookie(client, user, settings)
+    r = await client.get("/tasks")
+    assert _header_timer(r.text) is None
+    await make_running_timer(session, mine, user, minutes_ago=5)
+    r = await client.get("/tasks")
+    assert _header_timer(r.text) == "My task"
+
+
+async def test_the_header_does_not_name_a_task_i_can_no_longer_see(
+    client, session, settings
+) -> None:
+    user, lead = await make_user(session), await make_user(session)
+    team = await make_project(session, leads=(lead,))
+    secret = await make_task(session, lead, project=team, title="Secret plan")
+    await make_running_timer(session, secret, user, minutes_ago=5)
+    login_cookie(client, user, settings)
+    r = await client.get("/tasks")
+    assert _header_timer(r.text) == "a task"
