@@ -361,3 +361,63 @@ async def test_someone_in_no_project_gets_an_empty_task_list(client, session, se
     r = await client.get("/tasks")
     assert r.status_code == 200
     assert _row_titles(r.text) == []
+
+
+async def test_my_work_sorts_open_columns_by_priority_and_done_by_recency(
+    client, session, settings
+) -> None:
+    user = await make_user(session)
+    now = utcnow()
+
+    async def task(title: str, status: str, priority: int, age: int, touched: int) -> None:
+        await make_task(
+            session, user, title=title, status=status, priority=priority, assignee_id=user.id,
+            created_at=now - timedelta(hours=age), updated_at=now - timedelta(hours=touched),
+        )  # fmt: skip
+
+    await task("Urgent old", "todo", 3, age=50, touched=40)
+    await task("Minor new", "todo", 0, age=2, touched=1)
+    await task("Doing", "in_progress", 1, age=30, touched=20)
+    await task("Finished long ago", "done", 3, age=5, touched=30)
+    await task("Finished just now", "done", 0, age=60, touched=2)
+    login_cookie(client, user, settings)
+    r = await client.get("/")
+    assert r.status_code == 200
+    assert _columns(r.text) == {
+        "todo": ["Urgent old", "Minor new"],
+        "in_progress": ["Doing"],
+        "done": ["Finished just now", "Finished long ago"],
+    }
+    assert "See all in the list" not in r.text
+
+
+async def test_my_work_shows_the_latest_twenty_done_and_a_link_to_the_rest(
+    client, session, settings
+) -> None:
+    user = await make_user(session)
+    now = utcnow()
+    for n in range(20):
+        await make_task(
+            session, user, title=f"Done {n:02d}", status="done", assignee_id=user.id,
+            updated_at=now - timedelta(hours=n),
+        )  # fmt: skip
+    login_cookie(client, user, settings)
+    r = await client.get("/")
+    assert len(_columns(r.text)["done"]) == 20
+    assert "See all in the list" not in r.text  # exactly twenty: nothing more to see
+    await make_task(
+        session, user, title="Done oldest", status="done", assignee_id=user.id,
+        updated_at=now - timedelta(days=5),
+    )  # fmt: skip
+    r = await client.get("/")
+    done = _columns(r.text)["done"]
+    assert done == [f"Done {n:02d}" for n in range(20)]
+    assert r.text.count("See all in the list") == 1
+
+
+async def test_my_work_with_nothing_assigned_shows_empty_columns(client, session, settings) -> None:
+    user = await make_user(session)
+    login_cookie(client, user, settings)
+    r = await client.get("/")
+    assert r.status_code == 200
+    assert _columns(r.text) == {"todo": [], "in_progress": [], "done": []}
