@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sprintsync.db import utcnow
 from sprintsync.tasks.models import Task
 from sprintsync.timesheet.models import TimeEntry
+from sprintsync.users.schemas import MAX_ROW_ID
 from tests.conftest import TEST_SECRET
 from tests.factories import bearer, make_entry, make_running_timer, make_task, make_user, today
 
@@ -265,6 +266,38 @@ async def test_a_timer_longer_than_a_day_books_one_day_and_says_so(client, sessi
     assert entry["minutes"] == 1440
     assert entry["note"] == "deploy (Timer ran 30 h; booked 24 h. Edit if that is wrong.)"
     assert await _total(session, task.id) == 1440
+
+
+async def test_an_overlong_timer_without_a_note_gets_the_remark_as_its_note(
+    client, session
+) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user)
+    await make_running_timer(session, task, user, minutes_ago=26 * 60, note="")
+    entry = await _stop(client, user)
+    assert entry["note"] == "Timer ran 26 h; booked 24 h. Edit if that is wrong."
+
+
+async def test_an_overlong_timers_remark_keeps_the_note_within_500_characters(
+    client, session
+) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user)
+    await make_running_timer(session, task, user, minutes_ago=26 * 60, note="n" * 480)
+    entry = await _stop(client, user)
+    assert len(entry["note"]) == 500
+    assert entry["note"].startswith("n" * 480 + " (Timer ran 26 h")
+
+
+async def test_the_largest_row_id_names_an_entry_like_any_other(client, session) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user)
+    await make_entry(session, task, user, id=MAX_ROW_ID, minutes=30, note="edge")
+    h = bearer(user, TEST_SECRET)
+    r = await client.patch(f"{API}/time-entries/{MAX_ROW_ID}", json={"note": "moved"}, headers=h)
+    assert r.status_code == 200, r.text
+    assert r.json()["note"] == "moved"
+    assert (await client.delete(f"{API}/time-entries/{MAX_ROW_ID}", headers=h)).status_code == 204
 
 
 async def test_a_manual_entry_of_exactly_one_day_is_accepted_and_one_more_minute_is_not(
