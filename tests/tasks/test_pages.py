@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from sprintsync.db import utcnow
 from sprintsync.tasks.models import Task
+from sprintsync.timesheet.models import TimeEntry
 from tests.factories import make_entry, make_project, make_task, make_user
 from tests.pages import HTMX, login_cookie
 
@@ -421,3 +422,36 @@ async def test_my_work_with_nothing_assigned_shows_empty_columns(client, session
     r = await client.get("/")
     assert r.status_code == 200
     assert _columns(r.text) == {"todo": [], "in_progress": [], "done": []}
+
+
+async def test_the_task_panel_lists_its_own_newest_100_entries_with_names_and_actions(
+    client, session, settings
+) -> None:
+    user = await make_user(session)
+    colleague = await make_user(session, display_name="Colleague Cy")  # has left the team
+    team = await make_project(session, members=(user,))
+    task = await make_task(session, user, project=team, title="Panel task")
+    other = await make_task(session, user, project=team, title="Other task")
+    base = utcnow() - timedelta(days=300)
+    # 101 finished entries stored out of order, one of them by a colleague; one on another task.
+    starts = [base + timedelta(days=(n * 37) % 101) for n in range(101)]
+    session.add_all(
+        TimeEntry(task_id=task.id, user_id=colleague.id if n == 50 else user.id, started_at=s,
+                  ended_at=s + timedelta(minutes=5), minutes=5, note="", source="manual")
+        for n, s in enumerate(starts)
+    )  # fmt: skip
+    await session.commit()
+    elsewhere = await make_entry(session, other, user, minutes=7)
+    await make_entry(session, task, user, ended_at=None, minutes=0)  # my running timer
+    login_cookie(client, user, settings)
+    r = await client.get(f"/tasks/{task.key}")
+    assert r.status_code == 200, r.text
+    ids = [int(i) for i in re.findall(r'data-entry-id="(\d+)"', r.text)]
+    assert len(ids) == 100
+    assert elsewhere.id not in ids
+    starts_by_id = dict((await session.execute(select(TimeEntry.id, TimeEntry.started_at))).all())
+    shown = [starts_by_id[i] for i in ids]
+    assert shown == sorted(shown, reverse=True)
+    assert "Colleague Cy" in r.text
+    assert "data-delete-task" in r.text
+    assert re.findall(r'data-timer-button="(\w+)"', r.text) == ["stop"]
