@@ -107,6 +107,8 @@ async def test_the_header_names_my_running_timers_task_not_a_colleagues(
     await make_running_timer(session, mine, user, minutes_ago=5)
     r = await client.get("/tasks")
     assert _header_timer(r.text) == "My task"
+    header = r.text[r.text.index('id="timer"') :]
+    assert f'href="/tasks/{mine.id}"' in header[: header.index("</form>")]
 
 
 async def test_the_header_does_not_name_a_task_i_can_no_longer_see(
