@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from sprintsync.db import utcnow
 from sprintsync.tasks.models import Task
+from sprintsync.tasks.priority import Priority
 from sprintsync.timesheet.models import TimeEntry
 from tests.factories import make_entry, make_project, make_task, make_user
 from tests.pages import HTMX, login_cookie
@@ -252,19 +253,19 @@ async def test_a_project_board_sorts_open_columns_by_priority_and_done_by_recenc
     other = await make_project(session, members=(user,), name="Other")
     now = utcnow()
 
-    async def task(title: str, status: str, priority: int, age: int, touched: int) -> None:
+    async def task(title: str, status: str, priority: str, age: int, touched: int) -> None:
         await make_task(
             session, user, project=team if title != "Elsewhere" else other, title=title,
-            status=status, priority=priority, created_at=now - timedelta(hours=age),
+            status=status, priority=Priority(priority), created_at=now - timedelta(hours=age),
             updated_at=now - timedelta(hours=touched),
         )  # fmt: skip
 
-    await task("Urgent old", "todo", 3, age=50, touched=40)
-    await task("Minor new", "todo", 0, age=2, touched=1)
-    await task("Elsewhere", "todo", 3, age=1, touched=1)
-    await task("Doing", "in_progress", 1, age=30, touched=20)
-    await task("Finished long ago", "done", 3, age=5, touched=30)
-    await task("Finished just now", "done", 0, age=60, touched=2)
+    await task("Urgent old", "todo", "urgent", age=50, touched=40)
+    await task("Minor new", "todo", "low", age=2, touched=1)
+    await task("Elsewhere", "todo", "urgent", age=1, touched=1)
+    await task("Doing", "in_progress", "medium", age=30, touched=20)
+    await task("Finished long ago", "done", "urgent", age=5, touched=30)
+    await task("Finished just now", "done", "low", age=60, touched=2)
     login_cookie(client, user, settings)
     r = await client.get(f"/projects/{team.key}")
     assert r.status_code == 200, r.text
@@ -370,17 +371,18 @@ async def test_my_work_sorts_open_columns_by_priority_and_done_by_recency(
     user = await make_user(session)
     now = utcnow()
 
-    async def task(title: str, status: str, priority: int, age: int, touched: int) -> None:
+    async def task(title: str, status: str, priority: str, age: int, touched: int) -> None:
         await make_task(
-            session, user, title=title, status=status, priority=priority, assignee_id=user.id,
-            created_at=now - timedelta(hours=age), updated_at=now - timedelta(hours=touched),
+            session, user, title=title, status=status, priority=Priority(priority),
+            assignee_id=user.id, created_at=now - timedelta(hours=age),
+            updated_at=now - timedelta(hours=touched),
         )  # fmt: skip
 
-    await task("Urgent old", "todo", 3, age=50, touched=40)
-    await task("Minor new", "todo", 0, age=2, touched=1)
-    await task("Doing", "in_progress", 1, age=30, touched=20)
-    await task("Finished long ago", "done", 3, age=5, touched=30)
-    await task("Finished just now", "done", 0, age=60, touched=2)
+    await task("Urgent old", "todo", "urgent", age=50, touched=40)
+    await task("Minor new", "todo", "low", age=2, touched=1)
+    await task("Doing", "in_progress", "medium", age=30, touched=20)
+    await task("Finished long ago", "done", "urgent", age=5, touched=30)
+    await task("Finished just now", "done", "low", age=60, touched=2)
     login_cookie(client, user, settings)
     r = await client.get("/")
     assert r.status_code == 200
