@@ -61,12 +61,12 @@ from sprintsync.observability import (
     log,
     metrics_payload,
 )
-from sprintsync.openapi import document_malformed_bodies
+from sprintsync.openapi import add_links, document_malformed_bodies, document_password_change
 from sprintsync.projects import service as project_service
 from sprintsync.projects.api import router as projects_router
 from sprintsync.projects.pages import router as projects_pages
 from sprintsync.ratelimit import Limiter, make_storage, storage_reachable
-from sprintsync.security.deps import authenticate_unparsed, optional_user
+from sprintsync.security.deps import PASSWORD_CHANGE_PATHS, authenticate_unparsed, optional_user
 from sprintsync.security.models import User
 from sprintsync.security.user_cache import UserCache
 from sprintsync.stats.api import router as stats_router
@@ -198,7 +198,9 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
 def _publish_complete_schema(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_malformed_bodies(FastAPI.openapi(app))
+            schema = document_malformed_bodies(FastAPI.openapi(app))
+            schema = document_password_change(schema, exempt=PASSWORD_CHANGE_PATHS)
+            app.openapi_schema = add_links(schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -12,31 +12,37 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
+from schemathesis import Case, Response
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    ensure_resource_availability,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
+    use_after_free,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sprintsync.app import create_app
 from sprintsync.config import Settings
+from sprintsync.db import Base
 from sprintsync.security.tokens import create_access_token
 from tests.conftest import TEST_SECRET
 from tests.factories import home_key, make_entry, make_task, make_user
 
 pytestmark = pytest.mark.postgres_only
+T = TypeVar("T")
 
 
 def _published_schema() -> dict[str, Any]:
@@ -59,7 +65,9 @@ schema = schemathesis.openapi.from_dict(_published_schema())
 # schema's examples and 3 generated cases per operation, each sent as anonymous, member and
 # admin, and again aimed at existing rows: about 770 requests, the same on every run.
 DEEP = os.environ.get("SPRINTSYNC_CONTRACT_DEEP", "") not in ("", "0")
-schema.config.phases.update(phases=["examples", "fuzzing", *(["coverage"] if DEEP else [])])
+schema.config.phases.update(
+    phases=["examples", "fuzzing", "stateful", *(["coverage"] if DEEP else [])]
+)
 
 CONTRACT_CHECKS = [
     not_a_server_error,
@@ -68,6 +76,8 @@ CONTRACT_CHECKS = [
     response_schema_conformance,
     response_headers_conformance,
 ]
+# In sequences of linked calls also: a created row can be read at once, a deleted one is gone.
+STATEFUL_CHECKS = [*CONTRACT_CHECKS, use_after_free, ensure_resource_availability]
 
 
 @pytest.fixture(scope="module")
@@ -116,10 +126,12 @@ def _token(user_id: int, version: int) -> str:
     )
 
 
-def _read_token_versions(database_url: str, ids: list[int]) -> dict[int, int]:
+def _on_database(database_url: str, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+    """Run `work` on a connection of its own, on a loop of its own: the tests here are
+    synchronous and the run's loop is not running while they are."""
     url = make_url(database_url)
 
-    async def read() -> dict[int, int]:
+    async def connected() -> T:
         conn = await asyncpg.connect(
             host=url.host,
             port=url.port,
@@ -128,17 +140,54 @@ def _read_token_versions(database_url: str, ids: list[int]) -> dict[int, int]:
             database=url.database,
         )
         try:
-            rows = await conn.fetch("SELECT id, token_version FROM users WHERE id = ANY($1)", ids)
+            return await work(conn)
         finally:
             await conn.close()
-        return {row["id"]: row["token_version"] for row in rows}
 
-    # A loop of its own: the test is synchronous and the run's loop is not running here.
     loop = asyncio.new_event_loop()
     try:
-        return loop.run_until_complete(read())
+        return loop.run_until_complete(connected())
     finally:
         loop.close()
+
+
+def _read_token_versions(database_url: str, ids: list[int]) -> dict[int, int]:
+    async def read(conn: asyncpg.Connection) -> dict[int, int]:
+        rows = await conn.fetch("SELECT id, token_version FROM users WHERE id = ANY($1)", ids)
+        return {row["id"]: row["token_version"] for row in rows}
+
+    return _on_database(database_url, read)
+
+
+# Tables with their own ids, parents first; rows of the others go with them (ON DELETE CASCADE).
+_ID_TABLES = [t.name for t in Base.metadata.sorted_tables if "id" in t.c]
+
+
+def _high_marks(database_url: str) -> dict[str, int]:
+    """Each table's highest id now."""
+
+    async def read(conn: asyncpg.Connection) -> dict[str, int]:
+        return {
+            table: await conn.fetchval(f"SELECT coalesce(max(id), 0) FROM {table}")
+            for table in _ID_TABLES
+        }
+
+    return _on_database(database_url, read)
+
+
+def _reset(database_url: str, marks: dict[str, int], users: list[int]) -> None:
+    """Delete every row created since `marks` were read, children first, and give `users`
+    back their access (an admin may have deactivated them or reset their password)."""
+
+    async def delete(conn: asyncpg.Connection) -> None:
+        for table in reversed(_ID_TABLES):
+            await conn.execute(f"DELETE FROM {table} WHERE id > $1", marks[table])
+        await conn.execute(
+            "UPDATE users SET is_active = true, must_change_password = false WHERE id = ANY($1)",
+            users,
+        )
+
+    _on_database(database_url, delete)
 
 
 @pytest.fixture
@@ -179,3 +228,43 @@ def test_every_operation_answers_as_documented(
         # The admin goes last: what it changes (users, projects) cannot spoil the others' calls.
         for headers in actors.headers().values():
             case.call_and_validate(app=contract_app, headers=headers, checks=CONTRACT_CHECKS)
+
+
+@pytest.mark.parametrize("role", ["member", "admin"])
+def test_linked_operations_answer_as_documented(
+    role: str, contract_app: FastAPI, actors: Actors
+) -> None:
+    """Schemathesis's state machine follows the schema's links (sprintsync/openapi.py `LINKS`):
+    it creates a task, project, entry, comment or user and goes on with what the answer names
+    (edit it, time it, comment on it, delete it), checking every answer as above."""
+    marks = _high_marks(actors.database_url)
+
+    class Machine(schema.as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            # Every scenario starts from the same rows, so Hypothesis can replay one exactly
+            # (a user created twice would meet a 409 the second time and end the chain).
+            _reset(actors.database_url, marks, [actors.member_id, actors.admin_id])
+            self.headers = actors.headers()[role]
+
+        def get_call_kwargs(self, case: Case) -> dict[str, Any]:
+            return {"app": contract_app, "headers": self.headers}
+
+        def validate_response(
+            self,
+            response: Response,
+            case: Case,
+            additional_checks: list[Any] | None = None,
+            **kwargs: Any,
+        ) -> None:
+            case.validate_response(response, checks=STATEFUL_CHECKS, transport_kwargs=kwargs)
+
+    Machine.run(
+        settings=settings(
+            max_examples=200 if DEEP else 25,
+            stateful_step_count=8,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
