@@ -159,35 +159,35 @@ def _read_token_versions(database_url: str, ids: list[int]) -> dict[int, int]:
     return _on_database(database_url, read)
 
 
-# Tables with their own ids, parents first; rows of the others go with them (ON DELETE CASCADE).
-_ID_TABLES = [t.name for t in Base.metadata.sorted_tables if "id" in t.c]
+Snapshot = list[tuple[str, list[asyncpg.Record]]]
 
 
-def _high_marks(database_url: str) -> dict[str, int]:
-    """Each table's highest id now."""
+def _snapshot(database_url: str) -> Snapshot:
+    """Every row of every table, parents first."""
 
-    async def read(conn: asyncpg.Connection) -> dict[str, int]:
-        return {
-            table: await conn.fetchval(f"SELECT coalesce(max(id), 0) FROM {table}")
-            for table in _ID_TABLES
-        }
+    async def read(conn: asyncpg.Connection) -> Snapshot:
+        return [
+            (table.name, await conn.fetch(f"SELECT * FROM {table.name}"))
+            for table in Base.metadata.sorted_tables
+        ]
 
     return _on_database(database_url, read)
 
 
-def _reset(database_url: str, marks: dict[str, int], users: list[int]) -> None:
-    """Delete every row created since `marks` were read, children first, and give `users`
-    back their access (an admin may have deactivated them or reset their password)."""
+def _restore(database_url: str, snapshot: Snapshot) -> None:
+    """Put the database back as `snapshot` found it: what a scenario created, changed or
+    deleted (the member's task, an admin's password reset) is undone."""
 
-    async def delete(conn: asyncpg.Connection) -> None:
-        for table in reversed(_ID_TABLES):
-            await conn.execute(f"DELETE FROM {table} WHERE id > $1", marks[table])
-        await conn.execute(
-            "UPDATE users SET is_active = true, must_change_password = false WHERE id = ANY($1)",
-            users,
-        )
+    async def write(conn: asyncpg.Connection) -> None:
+        async with conn.transaction():
+            await conn.execute(f"TRUNCATE {', '.join(name for name, _ in snapshot)}")
+            for name, rows in snapshot:
+                if rows:
+                    await conn.copy_records_to_table(
+                        name, records=[tuple(r) for r in rows], columns=list(rows[0].keys())
+                    )
 
-    _on_database(database_url, delete)
+    _on_database(database_url, write)
 
 
 @pytest.fixture
@@ -237,13 +237,15 @@ def test_linked_operations_answer_as_documented(
     """Schemathesis's state machine follows the schema's links (sprintsync/openapi.py `LINKS`):
     it creates a task, project, entry, comment or user and goes on with what the answer names
     (edit it, time it, comment on it, delete it), checking every answer as above."""
-    marks = _high_marks(actors.database_url)
+    snapshot = _snapshot(actors.database_url)
 
     class Machine(schema.as_state_machine()):  # type: ignore[misc]
         def setup(self) -> None:
             # Every scenario starts from the same rows, so Hypothesis can replay one exactly
             # (a user created twice would meet a 409 the second time and end the chain).
-            _reset(actors.database_url, marks, [actors.member_id, actors.admin_id])
+            _restore(actors.database_url, snapshot)
+            for user_id in (actors.member_id, actors.admin_id):
+                contract_app.state.user_cache.evict(user_id)
             self.headers = actors.headers()[role]
 
         def get_call_kwargs(self, case: Case) -> dict[str, Any]:
