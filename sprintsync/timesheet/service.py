@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, String, and_, case, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from sprintsync.db import retry_on_conflict, utcnow
@@ -169,15 +170,64 @@ async def _finish(
     session: AsyncSession, entry: TimeEntry, ended_at: datetime | None = None
 ) -> TimeEntry:
     """Stop a running timer (now, or at `ended_at`); call with its task and entry locked."""
-    entry.ended_at = ended_at or utcnow()
-    elapsed = _elapsed_minutes(entry.started_at, entry.ended_at)
-    entry.minutes = min(elapsed, MAX_ENTRY_MINUTES)
+    ended = ended_at or utcnow()
+    elapsed = _elapsed_minutes(entry.started_at, ended)
+    minutes = min(elapsed, MAX_ENTRY_MINUTES)
+    note = entry.note
     if elapsed > MAX_ENTRY_MINUTES:
         remark = f"Timer ran {elapsed // 60} h; booked 24 h. Edit if that is wrong."
-        entry.note = f"{entry.note} ({remark})"[:500] if entry.note else remark
-    await session.flush()
-    await _recompute_total(session, entry.task_id)
+        note = f"{entry.note} ({remark})"[:500] if entry.note else remark
+    if session.get_bind().dialect.name != "postgresql":
+        entry.ended_at, entry.minutes, entry.note = ended, minutes, note
+        await session.flush()
+        await _recompute_total(session, entry.task_id)
+        return entry
+    await _write_finished_entry(session, entry, ended_at=ended, minutes=minutes, note=note)
     return entry
+
+
+async def _write_finished_entry(
+    session: AsyncSession, entry: TimeEntry, *, ended_at: datetime, minutes: int, note: str
+) -> None:
+    """Write a stopped entry and its task's new total in one statement (PostgreSQL).
+
+    The task's row lock is what makes a timer stop wait under load (a 503 in the soak at a
+    load average of 12), and every round trip made while holding it lengthens every
+    waiter's wait: the entry's UPDATE runs as a CTE of the total's, one trip instead of two.
+    The total is the sum of the task's other finished entries (the statement's snapshot,
+    taken after the lock, has them all; it still sees this entry as running) plus this one.
+    """
+    written = (
+        update(TimeEntry)
+        .where(TimeEntry.id == entry.id)
+        .values(ended_at=ended_at, minutes=minutes, note=note)
+        .returning(TimeEntry.minutes)
+        .cte("written")
+    )
+    others = (
+        select(func.coalesce(func.sum(TimeEntry.minutes), 0))
+        .where(
+            TimeEntry.task_id == entry.task_id,
+            TimeEntry.ended_at.is_not(None),
+            TimeEntry.id != entry.id,
+        )
+        .scalar_subquery()
+    )
+    total = (
+        await session.execute(
+            update(Task)
+            .where(Task.id == entry.task_id)
+            .values(total_minutes=others + select(written.c.minutes).scalar_subquery())
+            .returning(Task.total_minutes)
+            .execution_options(synchronize_session=False)
+        )
+    ).scalar_one()
+    # The row is written: record the values as loaded, so no later flush writes them again.
+    for name, value in (("ended_at", ended_at), ("minutes", minutes), ("note", note)):
+        set_committed_value(entry, name, value)
+    task = session.identity_map.get(identity_key(Task, entry.task_id))
+    if isinstance(task, Task):
+        set_committed_value(task, "total_minutes", total)
 
 
 @retry_on_conflict
@@ -253,7 +303,8 @@ class StoppedTimer:
 
 @retry_on_conflict
 async def stop_header_timer(session: AsyncSession, *, user: User) -> StoppedTimer:
-    """Stop the user's timer: one read that also locks its task, then the entry and total.
+    """Stop the user's timer: one read that also locks its task and entry, then one write
+    (two on SQLite) of the entry and total.
 
     The title is the task's only while the user may still see it.
     """
@@ -262,17 +313,16 @@ async def stop_header_timer(session: AsyncSession, *, user: User) -> StoppedTime
         select(TimeEntry, title)
         .join(Task, Task.id == TimeEntry.task_id)
         .where(TimeEntry.user_id == user.id, TimeEntry.ended_at.is_(None))
-        # FOR NO KEY UPDATE OF tasks, as `_lock_tasks` takes it.
-        .with_for_update(of=Task, key_share=True)
+        # FOR NO KEY UPDATE OF tasks (as `_lock_tasks` takes it) and of the entry. An entry
+        # stopped or deleted while this waited is re-checked against the WHERE and drops out.
+        .with_for_update(of=[Task, TimeEntry], key_share=True)
+        .execution_options(populate_existing=True)
     )
     row = (await session.execute(stmt)).one_or_none()
     if row is None:
         raise Conflict("No timer is running.", code="no_running_timer")
     entry, task_title = row
-    locked = await _locked_entry(session, entry)
-    if locked is None or locked.ended_at is not None:  # stopped or deleted meanwhile
-        raise Conflict("No timer is running.", code="no_running_timer")
-    return StoppedTimer(entry=await _finish(session, locked), task_title=task_title)
+    return StoppedTimer(entry=await _finish(session, entry), task_title=task_title)
 
 
 async def stop_timer(session: AsyncSession, *, user: User) -> TimeEntry:
