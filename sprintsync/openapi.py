@@ -211,7 +211,9 @@ LINKS: dict[tuple[str, str], dict[str, Link]] = {
     ("list_tasks_api_v1_tasks_get", "200"): _task_links(_FIRST),
     ("add_entry_api_v1_tasks__task_ref__time_entries_post", "201"): _entry_links(_ONE),
     ("update_entry_api_v1_time_entries__entry_id__patch", "200"): _entry_links(_ONE),
-    ("list_entries_api_v1_time_entries_get", "200"): _entry_links(_FIRST),
+    # Your latest entry, and the task it is on.
+    ("list_entries_api_v1_time_entries_get", "200"): _entry_links(_FIRST)
+    | _task_links("$response.body#/items/0/task_id"),
     ("start_timer_api_v1_tasks__task_ref__timer_start_post", "200"): _TIMER_LINKS,
     ("add_comment_api_v1_tasks__task_id__comments_post", "201"): _COMMENT_LINKS,
     ("edit_comment_api_v1_comments__comment_id__patch", "200"): _COMMENT_LINKS,
