@@ -78,16 +78,28 @@ async def test_without_a_timezone_the_plan_is_for_the_users_own_zone(
     assert (utc["date"], utc["logged_today_minutes"]) == ("2025-01-15", 20)
 
 
-async def test_a_running_timer_counts_from_the_local_midnight(
+async def test_a_running_timer_counts_from_its_start_and_one_across_midnight_is_forgotten(
     evening_in_new_york, client, session
 ) -> None:
     user = await make_user(session)
     task = await make_task(session, user, status="in_progress", estimate_minutes=600)
-    # Started 23:00 on the 13th in New York: only the part since local midnight is today's.
-    await make_entry(session, task, user, source="timer", started_at=_at(14, 4), ended_at=None)
     body = {"mode": "daily_plan", "timezone": "America/New_York"}
-    plan = (await client.post(SUGGEST, json=body, headers=bearer(user, TEST_SECRET))).json()
-    assert plan["logged_today_minutes"] == 20 * 60  # 00:00 to 20:00 local
+    h = bearer(user, TEST_SECRET)
+    # Started 18:00 on the 14th in New York (23:00 UTC): two hours of today by 20:00 there.
+    entry = await make_entry(
+        session, task, user, source="timer", started_at=_at(14, 23), ended_at=None
+    )
+    plan = (await client.post(SUGGEST, json=body, headers=h)).json()
+    assert plan["logged_today_minutes"] == 2 * 60
+    assert plan["running_timer"]["forgotten"] is None
+    await session.delete(entry)
+    await session.commit()
+    # Started 23:00 on the 13th in New York: 21 hours ago, across the local midnight, so it
+    # looks forgotten and its hours do not use up today's capacity.
+    await make_entry(session, task, user, source="timer", started_at=_at(14, 4), ended_at=None)
+    plan = (await client.post(SUGGEST, json=body, headers=h)).json()
+    assert plan["logged_today_minutes"] == 0
+    assert plan["running_timer"]["forgotten"] == "Running for 21.0 h, longer than 10 h."
 
 
 @pytest.mark.parametrize("zone_name", ["Mars/Olympus_Mons", "America", "../etc/passwd", "utc", ""])
