@@ -1,0 +1,207 @@
+"""Report edges worked out by hand: the range rules with their exact error envelope, the
+longest range and the calendar's ends, one task's history read in time order whatever order
+its rows were written in."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from sprintsync.tasks.models import TaskStatusChange
+from tests.conftest import TEST_SECRET
+from tests.factories import (
+    bearer,
+    cookie_auth,
+    make_entry,
+    make_project,
+    make_task,
+    make_user,
+)
+
+API = "/api/v1/stats"
+
+
+def utc(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2025, 3, day, hour, minute, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"from": "2025-03-08"}, "from", "A custom range needs both from and to."),
+        ({"to": "2025-03-08"}, "from", "A custom range needs both from and to."),
+        ({"from": "2025-03-08", "to": "2025-03-07"}, "to", "The range ends before it starts."),
+        ({"from": "2024-01-01", "to": "2025-01-01"}, "to", "A range is at most 366 days."),
+        ({"from": "9999-12-30", "to": "9999-12-30"}, "to", "The range is outside the calendar."),
+        ({"from": "0001-01-02", "to": "0001-01-02"}, "to", "The range is outside the calendar."),
+    ],
+)
+async def test_a_bad_range_names_its_field_and_says_why(
+    client, session, params, field, message
+) -> None:
+    user = await make_user(session)
+    r = await client.get(f"{API}/top-users", params=params, headers=bearer(user, TEST_SECRET))
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert error["code"] == "invalid_range"
+    assert error["message"] == message
+    assert error["details"] == [{"field": field, "message": message}]
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        ("2024-01-01", "2024-12-31"),  # 366 days of a leap year: the longest range
+        ("2025-03-08", "2025-03-08"),  # one day
+        ("9999-12-29", "9999-12-29"),  # the last day whose next day still has a next day
+        ("0001-01-03", "0001-01-03"),  # the first day whose day before has a day before
+    ],
+)
+async def test_the_longest_range_and_the_calendars_last_usable_days_are_allowed(
+    client, session, first, last
+) -> None:
+    user = await make_user(session)
+    r = await client.get(
+        f"{API}/top-users", params={"from": first, "to": last}, headers=bearer(user, TEST_SECRET)
+    )
+    assert r.status_code == 200, r.text
+    assert (r.json()["range"]["from"], r.json()["range"]["to"]) == (first, last)
+
+
+async def test_one_tasks_cycle_time_reads_its_history_in_time_order(client, session) -> None:
+    """Rows written out of time order (a back-dated import): each stay ends at the next
+    change in time, and another task's changes in between end none of its stays."""
+    owner = await make_user(session)
+    task = await make_task(session, owner, status="done")
+    other = await make_task(session, owner, status="done")
+    early = await make_task(session, owner, status="in_progress")
+    late = await make_task(session, owner, status="in_progress")
+    await session.execute(
+        TaskStatusChange.__table__.delete().where(
+            TaskStatusChange.task_id.in_((task.id, other.id, early.id, late.id))
+        )
+    )
+    for task_id, status, at in [
+        (task.id, "done", utc(3, 20)),  # in progress 6 h (14:00 to 20:00)
+        (other.id, "todo", utc(3, 11)),
+        (task.id, "todo", utc(3, 10)),  # todo 4 h (10:00 to 14:00)
+        (other.id, "done", utc(3, 12)),
+        (task.id, "in_progress", utc(3, 14)),
+        (early.id, "todo", utc(2, 16)),  # this stay and the next end before the range
+        (early.id, "in_progress", utc(2, 18)),
+        (early.id, "todo", utc(2, 20)),  # ends at the range's first instant: counted, 4 h
+        (early.id, "in_progress", utc(3, 0)),
+        (late.id, "todo", utc(3, 20)),  # ends at the instant after the range: not counted
+        (late.id, "in_progress", utc(4, 0)),
+    ]:
+        session.add(TaskStatusChange(task_id=task_id, to_status=status, changed_at=at))
+        await session.flush()
+    await session.commit()
+    r = await client.get(f"{API}/cycle-time/tasks/{task.id}", headers=bearer(owner, TEST_SECRET))
+    assert r.status_code == 200, r.text
+    assert r.json()["items"] == [
+        {"status": "todo", "stays": 1, "hours": 4.0},
+        {"status": "in_progress", "stays": 1, "hours": 6.0},
+    ]
+    # The range's figures read the same order: todo stays of 4 h, 1 h (the other) and 4 h.
+    one_day = {"period": "custom", "from": "2025-03-03", "to": "2025-03-03"}
+    r = await client.get(f"{API}/cycle-time", params=one_day, headers=bearer(owner, TEST_SECRET))
+    assert r.json()["items"] == [
+        {"status": "todo", "stays": 3, "mean_hours": 3.0, "median_hours": 4.0},
+        {"status": "in_progress", "stays": 1, "mean_hours": 6.0, "median_hours": 6.0},
+    ]
+
+
+_SOURCE = re.compile(r'data-chart="([a-z-]+)" data-source="([^"]+)"')
+
+
+async def test_the_charts_fetch_the_pages_own_range_person_and_project(
+    client, session, settings
+) -> None:
+    admin = await make_user(session, is_admin=True, display_name="Ada")
+    bea = await make_user(session, display_name="Bea")
+    web = await make_project(session, key="WEB", members=(bea,))
+    await make_project(session, key="OLD", name="Old", archived=True, members=(bea,))
+    mine = await make_task(session, bea, project=web, title="Mine")
+    theirs = await make_task(session, admin, project=web, title="Theirs")
+    for task, person, day, minutes in [(mine, bea, 4, 30), (theirs, admin, 4, 50)]:
+        start = utc(day, 12)
+        await make_entry(
+            session, task, person, started_at=start, ended_at=start, minutes=minutes, source="timer"
+        )
+    cookie_auth(client, admin, TEST_SECRET, settings.cookie_name)
+    params = {"period": "week", "from": "2025-03-03", "to": "2025-03-09", "user": bea.id}
+    r = await client.get("/reports", params={**params, "project": "WEB"})
+    assert r.status_code == 200, r.text
+    sources = dict(_SOURCE.findall(r.text))
+    query = (
+        f"period=custom&amp;from=2025-03-03&amp;to=2025-03-09&amp;user={bea.id}"
+        f"&amp;project={web.id}"
+    )
+    assert sources["per-day"] == f"/api/v1/stats/time-per-day?{query}&amp;group=user"
+    assert sources["top-users"] == f"/api/v1/stats/top-users?{query}"
+    # The page's own table holds the chosen person only; the filter lists archived projects.
+    assert [row[0] for row in _table(r.text, "per-day")] == ["Bea"]
+    assert '<option value="OLD"' in r.text
+    per_day = await client.get(sources["per-day"].replace("&amp;", "&"))
+    assert [(i["day"], i["key"], i["minutes"]) for i in per_day.json()["items"]] == [
+        ("2025-03-04", bea.id, 30)
+    ]
+    # Without a person or project the charts ask for the range alone.
+    r = await client.get("/reports", params={"from": "2025-03-03", "to": "2025-03-09"})
+    sources = dict(_SOURCE.findall(r.text))
+    assert [(row[0], row[-1]) for row in _table(r.text, "per-day")] == [
+        ("Ada", "50m"),
+        ("Bea", "30m"),
+    ]
+    assert sources["top-users"] == (
+        "/api/v1/stats/top-users?period=custom&amp;from=2025-03-03&amp;to=2025-03-09"
+    )
+
+
+def _table(page: str, kind: str) -> list[list[str]]:
+    """The rows of one report table, as the texts of their cells."""
+    body = page.split(f'data-table="{kind}"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>", 1)[1], re.S)
+    return [re.findall(r"<t[hd][^>]*>(?:<a[^>]*>)?([^<]*)", row) for row in rows]
+
+
+async def test_the_page_shows_one_projects_status_estimate_and_throughput_figures(
+    client, session, settings
+) -> None:
+    admin = await make_user(session, is_admin=True, display_name="Ada")
+    done = {"status": "done", "estimate_minutes": 60, "status_changed_at": utc(4, 14)}
+    ops = await make_project(session, key="OPS", leads=(admin,))
+    task = await make_task(session, admin, project=ops, total_minutes=90, **done)
+    # Another project's task, finished the same week: not in OPS's figures.
+    elsewhere = await make_task(session, admin, total_minutes=30, **done)
+    await session.execute(
+        TaskStatusChange.__table__.delete().where(
+            TaskStatusChange.task_id.in_((task.id, elsewhere.id))
+        )
+    )
+    for task_id, status, at in [
+        (task.id, "todo", utc(4, 10)),
+        (task.id, "in_progress", utc(4, 12)),
+        (task.id, "done", utc(4, 15)),
+        (elsewhere.id, "todo", utc(4, 1)),
+        (elsewhere.id, "done", utc(4, 2)),
+    ]:
+        session.add(TaskStatusChange(task_id=task_id, to_status=status, changed_at=at))
+    await session.commit()
+    cookie_auth(client, admin, TEST_SECRET, settings.cookie_name)
+    r = await client.get(
+        "/reports", params={"from": "2025-03-03", "to": "2025-03-16", "project": "OPS"}
+    )
+    assert r.status_code == 200, r.text
+    assert _table(r.text, "cycle-time") == [
+        ["Todo", "1", "2.0", "2.0"],
+        ["In progress", "1", "3.0", "3.0"],
+    ]
+    assert _table(r.text, "accuracy") == [
+        ["Ada", "1", "1.5", "0 %"],
+        ["Everyone", "1", "1.5", "0 %"],
+    ]
+    assert _table(r.text, "throughput") == [["Mar 3", "1"], ["Mar 10", "0"]]
