@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
+from sprintsync import timeutil
 from sprintsync.tasks.models import TaskStatusChange
 from tests.conftest import TEST_SECRET
 from tests.factories import (
@@ -205,3 +207,132 @@ async def test_the_page_shows_one_projects_status_estimate_and_throughput_figure
         ["Everyone", "1", "1.5", "0 %"],
     ]
     assert _table(r.text, "throughput") == [["Mar 3", "1"], ["Mar 10", "0"]]
+
+
+# --- periods, filters and limits -------------------------------------------------------------
+
+
+async def _range(client, user, **params: Any) -> tuple[str, str]:
+    r = await client.get(f"{API}/top-users", params=params, headers=bearer(user, TEST_SECRET))
+    assert r.status_code == 200, r.text
+    return r.json()["range"]["from"], r.json()["range"]["to"]
+
+
+async def test_this_month_and_week_are_the_viewers_at_a_month_edge(
+    app, client, session, monkeypatch
+) -> None:
+    # 2024-02-29 20:00 UTC is already Friday 1 March in Kolkata, still Thursday 29 Feb in UTC.
+    monkeypatch.setattr(timeutil, "now_utc", lambda: datetime(2024, 2, 29, 20, tzinfo=UTC))
+    east = await make_user(session, time_zone="Asia/Kolkata")
+    here = await make_user(session, time_zone="UTC")
+    assert await _range(client, here, period="month") == ("2024-02-01", "2024-02-29")
+    assert await _range(client, east, period="month") == ("2024-03-01", "2024-03-31")
+    assert await _range(client, here, period="week") == ("2024-02-26", "2024-03-03")
+    app.state.settings.week_start = "sunday"
+    assert await _range(client, here) == ("2024-02-25", "2024-03-02")
+    assert await _range(client, east, period="week") == ("2024-02-25", "2024-03-02")
+
+
+async def test_a_custom_period_without_days_is_refused(client, session) -> None:
+    user = await make_user(session)
+    r = await client.get(
+        f"{API}/top-users", params={"period": "custom"}, headers=bearer(user, TEST_SECRET)
+    )
+    assert r.status_code == 422
+    assert r.json()["error"]["details"] == [
+        {"field": "from", "message": "A custom range needs both from and to."}
+    ]
+
+
+@pytest.fixture
+async def crew(session) -> dict[str, Any]:
+    """Three people on two projects; one entry just before the range and a running timer."""
+    admin = await make_user(session, is_admin=True, display_name="Admin")
+    people = [await make_user(session, display_name=name) for name in ("Cy", "Di", "Ed")]
+    api = await make_project(session, key="API", name="Api", members=people)
+    web = await make_project(session, key="WEB", name="Web", members=people)
+    t_api = await make_task(session, people[0], project=api, title="Endpoint")
+    t_web = await make_task(session, people[0], project=web, title="Page")
+    cy, di, ed = people
+    for task, person, start, minutes in [
+        (t_api, cy, utc(3, 0), 40),  # the range's first instant
+        (t_web, cy, utc(4, 23, 59), 5),
+        (t_api, di, utc(3, 12), 30),
+        (t_web, di, utc(4, 12), 30),  # Di 60 in all, tied with Ed
+        (t_web, ed, utc(4, 13), 60),
+        (t_api, ed, utc(2, 23, 59), 500),  # before the range
+        (t_api, ed, utc(5, 0), 700),  # the instant after the range
+    ]:
+        await make_entry(
+            session, task, person, started_at=start, ended_at=start, minutes=minutes, source="timer"
+        )
+    return {
+        "admin": admin,
+        "cy": cy,
+        "di": di,
+        "ed": ed,
+        "api": api,
+        "web": web,
+        "t_api": t_api,
+        "t_web": t_web,
+    }
+
+
+TWO_DAYS = {"from": "2025-03-03", "to": "2025-03-04"}
+
+
+async def test_top_users_count_the_range_only_break_ties_and_honour_the_limit(client, crew) -> None:
+    h = bearer(crew["admin"], TEST_SECRET)
+    cy, di, ed = crew["cy"], crew["di"], crew["ed"]
+    r = await client.get(f"{API}/top-users", params=TWO_DAYS, headers=h)
+    got = [(i["user_id"], i["minutes"]) for i in r.json()["items"]]
+    assert got == [(di.id, 60), (ed.id, 60), (cy.id, 45)]
+    r = await client.get(f"{API}/top-users", params={**TWO_DAYS, "limit": 1}, headers=h)
+    assert [i["user_id"] for i in r.json()["items"]] == [di.id]
+    r = await client.get(f"{API}/top-users", params={**TWO_DAYS, "limit": 2}, headers=h)
+    assert [i["user_id"] for i in r.json()["items"]] == [di.id, ed.id]
+    r = await client.get(f"{API}/top-users", params={**TWO_DAYS, "project": "API"}, headers=h)
+    items = r.json()["items"]
+    assert [(i["display_name"], i["minutes"]) for i in items] == [("Cy", 40), ("Di", 30)]
+    api = crew["api"].id
+    assert items[0]["entries_url"] == (
+        f"/reports/entries?from=2025-03-03&to=2025-03-04&user={cy.id}&project={api}"
+    )
+
+
+async def test_time_per_day_filters_by_person_task_and_project_and_links_each_cell(
+    client, crew
+) -> None:
+    h = bearer(crew["admin"], TEST_SECRET)
+    cy, di = crew["cy"], crew["di"]
+    t_api, t_web, api, web = crew["t_api"], crew["t_web"], crew["api"].id, crew["web"].id
+
+    async def cells(**params: Any) -> list[tuple[str, int, int, str]]:
+        r = await client.get(f"{API}/time-per-day", params={**TWO_DAYS, **params}, headers=h)
+        assert r.status_code == 200, r.text
+        return [(i["day"], i["key"], i["minutes"], i["entries_url"]) for i in r.json()["items"]]
+
+    def url(day: str, **more: int) -> str:
+        query = "&".join(f"{k}={v}" for k, v in more.items())
+        return f"/reports/entries?from={day}&to={day}&{query}"
+
+    assert await cells(user=cy.id) == [
+        ("2025-03-03", cy.id, 40, url("2025-03-03", user=cy.id)),
+        ("2025-03-04", cy.id, 5, url("2025-03-04", user=cy.id)),
+    ]
+    assert await cells(group="task", task=t_web.id) == [
+        ("2025-03-04", t_web.id, 95, url("2025-03-04", task=t_web.id)),
+    ]
+    assert await cells(group="task", project="API") == [
+        ("2025-03-03", t_api.id, 70, url("2025-03-03", task=t_api.id, project=api)),
+    ]
+    assert await cells(group="user", user=di.id, project="WEB") == [
+        ("2025-03-04", di.id, 30, url("2025-03-04", user=di.id, project=web)),
+    ]
+    assert await cells(group="project", project="WEB") == [
+        ("2025-03-04", web, 95, url("2025-03-04", project=web)),
+    ]
+    assert await cells(group="project") == [
+        ("2025-03-03", api, 70, url("2025-03-03", project=api)),
+        ("2025-03-04", web, 95, url("2025-03-04", project=web)),
+    ]
