@@ -336,3 +336,77 @@ async def test_time_per_day_filters_by_person_task_and_project_and_links_each_ce
         ("2025-03-03", api, 70, url("2025-03-03", project=api)),
         ("2025-03-04", web, 95, url("2025-03-04", project=web)),
     ]
+
+
+async def test_throughput_weeks_cover_a_range_that_starts_and_ends_mid_week(
+    client, session
+) -> None:
+    admin = await make_user(session, is_admin=True)
+    finished = [utc(4, 23, 59), utc(5, 0), utc(7, 9), utc(10, 23, 59), utc(11, 0)]
+    for at in finished:
+        task = await make_task(session, admin, status="done")
+        await session.execute(
+            TaskStatusChange.__table__.delete().where(TaskStatusChange.task_id == task.id)
+        )
+        session.add(TaskStatusChange(task_id=task.id, to_status="todo", changed_at=utc(1, 0)))
+        session.add(TaskStatusChange(task_id=task.id, to_status="done", changed_at=at))
+    await session.commit()
+    params = {"from": "2025-03-05", "to": "2025-03-10"}  # Wednesday to Monday
+    r = await client.get(f"{API}/throughput", params=params, headers=bearer(admin, TEST_SECRET))
+    assert r.json()["items"] == [
+        {"week": "2025-03-03", "finished": 2},
+        {"week": "2025-03-10", "finished": 1},
+    ]
+
+
+async def test_estimate_accuracy_edges_order_and_the_leads_rule(app, client, session) -> None:
+    lead = await make_user(session, display_name="Lea")
+    people = [await make_user(session, display_name=n) for n in ("bo", "Al", "Al")]
+    bo, al1, al2 = people
+    team = await make_project(session, key="TEAM", leads=(lead,), members=people)
+    for person, total, estimate, at in [
+        (bo, 125, 100, utc(3, 0)),  # 1.25: within, finished at the range's first instant
+        (bo, 126, 100, utc(3, 12)),  # 1.26: not within
+        (al1, 74, 100, utc(4, 23, 59)),  # 0.74: not within
+        (al2, 100, 100, utc(4, 12)),  # 1.0
+        (al2, 10, 10, utc(5, 0)),  # finished at the instant after the range
+        (al2, 10, 10, utc(2, 23, 59)),  # finished before it
+    ]:
+        await make_task(
+            session,
+            person,
+            project=team,
+            status="done",
+            total_minutes=total,
+            estimate_minutes=estimate,
+            status_changed_at=at,
+        )
+    params = {"from": "2025-03-03", "to": "2025-03-04"}
+    r = await client.get(
+        f"{API}/estimate-accuracy", params=params, headers=bearer(lead, TEST_SECRET)
+    )
+    body = r.json()
+    # Ratios 0.74, 1.0, 1.25, 1.26: median 1.125, two of four within.
+    assert body["overall"]["tasks"] == 4
+    assert body["overall"]["median_ratio"] == 1.125
+    assert body["overall"]["within_25_percent"] == 0.5
+    got = [
+        (i["user_id"], i["tasks"], i["median_ratio"], i["within_25_percent"]) for i in body["items"]
+    ]
+    assert got == [
+        (al1.id, 1, 0.74, 0.0),
+        (al2.id, 1, 1.0, 1.0),
+        (bo.id, 2, 1.255, 0.5),
+    ]
+    # Under the leads rule a member's list is their own, the overall figure still everyone's.
+    app.state.settings.person_figures = "leads"
+    r = await client.get(f"{API}/estimate-accuracy", params=params, headers=bearer(bo, TEST_SECRET))
+    body = r.json()
+    assert [(i["user_id"], i["tasks"], i["median_ratio"]) for i in body["items"]] == [
+        (bo.id, 2, 1.255)
+    ]
+    assert (body["overall"]["tasks"], body["overall"]["median_ratio"]) == (4, 1.125)
+    r = await client.get(
+        f"{API}/estimate-accuracy", params=params, headers=bearer(lead, TEST_SECRET)
+    )
+    assert len(r.json()["items"]) == 3
