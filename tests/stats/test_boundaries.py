@@ -350,6 +350,9 @@ async def test_throughput_weeks_cover_a_range_that_starts_and_ends_mid_week(
         )
         session.add(TaskStatusChange(task_id=task.id, to_status="todo", changed_at=utc(1, 0)))
         session.add(TaskStatusChange(task_id=task.id, to_status="done", changed_at=at))
+    # Started in the range, never finished: not counted.
+    started = await make_task(session, admin, status="in_progress")
+    session.add(TaskStatusChange(task_id=started.id, to_status="in_progress", changed_at=utc(6, 9)))
     await session.commit()
     params = {"from": "2025-03-05", "to": "2025-03-10"}  # Wednesday to Monday
     r = await client.get(f"{API}/throughput", params=params, headers=bearer(admin, TEST_SECRET))
