@@ -413,3 +413,26 @@ async def test_estimate_accuracy_edges_order_and_the_leads_rule(app, client, ses
         f"{API}/estimate-accuracy", params=params, headers=bearer(lead, TEST_SECRET)
     )
     assert len(r.json()["items"]) == 3
+
+
+async def test_a_subtask_estimated_at_one_minute_counts_one_at_zero_does_not(
+    client, session
+) -> None:
+    admin = await make_user(session, is_admin=True, display_name="Ada")
+    done = {"status": "done", "status_changed_at": utc(3, 12)}
+    # Its subtask's 1-minute estimate counts: the parent is measured through it (1/1).
+    one = await make_task(session, admin, total_minutes=10, estimate_minutes=100, **done)
+    await make_task(session, admin, parent_id=one.id, total_minutes=1, estimate_minutes=1, **done)
+    # A 0-minute estimate is none: the parent takes the subtask's time, (30 + 50) / 100.
+    zero = await make_task(session, admin, total_minutes=30, estimate_minutes=100, **done)
+    await make_task(session, admin, parent_id=zero.id, total_minutes=50, estimate_minutes=0, **done)
+    params = {"from": "2025-03-03", "to": "2025-03-03"}
+    r = await client.get(
+        f"{API}/estimate-accuracy", params=params, headers=bearer(admin, TEST_SECRET)
+    )
+    overall = r.json()["overall"]
+    assert (overall["tasks"], overall["median_ratio"], overall["within_25_percent"]) == (
+        2,
+        0.9,
+        1.0,
+    )
