@@ -384,6 +384,16 @@ async def test_estimate_accuracy_edges_order_and_the_leads_rule(app, client, ses
             estimate_minutes=estimate,
             status_changed_at=at,
         )
+    # Reopened in the range (its status changed then): not finished.
+    await make_task(
+        session,
+        al1,
+        project=team,
+        status="in_progress",
+        total_minutes=10,
+        estimate_minutes=10,
+        status_changed_at=utc(3, 15),
+    )
     params = {"from": "2025-03-03", "to": "2025-03-04"}
     r = await client.get(
         f"{API}/estimate-accuracy", params=params, headers=bearer(lead, TEST_SECRET)
