@@ -446,3 +446,30 @@ async def test_a_subtask_estimated_at_one_minute_counts_one_at_zero_does_not(
         0.9,
         1.0,
     )
+
+
+async def test_accuracy_rows_sort_by_name_ignoring_case_and_round_to_three_places(
+    client, session
+) -> None:
+    admin = await make_user(session, is_admin=True)
+    # "_" sorts between upper- and lower-case letters: lower-cased, "x_y" comes before "xa".
+    xa = await make_user(session, display_name="XA")
+    x_y = await make_user(session, display_name="x_y")
+    for person, total in [(xa, 20), (x_y, 10)]:
+        await make_task(
+            session,
+            person,
+            status="done",
+            total_minutes=total,
+            estimate_minutes=30,
+            status_changed_at=utc(3, 12),
+        )
+    params = {"from": "2025-03-03", "to": "2025-03-03"}
+    r = await client.get(
+        f"{API}/estimate-accuracy", params=params, headers=bearer(admin, TEST_SECRET)
+    )
+    assert [(i["display_name"], i["median_ratio"]) for i in r.json()["items"]] == [
+        ("x_y", 0.333),
+        ("XA", 0.667),
+    ]
+    assert r.json()["overall"]["median_ratio"] == 0.5
