@@ -473,3 +473,18 @@ async def test_accuracy_rows_sort_by_name_ignoring_case_and_round_to_three_place
         ("XA", 0.667),
     ]
     assert r.json()["overall"]["median_ratio"] == 0.5
+
+
+async def test_the_reports_page_lists_the_top_ten_people(client, session, settings) -> None:
+    admin = await make_user(session, is_admin=True, display_name="Admin")
+    for n in range(11):
+        person = await make_user(session, display_name=f"P{n:02}")
+        task = await make_task(session, person)
+        start = utc(4, 12)
+        await make_entry(
+            session, task, person, started_at=start, ended_at=start, minutes=10 + n, source="timer"
+        )
+    cookie_auth(client, admin, TEST_SECRET, settings.cookie_name)
+    r = await client.get("/reports", params={"from": "2025-03-03", "to": "2025-03-09"})
+    rows = _table(r.text, "top-users")
+    assert [row[0] for row in rows] == [f"P{n:02}" for n in range(10, 0, -1)]
