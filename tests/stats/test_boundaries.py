@@ -488,3 +488,18 @@ async def test_the_reports_page_lists_the_top_ten_people(client, session, settin
     r = await client.get("/reports", params={"from": "2025-03-03", "to": "2025-03-09"})
     rows = _table(r.text, "top-users")
     assert [row[0] for row in rows] == [f"P{n:02}" for n in range(10, 0, -1)]
+
+
+async def test_a_finished_entry_of_no_minutes_is_no_figure(client, session) -> None:
+    admin = await make_user(session, is_admin=True)
+    brief = await make_user(session, display_name="Brief")  # a 20-second timer: 0 minutes
+    task = await make_task(session, brief)
+    start = utc(4, 12)
+    end = datetime(2025, 3, 4, 12, 0, 20, tzinfo=UTC)
+    await make_entry(
+        session, task, brief, started_at=start, ended_at=end, minutes=0, source="timer"
+    )
+    h = bearer(admin, TEST_SECRET)
+    for path in ("top-users", "time-per-day"):
+        r = await client.get(f"{API}/{path}", params=TWO_DAYS, headers=h)
+        assert r.json()["items"] == [], path
