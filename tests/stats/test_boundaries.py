@@ -499,7 +499,16 @@ async def test_a_finished_entry_of_no_minutes_is_no_figure(client, session) -> N
     await make_entry(
         session, task, brief, started_at=start, ended_at=end, minutes=0, source="timer"
     )
+    one = await make_user(session, display_name="One")
+    await make_entry(session, task, one, started_at=start, ended_at=end, minutes=1, source="timer")
     h = bearer(admin, TEST_SECRET)
-    for path in ("top-users", "time-per-day"):
-        r = await client.get(f"{API}/{path}", params=TWO_DAYS, headers=h)
-        assert r.json()["items"] == [], path
+    r = await client.get(f"{API}/top-users", params=TWO_DAYS, headers=h)
+    assert [(i["display_name"], i["minutes"]) for i in r.json()["items"]] == [("One", 1)]
+    r = await client.get(f"{API}/time-per-day", params=TWO_DAYS, headers=h)
+    assert [(i["label"], i["minutes"]) for i in r.json()["items"]] == [("One", 1)]
+    # The entries behind the figures still list it: it was worked, if briefly.
+    r = await client.get(f"{API}/entries", params=TWO_DAYS, headers=h)
+    assert sorted((e["user"], e["minutes"]) for e in r.json()["items"]) == [
+        ("Brief", 0),
+        ("One", 1),
+    ]
