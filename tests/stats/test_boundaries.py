@@ -512,3 +512,17 @@ async def test_a_finished_entry_of_no_minutes_is_no_figure(client, session) -> N
         ("Brief", 0),
         ("One", 1),
     ]
+
+
+async def test_a_range_starts_at_midnight_in_the_viewers_zone(client, session) -> None:
+    viewer = await make_user(session, is_admin=True, time_zone="America/Los_Angeles")
+    person = await make_user(session, display_name="Pat")
+    task = await make_task(session, person)
+    # 03-08 05:00 UTC is 03-07 21:00 in Los Angeles (before the range); 09:00 UTC is 01:00.
+    for start, minutes in [(utc(8, 5), 100), (utc(8, 9), 7)]:
+        await make_entry(
+            session, task, person, started_at=start, ended_at=start, minutes=minutes, source="timer"
+        )
+    params = {"from": "2025-03-08", "to": "2025-03-08"}
+    r = await client.get(f"{API}/top-users", params=params, headers=bearer(viewer, TEST_SECRET))
+    assert [i["minutes"] for i in r.json()["items"]] == [7]
