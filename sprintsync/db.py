@@ -100,15 +100,27 @@ def make_engine(settings: Settings) -> AsyncEngine:
 _UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57")
 
 
+def _causes(exc: BaseException, depth: int = 4) -> list[BaseException]:
+    """`exc`, what SQLAlchemy wrapped (`orig`) and their causes, a few levels deep: the
+    driver's SQLSTATE can sit under SQLAlchemy's wrapper and the driver adapter's error."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo and len(seen) < 3 * depth:
+        candidate = todo.pop(0)
+        if candidate is None or any(candidate is s for s in seen):
+            continue
+        seen.append(candidate)
+        todo += [getattr(candidate, "orig", None), candidate.__cause__]
+    return seen
+
+
 def is_database_unavailable(exc: BaseException) -> bool:
     """Whether `exc` says the database is down, hung, restarting or out of connections."""
     if isinstance(exc, OSError | PoolTimeout):  # refused, reset, or timed out (TimeoutError)
         return True
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    for candidate in (exc, getattr(exc, "orig", None), exc.__cause__):
-        if candidate is None:
-            continue
+    for candidate in _causes(exc):
         if isinstance(candidate, OSError | asyncpg.exceptions.ConnectionDoesNotExistError):
             return True
         if isinstance(candidate, asyncpg.exceptions.InterfaceError) and "closed" in str(candidate):

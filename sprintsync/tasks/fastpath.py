@@ -19,6 +19,8 @@ import asyncpg
 from sqlalchemy import ColumnElement, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from sprintsync.db import is_database_unavailable
+
 
 async def driver_fetch(driver: Any, sql: str, args: list[Any]) -> list[Any]:
     """The one place a statement goes to asyncpg directly (tests count statements here)."""
@@ -97,6 +99,18 @@ async def fetch_dicts(
     return [dict(m) for m in result.mappings()]
 
 
+async def _checkout(engine: AsyncEngine) -> Any:
+    """A pooled connection. A database that refuses new connections (starting up, shutting
+    down) raises the driver adapter's own error here, which SQLAlchemy wraps only on its own
+    path: say it is an outage (a 503 to retry), as a refused connection is."""
+    try:
+        return await engine.raw_connection()
+    except Exception as exc:
+        if is_database_unavailable(exc):
+            raise ConnectionError("the database refused a new connection") from exc
+        raise
+
+
 async def _fetch_pooled(engine: AsyncEngine, sql: str, args: list[Any]) -> list[Any]:
     """Fetch on a pooled driver connection, replacing any the database has dropped.
 
@@ -106,7 +120,7 @@ async def _fetch_pooled(engine: AsyncEngine, sql: str, args: list[Any]) -> list[
     """
     pool: Any = engine.sync_engine.pool  # QueuePool: size() is not on the base class
     for _ in range(pool.size()):
-        fairy = await engine.raw_connection()
+        fairy = await _checkout(engine)
         driver: Any = fairy.driver_connection
         try:
             return await driver_fetch(driver, sql, args)
@@ -118,7 +132,7 @@ async def _fetch_pooled(engine: AsyncEngine, sql: str, args: list[Any]) -> list[
                 raise
         finally:
             fairy.close()
-    fairy = await engine.raw_connection()
+    fairy = await _checkout(engine)
     try:
         driver = fairy.driver_connection
         return await driver_fetch(driver, sql, args)

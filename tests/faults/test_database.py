@@ -148,3 +148,60 @@ async def test_a_timed_out_raw_read_discards_its_connection(
             assert (await client.get("/api/v1/tasks", headers=h)).status_code == 200
     finally:
         await engine.dispose()
+
+
+@pytest.mark.postgres_only
+async def test_a_database_refusing_connections_answers_503_on_the_raw_list(
+    database_url: str, session
+) -> None:
+    # While PostgreSQL starts up or shuts down it accepts the socket and then refuses the
+    # session (SQLSTATE 57P03). The raw-driver task list takes its connection around
+    # SQLAlchemy's error wrapping, so the driver adapter's own error reaches it.
+    import asyncpg
+    from sqlalchemy import event
+
+    user = await make_user(session)
+    settings = fault_settings(database_url, db_pool_size=1)
+    engine = make_engine(settings)
+    dbapi = engine.dialect.loaded_dbapi
+
+    def starting_up(*_args: object) -> None:
+        refused = asyncpg.exceptions.CannotConnectNowError("the database system is starting up")
+        raise dbapi.Error("the database system is starting up") from refused
+
+    try:
+        async with _client(create_app(settings, engine=engine)) as client:
+            h = bearer(user, TEST_SECRET)
+            # Warm the user cache, so the request below first connects on the raw path.
+            assert (await client.get("/api/v1/tasks", headers=h)).status_code == 200
+            await engine.dispose()
+            event.listen(engine.sync_engine, "do_connect", starting_up)
+            _assert_unavailable(await client.get("/api/v1/tasks", headers=h))
+            event.remove(engine.sync_engine, "do_connect", starting_up)
+            assert (await client.get("/api/v1/tasks", headers=h)).status_code == 200
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.postgres_only
+async def test_the_raw_path_reports_a_refused_connection_as_an_outage(database_url: str) -> None:
+    # The raw-driver list checks out its own connection: a refusal there must read as an
+    # outage (ConnectionError, so 503) like SQLAlchemy's wrapped errors, not as a bug.
+    import asyncpg
+    from sqlalchemy import event
+
+    from sprintsync.tasks import fastpath
+
+    engine = make_engine(fault_settings(database_url, db_pool_size=1))
+    dbapi = engine.dialect.loaded_dbapi
+
+    def shutting_down(*_args: object) -> None:
+        refused = asyncpg.exceptions.CannotConnectNowError("the database system is shutting down")
+        raise dbapi.Error("the database system is shutting down") from refused
+
+    event.listen(engine.sync_engine, "do_connect", shutting_down)
+    try:
+        with pytest.raises(ConnectionError):
+            await fastpath._checkout(engine)
+    finally:
+        await engine.dispose()
