@@ -28,7 +28,14 @@ def _assert_unavailable(r: httpx.Response) -> None:
     assert r.json()["request_id"] == r.headers["x-request-id"]
 
 
-async def test_database_down_answers_503_with_retry_after_and_logs_once(capsys) -> None:
+async def test_database_down_answers_503_with_retry_after_and_logs_once(
+    capsys, monkeypatch
+) -> None:
+    # The outage log is per process: start this test as if no outage had been logged yet,
+    # whatever ran before it.
+    from sprintsync import app as app_module
+
+    monkeypatch.setattr(app_module._DB_OUTAGE, "last_logged", -float("inf"))
     url = f"postgresql+asyncpg://postgres@127.0.0.1:{closed_port()}/down"
     app = create_app(fault_settings(url))
     async with _client(app) as client:
