@@ -132,7 +132,6 @@ async def task_list(
         "names": page.names,
         "people": page.people,
         "allowed": ALLOWED,
-        "timer_task_id": page.timer_task_id,
         "next_cursor": page.next_cursor,
         "filtered": query.filtered,
         "query_string": query.page_query(cursor=query.cursor),

@@ -81,7 +81,6 @@ async def render_panel(
     context: dict[str, Any] = {
         "task": detail.task,
         "entries": detail.entries,
-        "history": detail.history,
         "names": detail.names,
         "people": detail.people,
         "can_delete": detail.can_delete,

@@ -352,7 +352,6 @@ class TaskListPage:
     next_cursor: str | None
     names: dict[int, str]
     people: list[User]
-    timer_task_id: int | None
 
 
 async def task_list_page(
@@ -361,23 +360,16 @@ async def task_list_page(
     user: User,
     filters: TaskFilter,
 ) -> TaskListPage:
-    """The list page's rows, the assignee names they show, the people one may filter by and
-    the running timer's task."""
+    """The list page's rows, the assignee names they show and the people one may filter by
+    (its rows have no timer buttons, so it reads no running timer)."""
     items, next_cursor = await list_tasks(session, user=user, filters=filters)
-    # The people to filter by and the running timer's task, in one statement.
-    stmt = projects.colleagues_statement(user).add_columns(
-        _running_task_id_of(user).label("timer_task_id")
-    )
-    rows = (await session.execute(stmt)).all()
-    people = [row.User for row in rows]
-    timer_task_id = rows[0].timer_task_id if rows else await running_task_id(session, user=user)
+    people = list((await session.execute(projects.colleagues_statement(user))).scalars())
     ids = {t["assignee_id"] for t in items}
     return TaskListPage(
         tasks=items,
         next_cursor=next_cursor,
         names=await users.display_names(session, ids, known=people),
         people=people,
-        timer_task_id=timer_task_id,
     )
 
 
@@ -403,10 +395,10 @@ async def status_history(
 
 @dataclass(frozen=True, slots=True)
 class TaskDetail:
-    """Everything the task panel shows: the task, its history and time, and who is who."""
+    """Everything the task panel shows: the task, its time, and who is who (the status
+    history shows in the task's activity feed, read by its own request)."""
 
     task: dict[str, Any]
-    history: list[TaskStatusChange]
     entries: list[TimeEntry]
     names: dict[int, str]
     people: list[User]
@@ -430,7 +422,7 @@ def _link(task: Task) -> dict[str, Any]:
 
 async def task_detail(session: AsyncSession, *, user: User, ref: int | str) -> TaskDetail:
     """The task panel's data: 404 unless the user may see the task (by id or key). The task,
-    its history, its subtasks or parent, its project's state, the user's role and the running
+    its subtasks or parent, its project's state, the user's role and the running
     timer come in one statement, the entries in a second, the people and names in at most
     two more."""
     condition = task_condition(ref)
@@ -443,7 +435,6 @@ async def task_detail(session: AsyncSession, *, user: User, ref: int | str) -> T
             events.open_pending(user, Task.id).label("open_pending"),
         )
         .options(
-            joinedload(Task.history),
             joinedload(Task.project).options(projects.with_members()),
             joinedload(Task.children),
             joinedload(Task.parent),
@@ -469,7 +460,6 @@ async def task_detail(session: AsyncSession, *, user: User, ref: int | str) -> T
     ids = {task["owner_id"], task["assignee_id"], user.id} | {e.user_id for e in entries}
     return TaskDetail(
         task=task,
-        history=list(found.history),
         entries=entries,
         names=await users.display_names(session, ids, known=[user, *people]),
         people=people,
