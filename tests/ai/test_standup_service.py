@@ -312,3 +312,24 @@ async def test_the_offline_standup_is_the_answer_with_the_offline_provider(
     assert (read.provider, read.fallback, read.reason) == ("offline", False, None)
     assert read.text == text.render(read)
     assert read.links == text.required_links(read)
+
+
+async def test_a_full_day_already_logged_says_the_open_work_waits_not_that_there_is_none(
+    session, settings
+) -> None:
+    ada = await make_user(session, time_zone=ZONE)
+    project = await make_project(session, key="OPS", members=(ada,))
+    first = await make_task(session, ada, project=project, estimate_minutes=120)
+    await make_task(session, ada, project=project, estimate_minutes=60)
+    # Six hours logged by hand for Monday (manual entries are stored at their date's UTC
+    # midnight): the day's capacity is used up.
+    await make_entry(session, first, ada, started_at=utc(30, 0), ended_at=utc(30, 6), minutes=360)
+
+    s = await service.summary(session, viewer=ada, settings=settings, now=NOW)
+
+    assert (s.plan, s.deferred) == ([], 2)
+    assert (
+        "- Nothing more fits today: its hours are already logged, and 2 open tasks wait for"
+        " another day."
+    ) in text.render(s)
+    assert "Nothing open is assigned" not in text.render(s)

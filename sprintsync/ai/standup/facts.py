@@ -336,8 +336,10 @@ def _plan_task(r: Any) -> PlanTask:
     )
 
 
-def _today_lines(facts: PlanFacts, who: User, rows: dict[int, Any]) -> list[TodayLine]:
-    return [
+def _today_lines(facts: PlanFacts, who: User, rows: dict[int, Any]) -> tuple[list[TodayLine], int]:
+    """The planned items as lines, and how many open tasks the plan left for another day."""
+    day = plan_day(facts)
+    lines = [
         TodayLine(
             person_id=who.id,
             person=who.display_name,
@@ -347,8 +349,9 @@ def _today_lines(facts: PlanFacts, who: User, rows: dict[int, Any]) -> list[Toda
             reason=item.reason,
             url=task_url(rows[item.task_id].key),
         )
-        for item in plan_day(facts).items
+        for item in day.items
     ]
+    return lines, len(day.deferred)
 
 
 def _hours(hours: float) -> str:
@@ -480,7 +483,7 @@ async def person_summary(session: AsyncSession, frame: Frame, who: User) -> Stan
         logged_today_minutes=logged,
         tasks=[_plan_task(r) for r in rows if not r.carried],
     )
-    today = _today_lines(plan, who, {r.id: r for r in rows})
+    today, deferred = _today_lines(plan, who, {r.id: r for r in rows})
     stays = await usual_stays(session, frame, _project_keys(rows))
     blockers = _blockers(rows, frame, stays, {who.id: who.display_name})
     return StandupSummary(
@@ -494,6 +497,7 @@ async def person_summary(session: AsyncSession, frame: Frame, who: User) -> Stan
         status_changes=changes,
         comments=comments,
         plan=today,
+        deferred=deferred,
         blockers=blockers,
         usual_stays=list(stays.values()),
         figures_hidden=hidden,
@@ -544,7 +548,8 @@ async def project_summary(session: AsyncSession, frame: Frame, view: ProjectView
             logged_today_minutes=0,
             tasks=[_plan_task(r) for r in mine],
         )
-        plan += _today_lines(facts, member, {r.id: r for r in mine})
+        lines, _ = _today_lines(facts, member, {r.id: r for r in mine})
+        plan += lines
     stays = await usual_stays(session, frame, {project.id: project.key} if candidates else {})
     return StandupSummary(
         scope="project",

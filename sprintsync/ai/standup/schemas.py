@@ -87,6 +87,9 @@ class StandupSummary(BaseModel):
     status_changes: list[StatusLine]
     comments: list[CommentLine]
     plan: list[TodayLine]
+    deferred: int = Field(
+        default=0, description="Open tasks the day's plan leaves for another day (a person's)"
+    )
     blockers: list[BlockerLine]
     usual_stays: list[UsualStay]
     figures_hidden: bool = Field(

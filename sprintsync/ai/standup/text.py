@@ -73,7 +73,12 @@ def _today(s: StandupSummary) -> list[str]:
             f"- {_who(p.person, s)}{_task(p.task_key, p.task_title, p.url)}"
             f" ({fmt(p.minutes)}): {escape(p.reason)}"
         )
-    if len(lines) == 1:
+    if len(lines) == 1 and s.deferred:
+        lines.append(
+            f"- Nothing more fits today: its hours are already logged, and {s.deferred}"
+            f" open {'task waits' if s.deferred == 1 else 'tasks wait'} for another day."
+        )
+    elif len(lines) == 1:
         lines.append("- Nothing open is assigned.")
     return lines
 
