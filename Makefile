@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test soak lint install install-dev migrate seed serve assets bench eval clean verify-deploy \
-	screenshots mutation
+	screenshots mutation train-kinds
 
 # pip, boiled down: one line per ten packages while it works (a first install takes a minute
 # or two, silent with --quiet, pages of output without), the total at the end, and its
@@ -96,6 +96,11 @@ assets:
 ## eval: the offline AI assist's quality on the labelled sets in tests/ai/eval (dev misses only, per-kind counts)
 eval: $(DEV_STAMP)
 	$(BIN)/python -m tests.ai.eval --misses --by-kind
+
+## train-kinds: fit the offline kind model's weights (sprintsync/ai/kind_model.json.gz) on the
+## labelled titles in tests/ai/eval (never on the held-out blind3 and blind4)
+train-kinds: $(DEV_STAMP)
+	$(BIN)/python -m tests.ai.eval.train
 
 ## bench: task-list throughput against a bare FastAPI endpoint
 bench: $(DEV_STAMP)

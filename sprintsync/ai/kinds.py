@@ -1,9 +1,10 @@
 """Reading a task's title the way a lead would: what kind of work it is, what it is about,
 how urgent it sounds, whether it is too vague to scope and how many parts it has.
 
-Keyword and phrase rules, not a model: they are predictable, explainable and good enough
-to pick a structure for a description or a breakdown. Three habits make them work on
-titles as engineers write them:
+Keyword and phrase rules: predictable and explainable. For the kind they are one input of
+`kind_model.py`, which weighs their evidence (`evidence`, `rule_vague`) together with the
+title's own words with weights fitted on labelled titles, and decides; priority, subject and
+parts come from here alone. Three habits make the rules work on titles as engineers write them:
 - words are compared by their Snowball stem, so "crashes", "crashing" and "crash" agree;
 - symptom phrases count for more than single words: "keeps running after logout",
   "returning 502s", "can't reset" are bugs although no word says "bug";
@@ -279,7 +280,12 @@ def _score(title: str, context: str) -> dict[TaskKind, float]:
     return scores
 
 
-def detect_kind(title: str, context: str = "") -> TaskKind:
+def evidence(title: str, context: str = "") -> dict[str, float]:
+    """How strongly the rules' words and phrases point at each kind (0 where none do)."""
+    return {kind.value: score for kind, score in _score(title, context).items()}
+
+
+def rule_kind(title: str, context: str = "") -> TaskKind:
     """The kind of work the title describes; words of the context count for less."""
     scores = _score(title, context)
     best = max(scores.values())
@@ -399,7 +405,7 @@ _FILLER = frozenset(
 )
 
 
-def is_vague(title: str, context: str = "") -> bool:
+def rule_vague(title: str, context: str = "") -> bool:
     """Too thin to scope: at most one word that names something, no description, no phrase.
 
     "Performance", "Improve UX" and "Billing things" are vague; "Dark mode" and "Site is

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sprintsync.ai import estimator, kinds, writer
+from sprintsync.ai import estimator, kind_model, kinds, writer
 from sprintsync.ai.facts import PlanFacts, TaskFacts
 from sprintsync.ai.planner import remaining
 from sprintsync.ai.providers.base import Generation, InvalidOutput, ProviderError
@@ -128,7 +128,7 @@ def _similar(facts: TaskFacts) -> list[SimilarTask]:
 def _reasons(facts: TaskFacts, draft: DescriptionDraft, provider: str) -> tuple[str, str]:
     """Why the draft suggests its priority and estimate, from the facts where they agree."""
     own = kinds.own_text(facts.context).text
-    kind = kinds.detect_kind(facts.title, own)
+    kind = kind_model.detect_kind(facts.title, own)
     priority, priority_reason = kinds.priority_with_reason(kind, facts.title, own)
     offline = estimator.estimate(facts, kind)
     if draft.priority is not priority:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sprintsync.ai import estimator, kinds
+from sprintsync.ai import estimator, kind_model, kinds
 from sprintsync.ai.facts import TaskFacts
 from sprintsync.ai.schemas import (
     MAX_SUBTASK_MINUTES,
@@ -380,8 +380,8 @@ def describe(facts: TaskFacts) -> DescriptionDraft:
     the service shows it beside the one the user chose, never instead of it.
     """
     own = kinds.own_text(facts.context)
-    kind = kinds.detect_kind(facts.title, own.text)
-    if kinds.is_vague(facts.title, own.text) and not own.drafted_criteria:
+    kind = kind_model.detect_kind(facts.title, own.text)
+    if kind_model.is_vague(facts.title, own.text) and not own.drafted_criteria:
         return _vague_draft(facts, kind)
     template = _TEMPLATES[kind]
     checklist = _dedupe(kinds.bullet_points(own.text, limit=8) + own.drafted_criteria)
@@ -431,13 +431,13 @@ def total_minutes(facts: TaskFacts, kind: TaskKind) -> int:
 def break_down(facts: TaskFacts) -> BreakdownDraft:
     """Three to eight subtasks that follow the kind's phases and add up to the total."""
     own = kinds.own_text(facts.context)
-    kind = kinds.detect_kind(facts.title, own.text)
+    kind = kind_model.detect_kind(facts.title, own.text)
     template = _TEMPLATES[kind]
     # The user's checklist, in their words, wins over the parts the title names; either
     # replaces the "{part}" phase.
     checklist = kinds.bullet_points(own.text)
     pieces = checklist or kinds.parts(facts.title)
-    vague = kinds.is_vague(facts.title, own.text)
+    vague = kind_model.is_vague(facts.title, own.text)
     fixed = [p for p in template.phases if "{part}" not in p[0]]
     repeat = next((p for p in template.phases if "{part}" in p[0]), None)
     room = MAX_SUBTASKS - len(fixed) - vague

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sprintsync.ai import estimator, kinds, similarity, writer
+from sprintsync.ai import estimator, kind_model, kinds, similarity, writer
 from sprintsync.ai.estimator import estimate
 from sprintsync.ai.facts import Neighbour, PlanFacts, PlanTask, TaskFacts, to_neighbours
 from sprintsync.ai.planner import plan_day
@@ -233,13 +233,13 @@ def test_estimate_from_neighbours_stays_within_their_range(
 
 
 def test_kind_is_read_from_the_title() -> None:
-    assert kinds.detect_kind("Fix crash when saving an empty task") is TaskKind.bug
-    assert kinds.detect_kind("Investigate slow dashboard queries") is TaskKind.research
-    assert kinds.detect_kind("Document the backup restore procedure") is TaskKind.docs
-    assert kinds.detect_kind("Upgrade SQLAlchemy to 2.1") is TaskKind.chore
-    assert kinds.detect_kind("Deploy the worker to Kubernetes") is TaskKind.ops
-    assert kinds.detect_kind("Add CSV export to the timesheet") is TaskKind.feature
-    assert kinds.detect_kind("Onboarding flow") is TaskKind.feature
+    assert kind_model.detect_kind("Fix crash when saving an empty task") is TaskKind.bug
+    assert kind_model.detect_kind("Investigate slow dashboard queries") is TaskKind.research
+    assert kind_model.detect_kind("Document the backup restore procedure") is TaskKind.docs
+    assert kind_model.detect_kind("Upgrade SQLAlchemy to 2.1") is TaskKind.chore
+    assert kind_model.detect_kind("Deploy the worker to Kubernetes") is TaskKind.ops
+    assert kind_model.detect_kind("Add CSV export to the timesheet") is TaskKind.feature
+    assert kind_model.detect_kind("Onboarding flow") is TaskKind.feature
 
 
 def test_bug_description_asks_for_reproduction_and_a_regression_test() -> None:
@@ -294,14 +294,14 @@ def test_priority_words_count_only_as_words() -> None:
 
 
 def test_symptom_style_reports_are_bugs_and_incidents() -> None:
-    assert kinds.detect_kind("Timer keeps running after logout on Safari") is TaskKind.bug
-    assert kinds.detect_kind("API returning 502s after the 14:00 deploy") is TaskKind.bug
-    assert kinds.detect_kind("Prod down: database connections exhausted") is TaskKind.incident
+    assert kind_model.detect_kind("Timer keeps running after logout on Safari") is TaskKind.bug
+    assert kind_model.detect_kind("API returning 502s after the 14:00 deploy") is TaskKind.bug
+    assert kind_model.detect_kind("Prod down: database connections exhausted") is TaskKind.incident
 
 
 def test_a_vague_title_gets_questions_instead_of_invented_scope() -> None:
-    assert kinds.is_vague("Performance")
-    assert not kinds.is_vague("Dark mode")
+    assert kind_model.is_vague("Performance")
+    assert not kind_model.is_vague("Dark mode")
     draft = writer.describe(_facts("Performance"))
     assert 2 <= len(draft.open_questions) <= 3
     assert "too broad" in draft.summary
@@ -324,7 +324,7 @@ def test_breakdown_always_has_three_to_eight_valid_subtasks(
     assert 3 <= len(draft.subtasks) <= 8
     stated = writer.total_minutes(
         _facts(title.strip(), context=context, estimate_minutes=estimate_minutes),
-        kinds.detect_kind(title.strip(), kinds.own_text(context).text),
+        kind_model.detect_kind(title.strip(), kinds.own_text(context).text),
     )
     assert sum(s.estimate_minutes for s in draft.subtasks) == stated
 

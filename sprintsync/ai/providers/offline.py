@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sprintsync.ai import estimator, kinds, planner, writer
+from sprintsync.ai import estimator, kind_model, planner, writer
 from sprintsync.ai.facts import PlanFacts, TaskFacts
 from sprintsync.ai.providers.base import Generation, Prompt, ProviderRejected, T
 from sprintsync.ai.schemas import EstimateDraft
@@ -23,7 +23,7 @@ MODEL = "sprintsync-heuristics-1"
 
 
 def _estimate(facts: TaskFacts) -> EstimateDraft:
-    kind = kinds.detect_kind(facts.title, facts.context)
+    kind = kind_model.detect_kind(facts.title, facts.context)
     result = estimator.estimate(facts, kind)
     return EstimateDraft(
         estimate_minutes=result.minutes,
