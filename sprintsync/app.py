@@ -25,6 +25,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from sprintsync import __version__
 from sprintsync.activity.api import router as activity_router
 from sprintsync.activity.pages import router as activity_pages
+from sprintsync.ai import kind_model
 from sprintsync.ai.api import router as ai_router
 from sprintsync.ai.embeddings import build_embeddings
 from sprintsync.ai.pages import router as ai_pages
@@ -97,6 +98,9 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The kind model's weights (0.2 s to read) load now, not in the first draft's request,
+        # and before the collector freezes what startup built.
+        kind_model.model()
         _tune_gc()
         forget_dead_workers()
         yield
