@@ -26,7 +26,7 @@ from sprintsync import __version__
 from sprintsync.app import create_app
 from sprintsync.config import Settings
 from sprintsync.migrations import upgrade
-from sprintsync.observability import log
+from sprintsync.observability import TASKS_BY_STATUS, log
 from sprintsync.security.deps import CurrentUser
 from tests.conftest import TEST_SECRET
 from tests.factories import bearer, make_task, make_user
@@ -223,6 +223,9 @@ async def test_metrics_expose_in_flight_pool_and_app_info(client) -> None:
 
 
 async def test_metrics_count_tasks_by_status_at_scrape_time(client, session) -> None:
+    # The gauge is process-wide: numbers an earlier scrape left behind must not pass for
+    # this scrape's count.
+    TASKS_BY_STATUS.clear()
     owner = await make_user(session)
     for status in ("todo", "todo", "in_progress"):
         await make_task(session, owner, status=status)
