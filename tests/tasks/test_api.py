@@ -508,6 +508,7 @@ async def test_paging_one_task_at_a_time_through_titles_of_every_length_misses_n
         params = {"sort": "title", "limit": 1} | ({"cursor": cursor} if cursor else {})
         r = await client.get(API, params=params, headers=bearer(user, TEST_SECRET))
         assert r.status_code == 200, (cursor, r.text)
+        assert len(r.json()["items"]) == 1
         seen += [t["id"] for t in r.json()["items"]]
         cursor = r.json()["next_cursor"]
         if cursor is None:

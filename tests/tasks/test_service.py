@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
+from sprintsync.db import utcnow
 from sprintsync.errors import Conflict, Forbidden, Invalid, NotFound
+from sprintsync.notifications.models import Notification
+from sprintsync.notifications.service import listen_to_tasks
 from sprintsync.tasks import service
-from sprintsync.tasks.models import Task, TaskStatus
+from sprintsync.tasks.filters import TaskFilter
+from sprintsync.tasks.models import Task, TaskFieldChange, TaskStatus, TaskStatusChange
 from sprintsync.tasks.schemas import TaskCreate, TaskUpdate
 from sprintsync.users.models import User
-from tests.factories import make_project, make_task, make_user
+from tests.factories import make_entry, make_project, make_task, make_user
 
 
 async def _history(session, user, task_id: int) -> list[tuple[str | None, str]]:
@@ -157,3 +163,119 @@ async def test_an_assignee_who_is_not_the_creator_cannot_delete_the_task(session
     with pytest.raises(Forbidden) as caught:
         await service.delete_task(session, user=assignee, ref=task.id)
     assert caught.value.code == "delete_forbidden"
+
+
+async def test_a_sort_key_the_list_does_not_know_is_refused_as_invalid_sort(session) -> None:
+    user = await make_user(session)
+    # The API's schema only lets known keys through; a caller building filters in code can
+    # still name another, and the list refuses it by its stable code.
+    bogus = TaskFilter().model_copy(update={"sort": "-owner_id"})
+    with pytest.raises(Invalid) as caught:
+        await service.list_tasks(session, user=user, filters=bogus)
+    assert caught.value.code == "invalid_sort"
+
+
+async def test_a_finished_timer_is_not_a_running_one(session) -> None:
+    user = await make_user(session)
+    team = await make_project(session, members=(user,))
+    task = await make_task(session, user, project=team)
+    await make_entry(session, task, user)  # ended: manual time
+    board = await service.project_board(session, user=user, ref=team.key, filters=TaskFilter())
+    assert board.timer_task_id is None
+
+
+async def test_moves_recorded_at_the_same_instant_read_in_the_order_they_were_made(
+    session,
+) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user)
+    at = utcnow() + timedelta(minutes=1)
+    # Stored with the later move first, so only the id tells the order (PostgreSQL may return
+    # ties in storage order; SQLite's index happens to return them by id).
+    first_id = await session.scalar(
+        select(TaskStatusChange.id).order_by(TaskStatusChange.id.desc())
+    )
+    for offset, (from_status, to_status) in (
+        (3, ("in_progress", "done")),
+        (2, ("todo", "in_progress")),
+    ):
+        session.add(
+            TaskStatusChange(
+                id=first_id + offset,
+                task_id=task.id,
+                from_status=from_status,
+                to_status=to_status,
+                changed_by_id=user.id,
+                changed_at=at,
+            )
+        )
+        await session.commit()
+    assert await _history(session, user, task.id) == [
+        (None, "todo"),
+        ("todo", "in_progress"),
+        ("in_progress", "done"),
+    ]
+
+
+async def test_the_panel_lists_entries_started_at_the_same_instant_newest_first(session) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user)
+    at = utcnow()
+    older = await make_entry(session, task, user, started_at=at, ended_at=at)
+    newer = await make_entry(session, task, user, started_at=at, ended_at=at)
+    detail = await service.task_detail(session, user=user, ref=task.id)
+    assert [e.id for e in detail.entries] == [newer.id, older.id]
+
+
+async def test_the_panel_orders_people_by_name_ignoring_case(session) -> None:
+    # Between "Z" and "a" lie "_" and friends: upper-casing would put "Annz" first.
+    underscored = await make_user(session, display_name="Ann_B")
+    zed = await make_user(session, display_name="annz")
+    team = await make_project(session, members=(zed, underscored))
+    task = await make_task(session, zed, project=team)
+    detail = await service.task_detail(session, user=zed, ref=task.id)
+    assert [u.id for u in detail.people] == [underscored.id, zed.id]
+
+
+async def test_the_panel_offers_delete_to_a_lead_but_not_to_a_plain_member(session) -> None:
+    owner, member, lead = [await make_user(session) for _ in range(3)]
+    team = await make_project(session, members=(owner, member), leads=(lead,))
+    task = await make_task(session, owner, project=team)
+    for user, can_delete in ((owner, True), (member, False), (lead, True)):
+        detail = await service.task_detail(session, user=user, ref=task.id)
+        assert detail.can_delete is can_delete, user.id
+
+
+async def test_a_recorded_field_change_is_stamped_with_the_tasks_update_time(session) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user)
+    updated = await service.update_task(
+        session, user=user, ref=task.id, changes=TaskUpdate(estimate_minutes=90)
+    )
+    await session.commit()
+    stamps = (await session.execute(select(TaskFieldChange.changed_at))).scalars().all()
+    assert stamps == [updated.updated_at]
+
+
+async def test_editing_an_assigned_task_does_not_notify_its_assignee_again(session) -> None:
+    me, colleague = await make_user(session), await make_user(session)
+    team = await make_project(session, members=(me, colleague))
+    task = await make_task(session, me, project=team, assignee_id=colleague.id)
+    listen_to_tasks()
+    await service.update_task(session, user=me, ref=task.id, changes=TaskUpdate(title="Renamed"))
+    await session.commit()
+    assert (await session.execute(select(Notification))).scalars().all() == []
+
+
+async def test_each_board_column_is_cut_on_its_own(session) -> None:
+    user = await make_user(session)
+    # 52 open cards: more than one column's length, but each column holds all of its own.
+    for status in ("todo", "in_progress"):
+        for _ in range(26):
+            await make_task(session, user, status=status)
+    board = await service.board(session, user=user)
+    assert [(c.status, len(c.tasks), c.more) for c in board.columns] == [
+        ("todo", 26, False),
+        ("in_progress", 26, False),
+        ("done", 0, False),
+    ]
