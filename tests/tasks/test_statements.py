@@ -13,7 +13,7 @@ import pytest
 from sprintsync.config import Settings
 from sprintsync.notifications.models import Notification
 from tests.conftest import TEST_SECRET
-from tests.factories import bearer, cookie_auth, make_entry, make_task, make_user
+from tests.factories import bearer, cookie_auth, make_entry, make_project, make_task, make_user
 from tests.statements import count_statements
 
 HTMX = {"HX-Request": "true"}
@@ -110,3 +110,23 @@ async def test_task_page_with_keys_or_unread_notifications_stays_within_budget(
     with count_statements(engine, monkeypatch) as again:
         assert (await client.get(f"/tasks/{task.key}", headers=headers)).status_code == 200
     assert len(again) <= PAGE_BUDGET - (0 if keys else 1), again
+
+
+@pytest.mark.parametrize(("path", "budget"), [("/tasks", 3), ("/projects/{key}", 7)])
+async def test_the_list_and_a_project_board_name_assignees_from_the_people_they_read(
+    client, session, engine, monkeypatch, settings, path, budget
+) -> None:
+    """The people a page offers as filters already carry the names its cards show, so
+    naming the assignees costs no statement of its own."""
+    user = await make_user(session, display_name="Ada")
+    colleague = await make_user(session, display_name="Brook")
+    team = await make_project(session, members=(user, colleague))
+    await make_task(session, user, project=team, title="mine")
+    await make_task(session, user, project=team, title="theirs", assignee_id=colleague.id)
+    headers = cookie_auth(client, user, TEST_SECRET, settings.cookie_name)
+    assert (await client.get("/", headers=headers)).status_code == 200
+    with count_statements(engine, monkeypatch) as statements:
+        r = await client.get(path.format(key=team.key), headers=headers)
+    assert r.status_code == 200, r.text
+    assert "Brook" in r.text
+    assert len(statements) == budget, statements
