@@ -27,9 +27,10 @@ class TaskAssigned:
 
 @dataclass(frozen=True, slots=True)
 class TaskMoved:
+    """`actor` moved `task` to `to_status` (its history records where from)."""
+
     task: Task
     actor: User
-    from_status: str
     to_status: str
 
 

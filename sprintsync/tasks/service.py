@@ -51,7 +51,6 @@ class TaskAccess:
     task: Task
     project_key: str
     archived: bool
-    can_edit: bool
     can_delete: bool
 
 
@@ -210,17 +209,14 @@ async def get_access(
         task=task,
         project_key=row.project_key,
         archived=row.archived,
-        can_edit=not row.archived,
         can_delete=not row.archived and may_delete(user, task, row.role),
     )
 
 
-async def get_task(
-    session: AsyncSession, *, user: User, ref: int | str, lock: bool = False
-) -> Task:
+async def get_task(session: AsyncSession, *, user: User, ref: int | str) -> Task:
     """A task the user may see, by id (42) or key ("API-42"); 404 otherwise, so ids and keys
     reveal nothing about tasks outside the user's projects."""
-    return (await get_access(session, user=user, ref=ref, lock=lock)).task
+    return (await get_access(session, user=user, ref=ref)).task
 
 
 async def get_writable(
@@ -402,7 +398,6 @@ class TaskDetail:
     entries: list[TimeEntry]
     names: dict[int, str]
     people: list[User]
-    can_edit: bool
     can_delete: bool
     timer_task_id: int | None
     # A parent's subtasks and a subtask's parent: {"id", "key", "title", "status"} each.
@@ -463,7 +458,6 @@ async def task_detail(session: AsyncSession, *, user: User, ref: int | str) -> T
         entries=entries,
         names=await users.display_names(session, ids, known=[user, *people]),
         people=people,
-        can_edit=not row.archived,
         can_delete=not row.archived and may_delete(user, found, row.role),
         timer_task_id=row.timer_task_id,
         children=[_link(c) for c in found.children],
@@ -708,7 +702,7 @@ async def change_status(
     await session.flush()
     await events.publish(
         session,
-        events.TaskMoved(task=task, actor=user, from_status=current.value, to_status=to.value),
+        events.TaskMoved(task=task, actor=user, to_status=to.value),
     )
     return task
 
