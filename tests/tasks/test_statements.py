@@ -130,3 +130,30 @@ async def test_the_list_and_a_project_board_name_assignees_from_the_people_they_
     assert r.status_code == 200, r.text
     assert "Brook" in r.text
     assert len(statements) == budget, statements
+
+
+async def test_a_task_id_that_cannot_exist_is_refused_without_a_statement(
+    client, session, engine, monkeypatch
+) -> None:
+    user = await make_user(session)
+    h = bearer(user, TEST_SECRET)
+    assert (await client.get("/api/v1/tasks", headers=h)).status_code == 200
+    with count_statements(engine, monkeypatch) as statements:
+        r = await client.get("/api/v1/tasks/99999999999", headers=h)
+    assert (r.status_code, r.json()["error"]["code"]) == (404, "task_not_found")
+    assert statements == []
+
+
+async def test_a_members_list_reads_project_by_project_only_on_postgresql(
+    client, session, engine, monkeypatch, backend
+) -> None:
+    """PostgreSQL reads each of the member's projects in index order (a LATERAL join);
+    SQLite, without it, filters the projects in one IN list."""
+    user = await make_user(session)
+    await make_task(session, user)
+    h = bearer(user, TEST_SECRET)
+    assert (await client.get("/api/v1/tasks", headers=h)).status_code == 200
+    with count_statements(engine, monkeypatch) as statements:
+        r = await client.get("/api/v1/tasks", headers=h)
+    assert len(r.json()["items"]) == 1
+    assert ["LATERAL" in sql for sql in statements] == [backend == "postgres"]
