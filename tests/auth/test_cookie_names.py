@@ -124,3 +124,22 @@ async def test_plain_http_cookies_keep_their_bare_names(client, session) -> None
     assert set(cookies) >= {SESSION, CSRF}
     assert not any(attributes.get("secure") for attributes in cookies.values())
     assert (await client.get("/api/v1/auth/me")).status_code == 200
+
+
+async def test_development_over_https_reads_the_prefixed_session_cookie(
+    settings, engine, session
+) -> None:
+    """In development `Secure` follows the scheme: over HTTPS the session cookie is set as
+    `__Host-…`, and the next request is signed in by that same cookie."""
+    settings.env = "development"
+    settings.cookie_secure = None
+    app = create_app(settings, engine=engine)
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    user = await make_user(session)
+    async with httpx.AsyncClient(transport=transport, base_url="https://test") as c:
+        _, logged_in = await _log_in(c, user.email)
+        assert logged_in.status_code == 303, logged_in.text
+        assert f"__Host-{SESSION}" in _set_cookies(logged_in)
+        me = await c.get("/api/v1/auth/me")
+        assert me.status_code == 200, me.text
+        assert me.json()["email"] == user.email

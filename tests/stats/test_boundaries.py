@@ -1,6 +1,7 @@
 """Report edges worked out by hand: the range rules with their exact error envelope, the
 longest range and the calendar's ends, one task's history read in time order whatever order
-its rows were written in."""
+its rows were written in, and ties listed in a fixed order however the database happens to
+sort or group them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from sprintsync import timeutil
 from sprintsync.tasks.models import TaskStatusChange
@@ -526,3 +528,122 @@ async def test_a_range_starts_at_midnight_in_the_viewers_zone(client, session) -
     params = {"from": "2025-03-08", "to": "2025-03-08"}
     r = await client.get(f"{API}/top-users", params=params, headers=bearer(viewer, TEST_SECRET))
     assert [i["minutes"] for i in r.json()["items"]] == [7]
+
+
+# --- ties: a secondary order, whatever order the rows were written in ------------------------
+
+
+async def test_top_users_tied_on_minutes_are_listed_by_user_id(client, session) -> None:
+    admin = await make_user(session, is_admin=True)
+    people = [await make_user(session, display_name=f"T{n}") for n in range(14)]
+    task = await make_task(session, admin)
+    # Two groups of ties, alternating by user id (30, 20, 30, ...), written last person first.
+    minutes = {p.id: 30 - 10 * (n % 2) for n, p in enumerate(people)}
+    for n, person in enumerate(reversed(people)):
+        start = utc(4, (n * 5) % 9 + 8)
+        await make_entry(
+            session, task, person, started_at=start, ended_at=start, minutes=minutes[person.id]
+        )
+    params = {**TWO_DAYS, "limit": 50}
+    r = await client.get(f"{API}/top-users", params=params, headers=bearer(admin, TEST_SECRET))
+    expected = sorted(minutes, key=lambda user_id: (-minutes[user_id], user_id))
+    assert [i["user_id"] for i in r.json()["items"]] == expected
+
+
+async def test_a_persons_median_accuracy_ranks_their_ratios(client, session) -> None:
+    admin = await make_user(session, is_admin=True)
+    al = await make_user(session, display_name="Al")
+    bo = await make_user(session, display_name="Bo")
+    # Seven ratios each, written and finished alternately and in no order of ratio: the
+    # median of seven is the fourth smallest, 1.5 for Al and 3.0 for Bo.
+    al_totals = (200, 50, 150, 300, 100, 250, 25)
+    bo_totals = (100, 600, 300, 50, 500, 200, 400)
+    for n, (a, b) in enumerate(zip(al_totals, bo_totals, strict=True)):
+        for person, total in ((al, a), (bo, b)):
+            await make_task(
+                session,
+                person,
+                status="done",
+                total_minutes=total,
+                estimate_minutes=100,
+                status_changed_at=utc(3, 8 + n),
+            )
+    params = {"from": "2025-03-03", "to": "2025-03-03"}
+    r = await client.get(
+        f"{API}/estimate-accuracy", params=params, headers=bearer(admin, TEST_SECRET)
+    )
+    got = [(i["user_id"], i["tasks"], i["median_ratio"]) for i in r.json()["items"]]
+    assert got == [(al.id, 7, 1.5), (bo.id, 7, 3.0)]
+    assert r.json()["overall"]["median_ratio"] == 2.0
+
+
+async def test_accuracy_rows_of_one_name_are_listed_by_user_id(client, session) -> None:
+    admin = await make_user(session, is_admin=True)
+    people = [await make_user(session, display_name="Al" if n % 2 else "al") for n in range(9)]
+    # Finished last person first.
+    for n, person in enumerate(reversed(people)):
+        await make_task(
+            session,
+            person,
+            status="done",
+            total_minutes=100,
+            estimate_minutes=100,
+            status_changed_at=utc(3, 8 + n),
+        )
+    params = {"from": "2025-03-03", "to": "2025-03-03"}
+    r = await client.get(
+        f"{API}/estimate-accuracy", params=params, headers=bearer(admin, TEST_SECRET)
+    )
+    assert [i["user_id"] for i in r.json()["items"]] == [p.id for p in people]
+
+
+async def _analyze(session) -> None:
+    """Table statistics, as autovacuum keeps them in production: the planner then sorts and
+    groups as it would there, not as for tables it believes hold a row or two."""
+    await session.commit()
+    await session.execute(text("ANALYZE"))
+    await session.commit()
+
+
+async def test_time_per_day_lists_one_days_cells_by_key_with_table_statistics(
+    client, session
+) -> None:
+    admin = await make_user(session, is_admin=True)
+    people = [await make_user(session, display_name=f"D{n}") for n in range(12)]
+    task = await make_task(session, admin)
+    # Written last person first, the later day first: each day's cells still go by user id.
+    for n, person in enumerate(reversed(people)):
+        for day in (4, 3):
+            start = utc(day, (n * 5) % 9 + 8)
+            await make_entry(session, task, person, started_at=start, ended_at=start, minutes=n + 1)
+    await _analyze(session)
+    r = await client.get(f"{API}/time-per-day", params=TWO_DAYS, headers=bearer(admin, TEST_SECRET))
+    assert [(i["day"], i["key"]) for i in r.json()["items"]] == [
+        (day, p.id) for day in ("2025-03-03", "2025-03-04") for p in people
+    ]
+
+
+async def test_cycle_time_reads_each_history_in_time_order_with_table_statistics(
+    client, session
+) -> None:
+    admin = await make_user(session, is_admin=True)
+    tasks = [await make_task(session, admin, status="done") for _ in range(12)]
+    await session.execute(
+        TaskStatusChange.__table__.delete().where(
+            TaskStatusChange.task_id.in_([t.id for t in tasks])
+        )
+    )
+    # Each history written newest first: todo 2 h, in progress 3 h, then done.
+    for status, hour in (("done", 13), ("in_progress", 10), ("todo", 8)):
+        for task in tasks:
+            session.add(
+                TaskStatusChange(task_id=task.id, to_status=status, changed_at=utc(3, hour))
+            )
+            await session.flush()
+    await _analyze(session)
+    one_day = {"from": "2025-03-03", "to": "2025-03-03"}
+    r = await client.get(f"{API}/cycle-time", params=one_day, headers=bearer(admin, TEST_SECRET))
+    assert r.json()["items"] == [
+        {"status": "todo", "stays": 12, "mean_hours": 2.0, "median_hours": 2.0},
+        {"status": "in_progress", "stays": 12, "mean_hours": 3.0, "median_hours": 3.0},
+    ]
