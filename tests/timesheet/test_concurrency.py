@@ -7,8 +7,11 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
+from sprintsync.db import make_sessionmaker
 from sprintsync.tasks.models import Task
+from sprintsync.timesheet import service
 from sprintsync.timesheet.models import TimeEntry
+from sprintsync.timesheet.schemas import ManualEntryCreate
 from tests.conftest import TEST_SECRET
 from tests.factories import bearer, make_task, make_user
 
@@ -62,3 +65,26 @@ async def test_concurrent_timer_starts_leave_exactly_one_running_timer(client, s
             )
         )
         assert total == entries
+
+
+async def test_a_total_being_rewritten_does_not_hold_up_a_comment_on_the_task(
+    client, session, engine
+) -> None:
+    # The total's lock (FOR NO KEY UPDATE) leaves the key-share lock that the comment's
+    # foreign key takes on the task free: commenting does not wait for the time log.
+    owner, helper = await make_user(session), await make_user(session)
+    task = await make_task(session, owner, assignee_id=helper.id)
+    async with make_sessionmaker(engine)() as logging_time:
+        data = ManualEntryCreate(minutes=5)
+        await service.add_manual_entry(logging_time, user=owner, ref=task.id, data=data)
+        comment = asyncio.create_task(
+            client.post(
+                f"/api/v1/tasks/{task.id}/comments",
+                json={"body": "On it"},
+                headers=bearer(helper, TEST_SECRET),
+            )
+        )
+        done, _ = await asyncio.wait({comment}, timeout=5)
+        await logging_time.commit()
+    assert (await comment).status_code == 201
+    assert done, "the comment waited for the time entry's transaction"
