@@ -389,16 +389,25 @@ async def test_a_tasks_entries_list_the_newest_100_by_start_time(client, session
 
 
 async def test_entries_of_one_day_list_the_latest_logged_first(client, session) -> None:
+    # Manual entries of one day all start at the user's midnight: the tie goes to the entry
+    # logged last, also when an older one was moved to that day later (PostgreSQL then
+    # stores and indexes the older one after the others).
     user = await make_user(session)
     task = await make_task(session, user)
     h = bearer(user, TEST_SECRET)
-    day = (today() - timedelta(days=1)).isoformat()
+    day, before = today() - timedelta(days=1), today() - timedelta(days=2)
     ids = []
-    for minutes in (10, 20, 30):
-        r = await client.post(
-            f"{API}/tasks/{task.id}/time-entries", json={"minutes": minutes, "date": day}, headers=h
-        )
+    for minutes, logged_on in ((10, before), (20, day), (30, day)):
+        body = {"minutes": minutes, "date": logged_on.isoformat()}
+        r = await client.post(f"{API}/tasks/{task.id}/time-entries", json=body, headers=h)
         assert r.status_code == 201, r.text
         ids.append(r.json()["id"])
-    r = await client.get(f"{API}/time-entries", params={"from": day, "to": day}, headers=h)
-    assert [e["id"] for e in r.json()["items"]] == ids[::-1]
+    moved = {"date": day.isoformat()}
+    r = await client.patch(f"{API}/time-entries/{ids[0]}", json=moved, headers=h)
+    assert r.status_code == 200, r.text
+    one_day = {"from": day.isoformat(), "to": day.isoformat()}
+    for params in (one_day, {}):
+        r = await client.get(f"{API}/time-entries", params=params, headers=h)
+        assert [e["id"] for e in r.json()["items"]] == ids[::-1], params
+    r = await client.get(f"{API}/tasks/{task.id}/time-entries", headers=h)
+    assert [e["id"] for e in r.json()] == ids[::-1]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from sprintsync.db import utcnow
+from sprintsync.db import make_sessionmaker, utcnow
 from sprintsync.errors import Conflict, Invalid, NotFound
 from sprintsync.tasks.models import Task
 from sprintsync.timesheet import service
@@ -254,3 +254,50 @@ async def test_a_timer_left_running_for_days_books_one_day_and_says_so(session) 
     assert entry.minutes == 1440
     assert entry.note.startswith("deploy (Timer ran 60 h; booked 24 h")
     assert await _stored_total(session, task.id) == 1440
+
+
+async def test_an_entry_whose_task_was_deleted_meanwhile_answers_task_not_found(
+    session, engine
+) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user)
+    entry = await make_entry(session, task, user)
+    # This request has read the entry; another one deletes its task (and so the entry).
+    assert await service.get_entry(session, user=user, entry_id=entry.id) is entry
+    async with make_sessionmaker(engine)() as other:
+        await other.execute(delete(Task).where(Task.id == task.id))
+        await other.commit()
+    with pytest.raises(NotFound) as caught:
+        await service.update_entry(
+            session, user=user, entry_id=entry.id, changes=EntryUpdate(note="late")
+        )
+    assert (caught.value.code, caught.value.message) == ("task_not_found", "Task not found.")
+
+
+async def test_a_timer_stopped_meanwhile_is_not_stopped_twice(session, engine) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user)
+    entry = await make_running_timer(session, task, user, minutes_ago=30)
+    # This request has read the running entry; another one stops it at 20 minutes.
+    assert await service.get_entry(session, user=user, entry_id=entry.id) is entry
+    async with make_sessionmaker(engine)() as other:
+        await service.stop_entry_at(
+            other, user=user, entry_id=entry.id, ended_at=entry.started_at + timedelta(minutes=20)
+        )
+        await other.commit()
+    with pytest.raises(Conflict) as caught:
+        await service.stop_entry_at(session, user=user, entry_id=entry.id)
+    assert caught.value.code == "no_running_timer"
+    entry_id, task_id = entry.id, task.id
+    await session.rollback()
+    assert (await session.get(TimeEntry, entry_id)).minutes == 20
+    assert await _stored_total(session, task_id) == 20
+
+
+async def test_a_task_this_session_holds_shows_its_new_total_at_once(session) -> None:
+    user = await make_user(session)
+    task = await make_task(session, user)
+    await service.add_manual_entry(
+        session, user=user, ref=task.id, data=ManualEntryCreate(minutes=25)
+    )
+    assert task.total_minutes == 25  # before any commit or refresh
