@@ -301,3 +301,26 @@ async def test_a_task_this_session_holds_shows_its_new_total_at_once(session) ->
         session, user=user, ref=task.id, data=ManualEntryCreate(minutes=25)
     )
     assert task.total_minutes == 25  # before any commit or refresh
+
+
+async def test_a_stop_writes_its_note_and_the_task_in_this_session_shows_the_new_total(
+    session,
+) -> None:
+    # On PostgreSQL the entry and the task's total are written by one statement: the note
+    # (here with the 24-hour remark) must still be written, and the task this session
+    # already holds must show the new total.
+    user = await make_user(session)
+    task = await make_task(session, user)
+    await service.add_manual_entry(
+        session, user=user, ref=task.id, data=ManualEntryCreate(minutes=10)
+    )
+    # Forgotten for 25 hours: booked 24 h, with a remark added to the note.
+    await make_running_timer(session, task, user, minutes_ago=25 * 60 + 5, note="pairing")
+    stopped = await service.stop_timer(session, user=user)
+    assert task.total_minutes == 10 + 1440  # before any refresh
+    stored = await session.execute(
+        select(TimeEntry.note, TimeEntry.minutes).where(TimeEntry.id == stopped.id)
+    )
+    remark = "Timer ran 25 h; booked 24 h. Edit if that is wrong."
+    assert tuple(stored.one()) == (f"pairing ({remark})", 1440)
+    assert await _stored_total(session, task.id) == 1450
