@@ -72,3 +72,18 @@ def test_committed_assets_match_a_fresh_build(tmp_path: Path) -> None:
         if (tmp_path / name).read_bytes() != (STATIC / name).read_bytes()
     ]
     assert stale == [], f"stale committed assets {stale}: run `make assets` and commit them"
+
+
+def test_templates_use_only_brand_shades_the_theme_defines() -> None:
+    # Tailwind writes no CSS for an undefined shade, silently: `dark:bg-brand-950/30` once left
+    # the AI draft box light grey behind white text in dark mode.
+    theme = (FRONTEND / "src" / "app.css").read_text()
+    defined = set(re.findall(r"--color-brand-(\d+):", theme))
+    assert {"50", "500", "700"} <= defined
+    sources = [*TEMPLATES.rglob("*.html"), *(ROOT / "sprintsync").rglob("*.py")]
+    used = {
+        (path.relative_to(ROOT).as_posix(), shade)
+        for path in sources
+        for shade in re.findall(r"\bbrand-(\d+)\b", path.read_text(encoding="utf-8"))
+    }
+    assert not {(path, shade) for path, shade in used if shade not in defined}

@@ -6,10 +6,13 @@ exception or CSP violation in any page it opened.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.async_api import expect
 
 from tests.factories import make_project, make_task, make_user
+from tests.web.conftest import DESKTOP, PHONE
 from tests.web.helpers import card, log_in, settled
 
 pytestmark = [
@@ -57,3 +60,45 @@ async def test_a_lead_assigns_a_colleague_who_sees_the_card_on_the_shared_board(
     # The switcher remembers the board he was last on.
     await colleague.goto("/")
     await expect(colleague.locator("[data-current-project]")).to_have_text("API")
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+async def test_the_project_switcher_opens_where_a_person_can_see_and_tap_it(
+    open_page, session, size
+) -> None:
+    # The header's links scroll sideways on small screens; a list opened inside them was
+    # clipped to nothing (a script could still scroll to it and click, a person could not).
+    grace = await make_user(session, email="grace@example.com", display_name="Grace Hopper")
+    await make_project(session, leads=(grace,), name="API Platform", key="API")
+    page = await open_page(viewport=PHONE if size == "phone" else DESKTOP, dark=size == "phone")
+    await log_in(page, grace.email)
+    await page.click("[data-project-switcher] summary")
+    link = page.locator('[data-project-link="API"]')
+    await expect(link).to_be_visible()
+    box = await link.bounding_box()
+    assert box is not None
+    # What is drawn at the middle of the link is the link itself, not what lies under it.
+    hit = await page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y)?.closest('[data-project-link]')"
+        "?.dataset.projectLink ?? null",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    )
+    assert hit == "API"
+    await page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    await expect(page).to_have_url(re.compile(r"/projects/API$"))
+
+
+async def test_the_header_links_stay_on_one_line_on_a_phone(open_page, session) -> None:
+    grace = await make_user(session, email="grace@example.com", display_name="Grace Hopper")
+    await make_project(session, leads=(grace,), name="API Platform", key="API")
+    page = await open_page(viewport=PHONE)
+    await log_in(page, grace.email)
+    await page.goto("/projects/API")  # the switcher now names the board: "API Platform"
+    await expect(page.locator("[data-current-project]")).to_have_text("API Platform")
+    heights = await page.eval_on_selector_all(
+        "nav[aria-label=Main] > *", "items => items.map(i => i.getBoundingClientRect().height)"
+    )
+    assert len(heights) >= 5
+    # One line of small text plus the links' padding is 36 px; "My work" broken onto two
+    # lines made every link 56 px tall.
+    assert max(heights) <= 40, heights
