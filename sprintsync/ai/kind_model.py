@@ -32,6 +32,9 @@ MODEL_PATH = Path(__file__).with_name("kind_model.json.gz")
 VAGUE = "vague"
 # The rules' evidence enters scaled down: it tips a close call, it does not outvote the words.
 RULE_WEIGHT = 0.05
+# The rules' yes/no "too thin to scope" counts like ten points of evidence: a bare "Performance"
+# has no kind evidence at all, so only this flag speaks for it among the rules.
+VAGUE_RULE_WEIGHT = 0.5
 _PIECES = range(2, 6)  # character pieces of 2 to 5 letters, taken inside each word
 
 
@@ -70,7 +73,7 @@ def features(title: str, context: str = "") -> dict[str, float]:
     found.update(_normalised(_piece_counts(title, context)))
     for kind, score in kinds.evidence(title, context).items():
         found[f"r:{kind}"] = score * RULE_WEIGHT
-    found[f"r:{VAGUE}"] = float(kinds.rule_vague(title, context)) * RULE_WEIGHT * 10
+    found[f"r:{VAGUE}"] = float(kinds.rule_vague(title, context)) * VAGUE_RULE_WEIGHT
     return found
 
 

@@ -49,17 +49,32 @@ def test_a_midnight_in_the_servers_zone_is_not_the_users(server_in_kolkata) -> N
     assert why is None
 
 
+async def header_with_timer(
+    client, session, settings, monkeypatch, *, zone: str, started: datetime, now: datetime
+) -> str:
+    """The task list as a user in `zone` sees it at `now`, a timer running since `started`."""
+    pin_clock(monkeypatch, now)
+    user = await make_user(session, time_zone=zone)
+    task = await make_task(session, user)
+    await make_running_timer(session, task, user, started_at=started)
+    login_cookie(client, user, settings)
+    return (await client.get("/tasks")).text
+
+
 async def test_the_header_flags_a_timer_across_the_users_midnight_not_utcs_or_the_servers(
     client, session, settings, monkeypatch, server_in_kolkata
 ) -> None:
     # 04:30 to 05:30 UTC on Thu 15 Jan is 23:30 Wed to 00:30 Thu in New York; in UTC and in
     # Kolkata (10:00 to 11:00) it stays the same day.
-    pin_clock(monkeypatch, utc(2026, 1, 15, 5, 30))
-    user = await make_user(session, time_zone="America/New_York")
-    task = await make_task(session, user)
-    await make_running_timer(session, task, user, started_at=utc(2026, 1, 15, 4, 30))
-    login_cookie(client, user, settings)
-    page = (await client.get("/tasks")).text
+    page = await header_with_timer(
+        client,
+        session,
+        settings,
+        monkeypatch,
+        zone="America/New_York",
+        started=utc(2026, 1, 15, 4, 30),
+        now=utc(2026, 1, 15, 5, 30),
+    )
     assert "data-forgotten-timer" in page
     assert "Running since Wed 23:30, across midnight." in page
 
@@ -69,26 +84,32 @@ async def test_a_zone_the_server_cannot_load_counts_utc_midnight_not_the_servers
 ) -> None:
     # Stored before this server's tz database lost it: the header falls back to UTC days.
     # 23:30 Wed to 00:30 Thu UTC is 05:00 to 06:00 Thu in Kolkata, no midnight there.
-    pin_clock(monkeypatch, utc(2026, 1, 15, 0, 30))
-    user = await make_user(session, time_zone="Mars/Olympus_Mons")
-    task = await make_task(session, user)
-    await make_running_timer(session, task, user, started_at=utc(2026, 1, 14, 23, 30))
-    login_cookie(client, user, settings)
-    page = (await client.get("/tasks")).text
+    page = await header_with_timer(
+        client,
+        session,
+        settings,
+        monkeypatch,
+        zone="Mars/Olympus_Mons",
+        started=utc(2026, 1, 14, 23, 30),
+        now=utc(2026, 1, 15, 0, 30),
+    )
     assert "Running since Wed 23:30, across midnight." in page
 
 
 async def test_a_timer_started_ahead_of_the_clock_shows_zero_not_a_negative_time(
     client, session, settings, monkeypatch
 ) -> None:
-    now = utc(2026, 1, 15, 12)
-    pin_clock(monkeypatch, now)
-    user = await make_user(session, time_zone="UTC")
-    task = await make_task(session, user, title="Skewed")
     # Another server's clock ran ten seconds ahead when it started this timer.
-    await make_running_timer(session, task, user, started_at=now + timedelta(seconds=10))
-    login_cookie(client, user, settings)
-    page = (await client.get("/tasks")).text
+    now = utc(2026, 1, 15, 12)
+    page = await header_with_timer(
+        client,
+        session,
+        settings,
+        monkeypatch,
+        zone="UTC",
+        started=now + timedelta(seconds=10),
+        now=now,
+    )
     assert 'data-elapsed="0">0:00:00<' in page
     assert "data-forgotten-timer" not in page
 

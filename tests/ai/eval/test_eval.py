@@ -9,8 +9,11 @@ committed titles (`make train-kinds`).
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 
+from sprintsync.ai import kind_model
 from tests.ai.eval import evaluate, train
 
 TARGET = 0.90
@@ -61,8 +64,8 @@ def test_the_model_reproduces_the_labels_it_was_fitted_on(report: evaluate.Repor
 def test_the_committed_weights_are_what_training_produces() -> None:
     pytest.importorskip("sklearn")
     fitted = train.serialise(train.fit())
-    committed = train.kind_model.MODEL_PATH.read_bytes()
-    assert train.gzip.decompress(fitted) == train.gzip.decompress(committed), (
+    committed = kind_model.MODEL_PATH.read_bytes()
+    assert gzip.decompress(fitted) == gzip.decompress(committed), (
         "stale weights: run make train-kinds"
     )
 

@@ -20,6 +20,7 @@ import argparse
 import gzip
 import json
 import sys
+from collections import Counter
 
 from sprintsync.ai import kind_model, kinds
 from tests.ai.eval import evaluate
@@ -56,17 +57,16 @@ def overlap(a: frozenset[str], b: frozenset[str]) -> float:
 def training_titles() -> list[evaluate.Labelled]:
     """Every training title that shares less than `OVERLAP` of its stems with a held-out one."""
     held_out = [_stem_set(item) for name in HELD_OUT for item in evaluate.titles(name)]
-    return [
-        item
-        for name in TRAINING_SETS
-        for item in evaluate.titles(name)
-        if all(overlap(_stem_set(item), other) < OVERLAP for other in held_out)
-    ]
+    kept = []
+    for name in TRAINING_SETS:
+        for item in evaluate.titles(name):
+            stems = _stem_set(item)
+            if all(overlap(stems, other) < OVERLAP for other in held_out):
+                kept.append(item)
+    return kept
 
 
 def fit() -> kind_model.LinearModel:
-    from collections import Counter
-
     import numpy as np
     from scipy import sparse
     from sklearn.feature_extraction import DictVectorizer
